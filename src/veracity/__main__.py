@@ -1,0 +1,5 @@
+"""``python -m veracity`` runs the command-line interface."""
+
+from veracity.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""The ``veracity`` command line: parse, call the library, print, map errors to exit codes.
+
+Exit codes: 0 success; 1 only where a command documents it (e.g. ``check --fail-on``);
+2 bad input or usage; 3 an environment problem (model, store or resolver); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from veracity import __version__
+from veracity.cli import detect as detect_cmd
+from veracity.cli import watermark as watermark_cmd
+from veracity.errors import VeracityError
+
+__all__ = ["build_parser", "main"]
+
+# Explicit list of sub-command modules; each exposes register(subparsers).
+COMMANDS: tuple[ModuleType, ...] = (detect_cmd, watermark_cmd)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"veracity: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full argument parser."""
+    parser = _Parser(
+        prog="veracity",
+        description="Offline media forensics: detect deepfakes, watermark and sign media.",
+    )
+    parser.add_argument("--version", action="version", version=f"veracity {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except VeracityError as exc:
+        print(f"veracity: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("veracity: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,62 @@
+"""Run every registered detector of a file's modality and fuse the results."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from veracity.detect.base import EvidenceSink
+from veracity.detect.catalog import detectors_for
+from veracity.detect.fusion import Decision, fuse_scores, label_for
+from veracity.errors import UnsupportedFormatError
+from veracity.media.limits import Limits, check_input_file
+from veracity.media.loaders import load_for_detection
+from veracity.media.probe import sniff_modality
+from veracity.results import Detection
+
+__all__ = ["detect_file"]
+
+
+def detect_file(
+    path: str | os.PathLike[str],
+    *,
+    evidence_dir: str | os.PathLike[str] | None = None,
+    limits: Limits | None = None,
+    decision: Decision | None = None,
+    only: Sequence[str] | None = None,
+) -> Detection:
+    """Analyse one file with the detectors registered for its modality.
+
+    Args:
+        path: Image, video or audio file.
+        evidence_dir: If given, detectors write evidence pictures there.
+        limits: Input limits.
+        decision: Threshold and uncertain band for the label.
+        only: Restrict to these detector names.
+
+    Raises:
+        InputError: The file cannot be used (see :mod:`veracity.errors`).
+    """
+    limits = limits or Limits()
+    decision = decision or Decision()
+    p = check_input_file(path, limits)
+    modality = sniff_modality(p)
+    detectors = detectors_for(modality)
+    if only:
+        detectors = [d for d in detectors if d.name in only]
+    if not detectors:
+        raise UnsupportedFormatError(f"{p}: no detector is available for {modality} files")
+    media = load_for_detection(p, modality, limits)
+    sink = EvidenceSink(Path(evidence_dir), p.name) if evidence_dir is not None else None
+    scores = tuple(d.analyze(media, sink) for d in detectors)
+    fused = fuse_scores(scores)
+    return Detection(
+        path=str(p),
+        modality=modality,
+        score=fused,
+        label=label_for(fused, decision),
+        detectors=scores,
+        threshold=decision.threshold,
+        uncertain_band=(decision.uncertain_low, decision.uncertain_high),
+    )

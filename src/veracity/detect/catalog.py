@@ -1,0 +1,33 @@
+"""The detector registry, filled by explicit registration functions."""
+
+from __future__ import annotations
+
+from veracity.detect.base import Detector
+from veracity.registry import Registry
+from veracity.results import Modality
+
+__all__ = ["detector_registry", "detectors_for"]
+
+_REGISTRY: Registry[Detector] | None = None
+
+
+def _build() -> Registry[Detector]:
+    registry: Registry[Detector] = Registry("detector", Detector)
+    # Each detector family registers itself here by an explicit import; importing a
+    # module loads no model (models load on first use).
+    return registry
+
+
+def detector_registry() -> Registry[Detector]:
+    """Return the process-wide registry with every built-in detector registered."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = _build()
+    return _REGISTRY
+
+
+def detectors_for(modality: Modality) -> list[Detector]:
+    """Instantiate (once) and return the registered detectors for ``modality``."""
+    registry = detector_registry()
+    found = [registry.get(name) for name in registry.names()]
+    return [d for d in found if d.modality == modality]

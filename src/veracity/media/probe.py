@@ -1,0 +1,76 @@
+"""Tell images, video and audio apart by their leading bytes, not their names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from veracity.errors import UnsupportedFormatError
+
+__all__ = ["sniff_format", "sniff_modality"]
+
+Modality = Literal["image", "video", "audio"]
+
+_IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"BM", "bmp"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+)
+_AUDIO_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"fLaC", "flac"),
+    (b"OggS", "ogg"),
+    (b"ID3", "mp3"),
+    (b"\xff\xfb", "mp3"),
+    (b"\xff\xf3", "mp3"),
+    (b"\xff\xf2", "mp3"),
+    (b"\xff\xf1", "aac"),
+    (b"\xff\xf9", "aac"),
+)
+_VIDEO_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1a\x45\xdf\xa3", "matroska"),
+)
+_AUDIO_BRANDS = (b"M4A ", b"M4B ", b"dash")
+
+
+def sniff_format(head: bytes) -> tuple[Modality, str] | None:
+    """Return ``(modality, format)`` for the first bytes of a file, or None if unknown."""
+    for magic, fmt in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return "image", fmt
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image", "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio", "wav"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "video", "avi"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"avif", b"avis", b"heic", b"heix", b"mif1"):
+            return "image", brand.decode("ascii").strip()
+        if brand in _AUDIO_BRANDS:
+            return "audio", "m4a"
+        return "video", "mp4"
+    for magic, fmt in _AUDIO_MAGIC + _VIDEO_MAGIC:
+        if head.startswith(magic):
+            return ("video" if fmt == "matroska" else "audio"), fmt
+    return None
+
+
+def sniff_modality(path: str | os.PathLike[str]) -> Modality:
+    """Return the modality of ``path`` from its content.
+
+    Raises:
+        UnsupportedFormatError: The leading bytes match no supported format.
+    """
+    p = Path(path)
+    with p.open("rb") as fh:
+        head = fh.read(64)
+    found = sniff_format(head)
+    if found is None:
+        raise UnsupportedFormatError(f"{p}: not a recognised image, video or audio file")
+    return found[0]
