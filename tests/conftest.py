@@ -25,7 +25,9 @@ def _cli_env() -> dict[str, str]:
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``veracity ARGS...`` in a subprocess; returns the completed process."""
 
-    def run(*args: str | os.PathLike[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str | os.PathLike[str], timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
         cmd = [sys.executable, "-m", "veracity", *map(str, args)]
         return subprocess.run(
             cmd, capture_output=True, text=True, timeout=timeout, env=_cli_env(), check=False

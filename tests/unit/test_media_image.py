@@ -41,7 +41,10 @@ def test_modes_decode_to_rgb8(tmp_path: Path, sample_rgb: np.ndarray) -> None:
     assert load_image(tmp_path / "rgba.png").alpha is not None
     g16 = load_image(tmp_path / "grey16.png")
     assert g16.bit_depth == 16
-    assert abs(int(g16.rgb[..., 0].astype(int).mean()) - int(np.asarray(base.convert("L")).mean())) <= 1
+    assert (
+        abs(int(g16.rgb[..., 0].astype(int).mean()) - int(np.asarray(base.convert("L")).mean()))
+        <= 1
+    )
 
 
 def test_exif_orientation_is_applied(tmp_path: Path) -> None:
@@ -58,9 +61,15 @@ def _png_header(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     chunk = b"IHDR" + ihdr
     end = b"IEND"
-    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk
-            + struct.pack(">I", zlib.crc32(chunk))
-            + struct.pack(">I", 0) + end + struct.pack(">I", zlib.crc32(end)))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+        + struct.pack(">I", 0)
+        + end
+        + struct.pack(">I", zlib.crc32(end))
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,10 @@ from veracity.results import Detection, DetectorScore, WatermarkReading, to_dict
 
 def test_detection_serialises_with_contract_fields() -> None:
     d = Detection(
-        path="a.png", modality="image", score=np.float32(0.8), label="fake",
+        path="a.png",
+        modality="image",
+        score=np.float32(0.8),
+        label="fake",
         detectors=(DetectorScore("spectral", 0.8, {"bins": np.arange(3)}),),
     )
     data = json.loads(to_json(d))

@@ -38,8 +38,12 @@ def register(sub: Any) -> None:
 
 def run_embed(args: argparse.Namespace) -> int:
     payload = embed_file(
-        args.input, args.output, payload_hex=args.payload, key=args.key,
-        quality=args.quality, force=args.force,
+        args.input,
+        args.output,
+        payload_hex=args.payload,
+        key=args.key,
+        quality=args.quality,
+        force=args.force,
     )
     if args.json:
         print_json({"output": str(args.output), "payload": payload.hex()})

@@ -31,9 +31,7 @@ _AUDIO_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xf1", "aac"),
     (b"\xff\xf9", "aac"),
 )
-_VIDEO_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x1a\x45\xdf\xa3", "matroska"),
-)
+_VIDEO_MAGIC: tuple[tuple[bytes, str], ...] = ((b"\x1a\x45\xdf\xa3", "matroska"),)
 _AUDIO_BRANDS = (b"M4A ", b"M4B ", b"dash")
 
 
