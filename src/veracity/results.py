@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 __all__ = [
+    "CredentialReport",
     "Detection",
     "DetectorScore",
     "Label",
@@ -81,6 +82,34 @@ class WatermarkReading:
     p_value: float
     confidence: float = 0.0
     modality: Modality = "image"
+    details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+CredentialState = Literal["none", "valid", "trusted", "invalid"]
+RecoveredVia = Literal["embedded", "watermark", "fingerprint"]
+
+
+@dataclasses.dataclass(frozen=True)
+class CredentialReport:
+    """What verifying a file's Content Credentials found.
+
+    Attributes:
+        state: none (no manifest found), valid (well-formed, signer not trusted),
+            trusted (valid and the signer chains to a trust anchor), invalid.
+        codes: C2PA validation status codes (e.g. ``assertion.dataHash.mismatch``).
+        manifest: The active manifest as reported by c2pa (a JSON object), or None.
+        recovered_via: How the manifest was found: embedded, watermark, fingerprint, or None.
+        signer: Signer's common name / issuer, if any.
+        ai_generated: True when the actions declare trainedAlgorithmicMedia or similar.
+        details: Timestamps, actions, ingredient chain and other facts.
+    """
+
+    state: CredentialState
+    codes: tuple[str, ...] = ()
+    manifest: Mapping[str, Any] | None = None
+    recovered_via: RecoveredVia | None = None
+    signer: str | None = None
+    ai_generated: bool | None = None
     details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 

@@ -49,7 +49,8 @@ def detect_file(
         raise UnsupportedFormatError(f"{p}: no detector is available for {modality} files")
     media = load_for_detection(p, modality, limits)
     sink = EvidenceSink(Path(evidence_dir), p.name) if evidence_dir is not None else None
-    scores = tuple(d.analyze(media, sink) for d in detectors)
+    results = (d.analyze(media, sink) for d in detectors)
+    scores = tuple(s for s in results if s is not None)
     fused = fuse_scores(scores)
     return Detection(
         path=str(p),

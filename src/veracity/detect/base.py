@@ -46,6 +46,10 @@ class Detector(Protocol):
     name: str
     modality: Modality
 
-    def analyze(self, media: Any, evidence: EvidenceSink | None = None) -> DetectorScore:
-        """Score ``media`` (a LoadedImage, a video handle or an audio clip)."""
+    def analyze(self, media: Any, evidence: EvidenceSink | None = None) -> DetectorScore | None:
+        """Score ``media`` (a LoadedImage, a video handle or an audio clip).
+
+        Returns None to abstain when the detector does not apply (e.g. no face found);
+        abstentions are left out of fusion.
+        """
         ...
