@@ -19,7 +19,10 @@ def _result_with_hostile_strings(evidence: Path) -> CheckResult:
     cred = CredentialReport(
         state="invalid",
         codes=(HOSTILE,),
-        manifest={"title": HOSTILE, "ingredients": [{"title": HOSTILE, "relationship": "parentOf"}]},
+        manifest={
+            "title": HOSTILE,
+            "ingredients": [{"title": HOSTILE, "relationship": "parentOf"}],
+        },
         signer=HOSTILE,
         ai_generated=False,
         details={"actions": [{"action": HOSTILE}]},

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from pathlib import Path
 
 from veracity.check.options import CheckOptions
-from veracity.check.result import CheckResult, ComponentNote
+from veracity.check.result import CheckResult
 from veracity.check.rules import decide
 from veracity.check.sources import read_credentials, read_watermark, run_detection
 from veracity.media.limits import check_input_file
@@ -55,11 +56,16 @@ def check_file(
     ev = Path(evidence_dir) if evidence_dir is not None else None
     detection, det_note = run_detection(p, options, ev)
     verdict, reasons = decide(credentials, watermark, detection)
-    notes: tuple[ComponentNote, ...] = tuple(
-        n for n in (cred_note, wm_note, det_note) if n is not None
+    shown = display_name if display_name is not None else str(path)
+    notes = tuple(
+        dataclasses.replace(n, message=n.message.replace(str(p), shown))
+        for n in (cred_note, wm_note, det_note)
+        if n is not None
     )
+    if detection is not None and display_name is not None:
+        detection = dataclasses.replace(detection, path=shown)
     return CheckResult(
-        path=display_name if display_name is not None else str(path),
+        path=shown,
         modality=modality,
         verdict=verdict,
         reasons=reasons,
