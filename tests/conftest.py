@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from veracity.synth.samples import natural_image
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
@@ -34,27 +36,6 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
-
-
-def natural_image(height: int = 256, width: int = 256, seed: int = 0) -> np.ndarray:
-    """A photo-like uint8 RGB image: smooth shapes, edges, texture and 1/f noise."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
-    img = np.zeros((height, width, 3))
-    for c in range(3):
-        img[:, :, c] = 90 + 60 * np.sin(xx / (23 + 7 * c) + c) * np.cos(yy / (31 - 5 * c))
-    for _ in range(6):
-        cy, cx = rng.uniform(0, height), rng.uniform(0, width)
-        r = rng.uniform(0.08, 0.3) * min(height, width)
-        mask = (yy - cy) ** 2 + (xx - cx) ** 2 < r**2
-        img[mask] = rng.uniform(20, 235, size=3)
-    spectrum = np.fft.fft2(rng.normal(size=(height, width)))
-    fy = np.fft.fftfreq(height)[:, None]
-    fx = np.fft.fftfreq(width)[None, :]
-    pink = np.real(np.fft.ifft2(spectrum / np.maximum(np.hypot(fy, fx), 1.0 / max(height, width))))
-    pink = pink / (pink.std() + 1e-9) * 12
-    img += pink[:, :, None]
-    return np.clip(img, 0, 255).astype(np.uint8)
 
 
 @pytest.fixture

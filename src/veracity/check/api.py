@@ -1,0 +1,78 @@
+"""``check_file``: credentials, watermark and detection of one file, fused into a verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from pathlib import Path
+
+from veracity.check.options import CheckOptions
+from veracity.check.result import CheckResult
+from veracity.check.rules import decide
+from veracity.check.sources import read_credentials, read_watermark, run_detection
+from veracity.media.limits import check_input_file
+from veracity.media.probe import sniff_modality
+
+__all__ = ["check_file"]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    options: CheckOptions | None = None,
+    *,
+    evidence_dir: str | os.PathLike[str] | None = None,
+    display_name: str | None = None,
+) -> CheckResult:
+    """Check one file and return its verdict with the evidence behind it.
+
+    Args:
+        path: Image, video or audio file.
+        options: Key, store, trust anchors and limits (defaults when None).
+        evidence_dir: If given, detectors write evidence pictures there.
+        display_name: Name to report instead of ``path`` (e.g. an upload's file name).
+
+    Returns:
+        The :class:`CheckResult`; components that are not installed or do not support the
+        modality are listed in ``notes`` and left out of the verdict.
+
+    Raises:
+        InputError: The file is missing, empty, too large, not media, or undecodable.
+        VeracityError: An environment problem (missing model, store unreachable).
+    """
+    options = options or CheckOptions()
+    p = check_input_file(path, options.limits)
+    modality = sniff_modality(p)
+    credentials, cred_note = read_credentials(p, options)
+    watermark, wm_note = read_watermark(p, options)
+    ev = Path(evidence_dir) if evidence_dir is not None else None
+    detection, det_note = run_detection(p, options, ev)
+    verdict, reasons = decide(credentials, watermark, detection)
+    shown = display_name if display_name is not None else str(path)
+    notes = tuple(
+        dataclasses.replace(n, message=n.message.replace(str(p), shown))
+        for n in (cred_note, wm_note, det_note)
+        if n is not None
+    )
+    if detection is not None and display_name is not None:
+        detection = dataclasses.replace(detection, path=shown)
+    return CheckResult(
+        path=shown,
+        modality=modality,
+        verdict=verdict,
+        reasons=reasons,
+        credentials=credentials,
+        watermark=watermark,
+        detection=detection,
+        notes=notes,
+        sha256=_sha256(p),
+        size=p.stat().st_size,
+    )

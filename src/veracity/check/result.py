@@ -1,0 +1,76 @@
+"""The result of ``veracity check``: one verdict per file with its evidence."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+from veracity.results import CredentialReport, Detection, Modality, WatermarkReading
+
+__all__ = ["VERDICTS", "CheckResult", "ComponentNote", "Verdict"]
+
+Verdict = Literal[
+    "tampered",
+    "ai-generated-declared",
+    "authentic-signed",
+    "likely-manipulated",
+    "watermarked",
+    "uncertain",
+    "no-evidence",
+]
+
+#: Every verdict, in the order of the rule table (see :mod:`veracity.check.rules`).
+VERDICTS: tuple[Verdict, ...] = (
+    "tampered",
+    "ai-generated-declared",
+    "authentic-signed",
+    "likely-manipulated",
+    "watermarked",
+    "uncertain",
+    "no-evidence",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ComponentNote:
+    """Why one part of the check (credentials, watermark, detection) gave no result.
+
+    Attributes:
+        component: ``credentials``, ``watermark`` or ``detection``.
+        status: ``not-available`` (not installed or no support for this modality) or
+            ``error`` (it ran and failed on this file).
+        message: One human-readable line.
+    """
+
+    component: str
+    status: Literal["not-available", "error"]
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    """Everything ``check`` found about one file, fused into one verdict.
+
+    Attributes:
+        path: The file as named by the caller (an upload's client file name in the service).
+        modality: image, video or audio (sniffed from content).
+        verdict: The fused verdict (see :data:`VERDICTS`).
+        reasons: Human-readable sentences explaining the verdict, most important first.
+        credentials: Content Credentials verification, or None when unavailable.
+        watermark: Watermark reading, or None when unavailable.
+        detection: Passive detection, or None when unavailable.
+        notes: Components that gave no result, and why.
+        sha256: Hex digest of the file's bytes.
+        size: File size in bytes.
+    """
+
+    path: str
+    modality: Modality
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    credentials: CredentialReport | None
+    watermark: WatermarkReading | None
+    detection: Detection | None
+    notes: tuple[ComponentNote, ...] = ()
+    sha256: str = ""
+    size: int = 0

@@ -1,0 +1,84 @@
+"""Run the three sources of evidence on one file, turning "not available" into notes.
+
+A component is *not available* when its package is missing or it has no support for the
+file's modality; that becomes a :class:`ComponentNote` and the check goes on. Damaged
+input (``CorruptMediaError``, ``LimitExceededError``) and environment errors (missing
+model, store down) are not hidden: they propagate and fail the file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from veracity.check.options import CheckOptions
+from veracity.check.result import ComponentNote
+from veracity.errors import CredentialError, UnsupportedFormatError
+from veracity.results import CredentialReport, Detection, WatermarkReading
+
+__all__ = ["read_credentials", "read_watermark", "run_detection"]
+
+
+def _missing(component: str, exc: BaseException) -> ComponentNote:
+    if isinstance(exc, ImportError):
+        message = f"{component} support is not installed in this build ({exc.name or exc})"
+    else:
+        message = str(exc)
+    return ComponentNote(component, "not-available", message)
+
+
+def _credential_kwargs(options: CheckOptions) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"key": options.key}
+    if options.store is not None:
+        kwargs["store"] = options.store
+    if options.trust is not None:
+        kwargs["trust"] = options.trust
+    return kwargs
+
+
+def read_credentials(
+    path: Path, options: CheckOptions
+) -> tuple[CredentialReport | None, ComponentNote | None]:
+    """Verify Content Credentials, including recovery through watermark or fingerprint."""
+    try:
+        verify_file = importlib.import_module("veracity.credentials").verify_file
+    except (ImportError, AttributeError):
+        return None, _missing("credentials", ImportError(name="veracity.credentials"))
+    try:
+        return verify_file(path, **_credential_kwargs(options)), None
+    except UnsupportedFormatError as exc:
+        return None, _missing("credentials", exc)
+    except CredentialError as exc:
+        return None, ComponentNote("credentials", "error", str(exc))
+
+
+def read_watermark(
+    path: Path, options: CheckOptions
+) -> tuple[WatermarkReading | None, ComponentNote | None]:
+    """Read the invisible watermark with the configured key."""
+    try:
+        from veracity.watermark.api import detect_file
+    except ImportError as exc:
+        return None, _missing("watermark", exc)
+    try:
+        return detect_file(path, key=options.key, limits=options.limits), None
+    except (UnsupportedFormatError, ImportError) as exc:
+        return None, _missing("watermark", exc)
+
+
+def run_detection(
+    path: Path, options: CheckOptions, evidence_dir: Path | None
+) -> tuple[Detection | None, ComponentNote | None]:
+    """Run the passive detectors registered for the file's modality."""
+    from veracity.detect.api import detect_file
+
+    try:
+        return (
+            detect_file(
+                path, evidence_dir=evidence_dir, limits=options.limits, only=options.detectors
+            ),
+            None,
+        )
+    except (UnsupportedFormatError, ImportError) as exc:
+        return None, _missing("detection", exc)

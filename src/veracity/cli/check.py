@@ -1,0 +1,108 @@
+"""``veracity check FILE...``: one verdict per file from credentials, watermark and detectors.
+
+Exit status: 0 normally, even when files look fake; 1 only with ``--fail-on`` when at
+least one file's verdict is in the chosen set (``fake``: tampered, likely-manipulated,
+ai-generated-declared; ``suspicious``: those and uncertain); 2 when a file could not be
+checked (the others are still checked and reported); 3 for an environment problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from veracity.check import FAIL_ON, CheckOptions, CheckResult, check_file
+from veracity.cli.common import print_json, progress
+from veracity.errors import OutputExistsError, VeracityError
+from veracity.report import ReportItem, build_item, error_item, write_report
+from veracity.watermark.base import DEFAULT_KEY
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """Add the ``check`` sub-command."""
+    p = sub.add_parser("check", help="one verdict per file: credentials, watermark, detectors")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="one JSON object per line, per file")
+    p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
+    p.add_argument("--force", action="store_true", help="overwrite the report if it exists")
+    p.add_argument("--evidence", type=Path, metavar="DIR", help="keep evidence pictures here")
+    p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
+    p.add_argument("--store", metavar="URL", help="manifest store for credential recovery")
+    p.add_argument("--trust", type=Path, metavar="PATH", help="PEM trust anchors for signers")
+    p.add_argument(
+        "--fail-on",
+        choices=sorted(FAIL_ON),
+        help="exit 1 if any file is fake (tampered, likely-manipulated, "
+        "ai-generated-declared) or suspicious (those or uncertain)",
+    )
+    p.set_defaults(func=run)
+
+
+def human_line(result: CheckResult) -> str:
+    """One line per file for terminals."""
+    return f"{result.path}: {result.verdict} - {'; '.join(result.reasons)}"
+
+
+@contextlib.contextmanager
+def _evidence_dir(args: argparse.Namespace) -> Iterator[Path | None]:
+    if args.evidence is not None:
+        args.evidence.mkdir(parents=True, exist_ok=True)
+        yield args.evidence
+    elif args.report is not None:
+        with tempfile.TemporaryDirectory(prefix="veracity-evidence-") as tmp:
+            yield Path(tmp)
+    else:
+        yield None
+
+
+def _emit(args: argparse.Namespace, result: CheckResult) -> None:
+    if args.json:
+        print_json(result)
+    else:
+        print(human_line(result))
+
+
+def _check_all(
+    args: argparse.Namespace, evidence: Path | None
+) -> tuple[int, int, list[ReportItem]]:
+    options = CheckOptions(key=args.key, store=args.store, trust=args.trust)
+    fail_set = FAIL_ON.get(args.fail_on or "", frozenset())
+    worst, failed, items = 0, 0, []
+    for path in progress(args.files, total=len(args.files), desc="check"):
+        try:
+            result = check_file(path, options, evidence_dir=evidence)
+        except VeracityError as exc:
+            if len(args.files) == 1 and args.report is None:
+                raise
+            print(f"veracity: error: {exc}", file=sys.stderr)
+            if args.json:
+                print_json({"path": str(path), "error": str(exc)})
+            items.append(error_item(str(path), str(exc)))
+            worst = max(worst, exc.exit_code)
+            continue
+        _emit(args, result)
+        failed += result.verdict in fail_set
+        if args.report is not None:
+            items.append(build_item(result, path))
+    return worst, failed, items
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check each file; print results; optionally write the HTML report."""
+    if args.report is not None and args.report.exists() and not args.force:
+        raise OutputExistsError(f"{args.report}: output exists (use --force to overwrite)")
+    with _evidence_dir(args) as evidence:
+        worst, failed, items = _check_all(args, evidence)
+        if args.report is not None:
+            write_report(args.report, items, force=args.force)
+            print(f"report written to {args.report}", file=sys.stderr)
+    if worst:
+        return worst
+    return 1 if failed else 0

@@ -1,0 +1,73 @@
+"""Sample files for the demo, and the edits applied to them."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from veracity.media.image import load_image
+from veracity.synth.samples import natural_image, speech_like, write_mp4, write_wav
+
+__all__ = ["edit_keeping_metadata", "make_photo", "make_speech", "make_video", "strip_copy"]
+
+_APP11 = 0xEB
+
+
+def make_photo(path: Path, seed: int = 7) -> Path:
+    """A 384x512 photo-like JPEG."""
+    Image.fromarray(natural_image(384, 512, seed=seed)).save(path, quality=92)
+    return path
+
+
+def make_speech(path: Path) -> Path | None:
+    """A 3 s speech-like WAV, when this build can load audio; else None."""
+    if importlib.util.find_spec("veracity.media.audio") is None:
+        return None
+    return write_wav(path, speech_like(3.0, 16000, seed=5), 16000)
+
+
+def make_video(path: Path) -> Path | None:
+    """A 2 s 128x128 H.264 MP4, when this build can load video; else None."""
+    if importlib.util.find_spec("veracity.media.video") is None:
+        return None
+    return write_mp4(path, frames=24, size=128, fps=12, seed=9)
+
+
+def _segments(data: bytes) -> list[tuple[int, bytes]]:
+    """Marker segments of a JPEG header up to (not including) SOS, as (marker, bytes)."""
+    out: list[tuple[int, bytes]] = []
+    pos = 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF and data[pos + 1] != 0xDA:
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        out.append((data[pos + 1], data[pos : pos + 2 + length]))
+        pos += 2 + length
+    return out
+
+
+def edit_keeping_metadata(src: Path, dst: Path) -> Path:
+    """Paste a patch over the picture and re-save, keeping the JPEG's APP11 (C2PA) segments.
+
+    This is what a careless editor does: the pixels change, the old Content Credentials
+    stay, and verification must then report a hash mismatch.
+    """
+    data = src.read_bytes()
+    rgb = load_image(src).rgb.copy()
+    h, w = rgb.shape[:2]
+    rgb[h // 4 : h // 2, w // 2 : w // 2 + w // 4] = rgb[h // 2 : h // 2 + h // 4, : w // 4]
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="JPEG", quality=92)
+    edited = buf.getvalue()
+    kept = b"".join(seg for marker, seg in _segments(data) if marker == _APP11)
+    dst.write_bytes(edited[:2] + kept + edited[2:])
+    return dst
+
+
+def strip_copy(src: Path, dst: Path) -> Path:
+    """Re-encode the pixels only, as a social platform would: all metadata is gone."""
+    rgb = load_image(src).rgb
+    Image.fromarray(np.ascontiguousarray(rgb)).save(dst, format="JPEG", quality=85)
+    return dst

@@ -1,0 +1,98 @@
+"""``veracity demo``: make sample media, mark and sign some, edit copies, check them all."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path
+
+from veracity.check import CheckOptions, CheckResult, check_file
+from veracity.demo import signing
+from veracity.demo.media import (
+    edit_keeping_metadata,
+    make_photo,
+    make_speech,
+    make_video,
+    strip_copy,
+)
+from veracity.errors import UnsupportedFormatError
+from veracity.report import build_item, write_report
+
+__all__ = ["DemoOutcome", "run_demo"]
+
+DEMO_PAYLOAD = "00c0ffee"
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoOutcome:
+    """What the demo made and found.
+
+    Attributes:
+        directory: Where everything was written.
+        results: One check result per sample, with a one-line description of the sample.
+        report: The HTML report.
+        skipped: Steps this build could not do, and why.
+    """
+
+    directory: Path
+    results: tuple[tuple[str, CheckResult], ...]
+    report: Path
+    skipped: tuple[str, ...]
+
+
+def _watermark(src: Path, out: Path, skipped: list[str]) -> Path | None:
+    from veracity.watermark.api import embed_file
+
+    dst = out / "photo-watermarked.jpg"
+    try:
+        embed_file(src, dst, payload_hex=DEMO_PAYLOAD, force=True)
+    except UnsupportedFormatError as exc:
+        skipped.append(f"watermark: {exc}")
+        return None
+    return dst
+
+
+def _samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path]], CheckOptions]:
+    photo = make_photo(out / "photo.jpg", seed=7)
+    samples: list[tuple[str, Path]] = [("original photo, nothing added", photo)]
+    marked = _watermark(photo, out, skipped)
+    if marked is not None:
+        samples.append((f"watermarked copy (payload {DEMO_PAYLOAD})", marked))
+    signed = signing.sign_sample(make_photo(out / "camera.jpg", seed=11), out, skipped)
+    options = signing.check_options(out) if signed is not None else CheckOptions()
+    if signed is not None:
+        samples.append(("signed with Content Credentials", signed))
+        edited = edit_keeping_metadata(signed, out / "photo-signed-edited.jpg")
+        samples.append(("signed, then edited (credentials kept)", edited))
+        stripped = strip_copy(signed, out / "photo-signed-stripped.jpg")
+        samples.append(("signed, then metadata stripped (re-encoded)", stripped))
+    for maker, name, label in (
+        (make_speech, "speech.wav", "speech-like audio"),
+        (make_video, "clip.mp4", "short video"),
+    ):
+        made = maker(out / name)
+        if made is None:
+            skipped.append(f"{name}: this build cannot load that modality")
+        else:
+            samples.append((label, made))
+    return samples, options
+
+
+def run_demo(out: Path) -> DemoOutcome:
+    """Run the whole demo in ``out`` (created; the demo's own files are overwritten).
+
+    Returns:
+        The samples' check results and the path of ``out/report.html``.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    skipped: list[str] = []
+    samples, options = _samples(out, skipped)
+    results: list[tuple[str, CheckResult]] = []
+    with tempfile.TemporaryDirectory(prefix="veracity-demo-") as evidence:
+        items = []
+        for label, path in samples:
+            result = check_file(path, options, evidence_dir=Path(evidence))
+            results.append((label, result))
+            items.append(build_item(result, path))
+        report = write_report(out / "report.html", items, title="Veracity demo", force=True)
+    return DemoOutcome(out, tuple(results), report, tuple(skipped))

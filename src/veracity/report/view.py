@@ -1,0 +1,135 @@
+"""Turn check results into what the report template shows (no HTML here)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from veracity.check.result import CheckResult
+from veracity.report.thumbnails import png_file_data_uri, thumbnail_data_uri
+from veracity.results import CredentialReport, Detection, to_dict
+
+__all__ = ["CredentialView", "EvidencePicture", "ReportItem", "build_item", "error_item"]
+
+_ACTION_LABELS = ("c2pa.actions", "c2pa.actions.v2")
+
+
+@dataclasses.dataclass(frozen=True)
+class EvidencePicture:
+    """One inlined evidence picture."""
+
+    detector: str
+    caption: str
+    data_uri: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CredentialView:
+    """The credential facts the report lists."""
+
+    state: str
+    signer: str | None
+    ai_generated: bool | None
+    recovered_via: str | None
+    codes: tuple[str, ...]
+    actions: tuple[str, ...]
+    ingredients: tuple[str, ...]
+    manifest_json: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportItem:
+    """One file's section: a result or the error that stopped it."""
+
+    name: str
+    result: CheckResult | None = None
+    error: str | None = None
+    thumbnail: str | None = None
+    credential: CredentialView | None = None
+    evidence: tuple[EvidencePicture, ...] = ()
+    result_json: str = ""
+
+
+def _describe_action(action: Any) -> str:
+    if isinstance(action, Mapping):
+        name = str(action.get("action", "?"))
+        source = action.get("digitalSourceType")
+        return f"{name} ({str(source).rsplit('/', 1)[-1]})" if source else name
+    return str(action)
+
+
+def _describe_ingredient(ingredient: Any) -> str:
+    if isinstance(ingredient, Mapping):
+        title = str(ingredient.get("title", "untitled"))
+        relation = ingredient.get("relationship")
+        return f"{title} ({relation})" if relation else title
+    return str(ingredient)
+
+
+def _manifest_actions(manifest: Mapping[str, Any]) -> list[Any]:
+    found: list[Any] = []
+    for assertion in manifest.get("assertions", []) or []:
+        if isinstance(assertion, Mapping) and assertion.get("label") in _ACTION_LABELS:
+            data = assertion.get("data") or {}
+            found.extend(data.get("actions", []) if isinstance(data, Mapping) else [])
+    return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else []
+
+
+def credential_view(cred: CredentialReport) -> CredentialView:
+    """Extract signer, actions, ingredients and codes from a credential report."""
+    manifest = cred.manifest or {}
+    actions = _as_list(cred.details.get("actions")) or _manifest_actions(manifest)
+    ingredients = _as_list(cred.details.get("ingredients")) or _as_list(manifest.get("ingredients"))
+    manifest_json = json.dumps(to_dict(cred.manifest), indent=2) if cred.manifest else None
+    return CredentialView(
+        state=cred.state,
+        signer=cred.signer,
+        ai_generated=cred.ai_generated,
+        recovered_via=cred.recovered_via,
+        codes=tuple(cred.codes),
+        actions=tuple(_describe_action(a) for a in actions),
+        ingredients=tuple(_describe_ingredient(i) for i in ingredients),
+        manifest_json=manifest_json,
+    )
+
+
+def _evidence(detection: Detection | None) -> tuple[EvidencePicture, ...]:
+    if detection is None:
+        return ()
+    pictures: list[EvidencePicture] = []
+    for score in detection.detectors:
+        for name in score.evidence:
+            uri = png_file_data_uri(Path(name))
+            if uri is not None:
+                kind = Path(name).stem.rsplit(".", 1)[-1]
+                pictures.append(EvidencePicture(score.name, kind, uri))
+    return tuple(pictures)
+
+
+def build_item(result: CheckResult, file_path: Path) -> ReportItem:
+    """Build a report section; reads the thumbnail and evidence files now.
+
+    Args:
+        result: The check result.
+        file_path: The checked file on disk (``result.path`` may be a display name).
+    """
+    return ReportItem(
+        name=result.path,
+        result=result,
+        thumbnail=thumbnail_data_uri(file_path, result.modality),
+        credential=credential_view(result.credentials) if result.credentials else None,
+        evidence=_evidence(result.detection),
+        result_json=json.dumps(to_dict(result), indent=2),
+    )
+
+
+def error_item(name: str, message: str) -> ReportItem:
+    """A section for a file that could not be checked."""
+    return ReportItem(name=name, error=message)

@@ -1,0 +1,101 @@
+"use strict";
+// Upload page: POST the file to /api/check, then show the verdict and the report.
+// Everything from the server is inserted with textContent, never as HTML.
+(function () {
+  const STYLE = {
+    "tampered": "bad", "likely-manipulated": "bad", "ai-generated-declared": "warn",
+    "uncertain": "warn", "authentic-signed": "good", "watermarked": "info", "no-evidence": "",
+  };
+  const $ = (id) => document.getElementById(id);
+  const form = $("upload-form"), input = $("file-input"), zone = $("drop-zone");
+
+  function row(tbody, label, value) {
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    const td = document.createElement("td");
+    th.textContent = label;
+    td.textContent = value;
+    tr.append(th, td);
+    tbody.append(tr);
+  }
+
+  function evidenceRows(result) {
+    const tbody = $("evidence").tBodies[0];
+    tbody.replaceChildren();
+    const c = result.credentials;
+    row(tbody, "Content Credentials", c ? c.state + (c.signer ? " (signer: " + c.signer + ")" : "")
+      + (c.ai_generated ? ", declares AI generation" : "")
+      + (c.recovered_via && c.recovered_via !== "embedded" ? ", recovered via " + c.recovered_via : "")
+      : "not checked");
+    const w = result.watermark;
+    row(tbody, "Watermark", w ? (w.detected ? "found, payload " + w.payload : "none found")
+      + " (p=" + Number(w.p_value).toExponential(1) + ")" : "not checked");
+    const d = result.detection;
+    row(tbody, "Detectors", d ? d.label + " (fused score " + d.score.toFixed(3) + ")" : "not checked");
+    for (const s of (d ? d.detectors : [])) row(tbody, "  " + s.name, s.score.toFixed(3));
+    for (const n of result.notes) row(tbody, n.component + " (" + n.status + ")", n.message);
+  }
+
+  function show(result, file) {
+    $("error").hidden = true;
+    $("result-name").textContent = result.path;
+    const badge = $("verdict");
+    badge.textContent = result.verdict;
+    badge.className = "badge " + (STYLE[result.verdict] || "");
+    $("modality").textContent = result.modality + ", " + result.size + " bytes";
+    const reasons = $("reasons");
+    reasons.replaceChildren();
+    for (const r of result.reasons) {
+      const li = document.createElement("li");
+      li.textContent = r;
+      reasons.append(li);
+    }
+    evidenceRows(result);
+    $("report-link").href = result.report_url;
+    $("report-frame").src = result.report_url;
+    const preview = $("preview");
+    preview.hidden = !file.type.startsWith("image/");
+    if (!preview.hidden) preview.src = URL.createObjectURL(file);
+    $("result").hidden = false;
+  }
+
+  function fail(message) {
+    $("result").hidden = true;
+    const box = $("error");
+    box.textContent = "Could not check this file: " + message;
+    box.hidden = false;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const file = input.files[0];
+    if (!file) { fail("choose a file first"); return; }
+    const body = new FormData();
+    body.append("file", file);
+    $("check-button").disabled = true;
+    $("status").textContent = "Checking " + file.name + "\u2026";
+    try {
+      const response = await fetch("/api/check", { method: "POST", body });
+      const data = await response.json();
+      if (response.ok) show(data, file); else fail(data.error || data.detail || response.statusText);
+    } catch (err) {
+      fail(String(err));
+    } finally {
+      $("check-button").disabled = false;
+      $("status").textContent = "";
+    }
+  }
+
+  input.addEventListener("change", () => {
+    $("file-name").textContent = input.files[0] ? input.files[0].name : "";
+  });
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    input.files = e.dataTransfer.files;
+    input.dispatchEvent(new Event("change"));
+  });
+  form.addEventListener("submit", submit);
+})();

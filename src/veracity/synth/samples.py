@@ -1,0 +1,117 @@
+"""Small synthetic sample media for tests and the demo: photo-like images, speech-like audio.
+
+Nothing here downloads anything; every sample is generated from a seed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["natural_image", "speech_like", "write_mp4", "write_wav"]
+
+
+def _pink_noise(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    spectrum = np.fft.fft2(rng.normal(size=(height, width)))
+    fy = np.fft.fftfreq(height)[:, None]
+    fx = np.fft.fftfreq(width)[None, :]
+    pink = np.real(np.fft.ifft2(spectrum / np.maximum(np.hypot(fy, fx), 1.0 / max(height, width))))
+    return pink / (pink.std() + 1e-9)
+
+
+def natural_image(height: int = 256, width: int = 256, seed: int = 0) -> np.ndarray:
+    """A photo-like uint8 RGB image: smooth shapes, edges, texture and 1/f noise.
+
+    Args:
+        height: Rows.
+        width: Columns.
+        seed: Random seed; the same seed gives the same image.
+
+    Returns:
+        An array of shape (height, width, 3), dtype uint8.
+    """
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
+    img = np.zeros((height, width, 3))
+    for c in range(3):
+        img[:, :, c] = 90 + 60 * np.sin(xx / (23 + 7 * c) + c) * np.cos(yy / (31 - 5 * c))
+    for _ in range(6):
+        cy, cx = rng.uniform(0, height), rng.uniform(0, width)
+        r = rng.uniform(0.08, 0.3) * min(height, width)
+        mask = (yy - cy) ** 2 + (xx - cx) ** 2 < r**2
+        img[mask] = rng.uniform(20, 235, size=3)
+    img += _pink_noise(height, width, rng)[:, :, None] * 12
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def speech_like(seconds: float = 2.0, sample_rate: int = 16000, seed: int = 0) -> np.ndarray:
+    """A speech-like mono float32 signal: voiced syllables with moving formants and pauses.
+
+    A glottal pulse train (pitch wandering around 120-200 Hz) is shaped by three formant
+    resonances that move from syllable to syllable, with short unvoiced noise bursts and
+    silences between syllables. It is not intelligible, but it has speech's spectral shape.
+
+    Args:
+        seconds: Duration.
+        sample_rate: Samples per second.
+        seed: Random seed.
+
+    Returns:
+        A float32 array in [-1, 1].
+    """
+    rng = np.random.default_rng(seed)
+    n = int(seconds * sample_rate)
+    t = np.arange(n) / sample_rate
+    f0 = 150 + 30 * np.sin(2 * np.pi * 0.7 * t + rng.uniform(0, 6)) + 10 * rng.standard_normal()
+    phase = np.cumsum(f0 / sample_rate)
+    source = (np.mod(phase, 1.0) < 0.08).astype(np.float64) - 0.08
+    syllable = 0.22
+    envelope = np.clip(np.sin(np.pi * np.mod(t, syllable) / syllable), 0, None) ** 0.6
+    envelope *= (np.floor(t / syllable) % 5 != 4).astype(np.float64)
+    spectrum = np.fft.rfft(source * envelope)
+    freqs = np.fft.rfftfreq(n, 1 / sample_rate)
+    shaped = np.zeros_like(spectrum)
+    for formant, width in (
+        (rng.uniform(500, 800), 90),
+        (rng.uniform(1100, 1800), 120),
+        (2600, 200),
+    ):
+        shaped += spectrum / (1 + ((freqs - formant) / width) ** 2)
+    signal = np.fft.irfft(shaped, n)
+    signal += 0.02 * rng.standard_normal(n) * (envelope < 0.05)
+    return (0.8 * signal / (np.abs(signal).max() + 1e-9)).astype(np.float32)
+
+
+def write_wav(path: str | os.PathLike[str], samples: np.ndarray, sample_rate: int = 16000) -> Path:
+    """Write mono float samples as 16-bit PCM WAV; returns the path."""
+    import soundfile as sf
+
+    sf.write(str(path), samples, sample_rate, subtype="PCM_16", format="WAV")
+    return Path(path)
+
+
+def write_mp4(
+    path: str | os.PathLike[str], *, frames: int = 24, size: int = 128, fps: int = 12, seed: int = 0
+) -> Path:
+    """Write a tiny H.264 MP4 of a slowly panning photo-like scene; returns the path."""
+    import av
+
+    scene = natural_image(size, size * 2, seed=seed)
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width = size
+        stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": "23", "preset": "veryfast"}
+        for i in range(frames):
+            x = (i * size) // max(frames, 1)
+            frame = av.VideoFrame.from_ndarray(
+                np.ascontiguousarray(scene[:, x : x + size]), "rgb24"
+            )
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return Path(path)

@@ -1,0 +1,91 @@
+"""``veracity check`` through the real command line, on generated media."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PIL import Image
+
+from veracity.synth.samples import natural_image, speech_like, write_wav
+
+RESULT_KEYS = {
+    "path",
+    "modality",
+    "verdict",
+    "reasons",
+    "credentials",
+    "watermark",
+    "detection",
+    "notes",
+    "sha256",
+    "size",
+}
+
+
+def _photo(tmp_path: Path, name: str = "photo.png") -> Path:
+    path = tmp_path / name
+    Image.fromarray(natural_image(128, 160, seed=3)).save(path)
+    return path
+
+
+def test_check_json_shape(run_cli, tmp_path: Path) -> None:
+    photo = _photo(tmp_path)
+    wav = write_wav(tmp_path / "voice.wav", speech_like(1.0))
+    r = run_cli("check", "--json", photo, wav)
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [d["path"] for d in lines] == [str(photo), str(wav)]
+    for doc, modality in zip(lines, ("image", "audio"), strict=True):
+        assert set(doc) == RESULT_KEYS
+        assert doc["modality"] == modality
+        assert doc["verdict"] in {
+            "tampered",
+            "ai-generated-declared",
+            "authentic-signed",
+            "likely-manipulated",
+            "watermarked",
+            "uncertain",
+            "no-evidence",
+        }
+        assert doc["reasons"] and all(isinstance(x, str) for x in doc["reasons"])
+        assert len(doc["sha256"]) == 64 and doc["size"] > 0
+        for note in doc["notes"]:
+            assert set(note) == {"component", "status", "message"}
+            assert note["status"] in {"not-available", "error"}
+
+
+def test_check_report_with_hostile_name(run_cli, tmp_path: Path) -> None:
+    photo = _photo(tmp_path, '<b onmouseover="x">&evil.png')
+    report = tmp_path / "report.html"
+    r = run_cli("check", photo, "--report", report)
+    assert r.returncode == 0, r.stderr
+    html = report.read_text(encoding="utf-8")
+    assert '<b onmouseover="x">' not in html
+    assert "&lt;b onmouseover=" in html
+    assert "report written to" in r.stderr
+    again = run_cli("check", photo, "--report", report)
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_check_bad_file_among_good(run_cli, tmp_path: Path) -> None:
+    photo = _photo(tmp_path)
+    text = tmp_path / "notes.txt"
+    text.write_text("not media")
+    r = run_cli("check", "--json", photo, text)
+    assert r.returncode == 2
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert docs[1] == {"path": str(text), "error": docs[1]["error"]}
+    assert "not a recognised" in docs[1]["error"]
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_fail_on_exit_code(run_cli, tmp_path: Path) -> None:
+    photo = _photo(tmp_path)
+    plain = run_cli("check", "--json", photo)
+    verdict = json.loads(plain.stdout)["verdict"]
+    strict = run_cli("check", "--fail-on", "suspicious", photo)
+    fake_verdicts = {"tampered", "likely-manipulated", "ai-generated-declared"}
+    assert plain.returncode == 0
+    assert strict.returncode == (1 if verdict in fake_verdicts | {"uncertain"} else 0)
+    assert run_cli("check", "--fail-on", "nonsense", photo).returncode == 2

@@ -1,0 +1,68 @@
+"""The verdict rule table, rule by rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from veracity.check import FAIL_ON, VERDICTS, decide
+from veracity.results import CredentialReport, Detection, DetectorScore, WatermarkReading
+
+
+def _det(score: float, label: str) -> Detection:
+    return Detection(
+        path="x.png",
+        modality="image",
+        score=score,
+        label=label,  # type: ignore[arg-type]
+        detectors=(DetectorScore("spectral", score),),
+    )
+
+
+SIGNED = CredentialReport(state="valid", signer="Alice")
+TRUSTED = CredentialReport(state="trusted", signer="Newsroom")
+AI = CredentialReport(state="valid", signer="GenCo", ai_generated=True)
+BROKEN = CredentialReport(state="invalid", codes=("assertion.dataHash.mismatch",))
+NONE = CredentialReport(state="none")
+MARK = WatermarkReading(detected=True, payload="00ff", p_value=1e-9)
+NOMARK = WatermarkReading(detected=False, payload=None, p_value=0.4)
+
+
+@pytest.mark.parametrize(
+    ("cred", "wm", "det", "verdict"),
+    [
+        (BROKEN, MARK, _det(0.1, "real"), "tampered"),
+        (AI, None, _det(0.1, "real"), "ai-generated-declared"),
+        (SIGNED, None, _det(0.9, "fake"), "uncertain"),
+        (SIGNED, NOMARK, _det(0.1, "real"), "authentic-signed"),
+        (TRUSTED, None, None, "authentic-signed"),
+        (NONE, MARK, _det(0.9, "fake"), "likely-manipulated"),
+        (None, None, _det(0.9, "fake"), "likely-manipulated"),
+        (NONE, MARK, _det(0.2, "real"), "watermarked"),
+        (NONE, NOMARK, _det(0.5, "uncertain"), "uncertain"),
+        (NONE, NOMARK, _det(0.1, "real"), "no-evidence"),
+        (None, None, None, "no-evidence"),
+    ],
+)
+def test_rule_table(cred, wm, det, verdict) -> None:
+    got, reasons = decide(cred, wm, det)
+    assert got == verdict
+    assert got in VERDICTS
+    assert reasons and all(isinstance(r, str) and r for r in reasons)
+
+
+def test_tampered_reason_names_the_codes() -> None:
+    _, reasons = decide(BROKEN, None, None)
+    assert "assertion.dataHash.mismatch" in reasons[0]
+
+
+def test_unchecked_credentials_are_not_reported_as_absent() -> None:
+    _, reasons = decide(None, None, None)
+    assert reasons[0] == "Content Credentials not checked"
+    _, reasons = decide(NONE, None, None)
+    assert reasons[0] == "no Content Credentials found"
+
+
+def test_fail_on_sets() -> None:
+    assert FAIL_ON["fake"] < FAIL_ON["suspicious"]
+    assert "uncertain" in FAIL_ON["suspicious"] - FAIL_ON["fake"]
+    assert not FAIL_ON["suspicious"] & {"authentic-signed", "no-evidence", "watermarked"}
