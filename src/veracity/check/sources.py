@@ -29,7 +29,7 @@ def _missing(component: str, exc: BaseException) -> ComponentNote:
 
 
 def _credential_kwargs(options: CheckOptions) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"key": options.key}
+    kwargs: dict[str, Any] = {"watermark_key": options.key}
     if options.store is not None:
         kwargs["store"] = options.store
     if options.trust is not None:
