@@ -27,14 +27,16 @@ TARGET_PSNR = 42.3
 MIN_SIDE = 128
 _WORK_AREA = 512 * 512  # detection runs on a copy downscaled to about this many pixels
 _HP_SIGMA = 1.5  # whitening: residual = luma - Gaussian(luma, sigma)
-_FLAT_MAX = 1.2  # largest mark amplitude (grey levels) on flat areas
+_FLAT_MAX = 1.8  # largest mark amplitude (grey levels) on flat areas
 _DETECT_P = 1e-6  # a CRC-valid payload also needs a sync p-value below this
-_LATTICES = 2
+_LATTICES = 3
+_MIN_CHIP = 3.0  # pixels per chip at embedding, at least
+_CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
 _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
 
 
 def _period_for(height: int, width: int) -> int:
-    chip = max(3.0, math.sqrt(height * width) / 160.0)
+    chip = max(_MIN_CHIP, math.sqrt(height * width) / _CHIP_DIV)
     return int(round(GRID * chip))
 
 

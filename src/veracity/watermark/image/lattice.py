@@ -91,6 +91,7 @@ def _basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarra
 _D_RHO = 0.004  # log-radius step (0.4 % in period)
 _D_PHI = np.deg2rad(0.25)
 _R0 = 16.0
+_REACH = 10  # template lattice points (k, l) with k^2 + l^2 <= _REACH
 
 
 @lru_cache(maxsize=8)
@@ -107,7 +108,7 @@ def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=1)
 def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lattice points (+1) and half-period points (-0.5) as (d_rho, d_phi) bin offsets."""
-    on = [(k, l) for k in range(-3, 4) for l in range(0, 4) if (l > 0 or k > 0) and k * k + l * l <= 10]
+    on = [(k, l) for k in range(-5, 6) for l in range(0, 6) if (l > 0 or k > 0) and k * k + l * l <= _REACH]
     off = [(k - 0.5, l) for k, l in on] + [(k, l - 0.5) for k, l in on if l > 0]
     pts = np.array(on + off, dtype=np.float64)
     weight = np.r_[np.ones(len(on)) / len(on), -0.5 * np.ones(len(off)) / len(off)]
@@ -143,17 +144,26 @@ def find_lattice(acf: np.ndarray, max_period: float, top: int = 2) -> list[Latti
         score += wt * block * valid[:, None]
         norm += (abs(wt) * valid)[:, None] if wt > 0 else 0.0
     score /= np.maximum(norm, 1e-9)
+    # Rows with fewer usable lattice points (long periods) are noisier: standardise each.
+    centre_row = np.median(score, axis=1, keepdims=True)
+    spread = 1.4826 * np.median(np.abs(score - centre_row), axis=1, keepdims=True)
+    score = (score - centre_row) / (spread + 1e-12)
     found: list[Lattice] = []
-    for flat in np.argsort(score, axis=None)[::-1][:200]:
+    for flat in np.argsort(score, axis=None)[::-1][:100]:
         i, j = divmod(int(flat), len(rows))
         p0 = _R0 * np.exp((i + i_lo) * _D_RHO)
-        a0 = rows[j] * _D_PHI
-        if any(abs(p0 / lat.period - 1) < 0.04 and abs(a0 - np.deg2rad(lat.angle_deg)) < 0.02 for lat in found):
+        if any(_close(lat, p0, rows[j] * _D_PHI) for lat in found):
             continue
-        found.append(_refine(acf, p0, a0, float(score[i, j])))
+        lat = _refine(acf, p0, rows[j] * _D_PHI, float(score[i, j]))
+        if not any(_close(other, lat.period, np.deg2rad(lat.angle_deg)) for other in found):
+            found.append(lat)
         if len(found) >= top:
             break
     return found
+
+
+def _close(lat: Lattice, period: float, angle: float) -> bool:
+    return abs(period / lat.period - 1) < 0.03 and abs(angle - np.deg2rad(lat.angle_deg)) < 0.03
 
 
 def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Lattice:
