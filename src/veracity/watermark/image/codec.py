@@ -80,7 +80,8 @@ def _gain_for_psnr(base: np.ndarray, wave: np.ndarray) -> float:
     """Gain so that the quantised result has PSNR close to ``TARGET_PSNR``."""
     target_mse = 255.0**2 / 10 ** (TARGET_PSNR / 10)
     gain = math.sqrt(target_mse / max(float(np.mean(wave * wave)), 1e-12))
-    sub = (slice(None, None, 3), slice(None, None, 3))  # MSE estimate on a subsample
+    step = 1 if base.shape[0] * base.shape[1] <= 1 << 20 else 7  # prime: no aliasing with chips
+    sub = (slice(None, None, step), slice(None, None, step))
     for _ in range(3):
         mse = float(np.mean((_quantise(base[sub], gain * wave[sub]) - base[sub]) ** 2))
         gain *= math.sqrt(target_mse / max(mse, 1e-9)) ** 0.9
@@ -118,11 +119,11 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     _check_rgb(rgb)
     luma = _working_luma(rgb)
     h, w = luma.shape
-    max_period = min(MAX_PERIOD, min(h, w) / 1.5)
+    max_period = min(MAX_PERIOD, min(h, w) / 2 - 4)
     if max_period <= MIN_PERIOD:
         return WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "image too small"})
-    residual, _profile = whiten(luma)
-    acf = autocorrelation(residual, int(min(1.5 * max_period, 0.6 * min(h, w))))
+    residual = whiten(luma)
+    acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     pattern = key_pattern(key)
     best: WatermarkReading | None = None
     for lattice in find_lattice(acf, max_period, top=_LATTICES):
