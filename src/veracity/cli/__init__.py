@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from veracity import __version__
+from veracity.cli import credentials as credentials_cmd
 from veracity.cli import detect as detect_cmd
 from veracity.cli import watermark as watermark_cmd
 from veracity.errors import VeracityError
@@ -19,7 +20,7 @@ from veracity.errors import VeracityError
 __all__ = ["build_parser", "main"]
 
 # Explicit list of sub-command modules; each exposes register(subparsers).
-COMMANDS: tuple[ModuleType, ...] = (detect_cmd, watermark_cmd)
+COMMANDS: tuple[ModuleType, ...] = (detect_cmd, watermark_cmd, credentials_cmd)
 
 
 class _Parser(argparse.ArgumentParser):
