@@ -82,3 +82,62 @@ def jpeg_bytes(rgb: np.ndarray, quality: int = 90) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
     return buf.getvalue()
+
+
+class _ToyReading:
+    def __init__(self, detected: bool, payload: str | None) -> None:
+        self.detected, self.payload, self.p_value = detected, payload, 1e-12 if detected else 0.5
+
+
+def _toy_embed(rgb: np.ndarray, payload: bytes, key: str) -> np.ndarray:
+    """A visible toy mark (64 black/white 4x4 cells in the top rows): plumbing tests only."""
+    out = rgb.copy()
+    bits = np.unpackbits(np.frombuffer(payload, dtype=np.uint8))
+    for i, bit in enumerate(bits):
+        out[0:4, 4 * i : 4 * i + 4] = 255 if bit else 0
+    return out
+
+
+def _toy_detect(rgb: np.ndarray, key: str) -> _ToyReading:
+    if rgb.shape[1] < 256:
+        return _ToyReading(False, None)
+    cells = rgb[0:4, :256].astype(float).mean(axis=(0, 2)).reshape(64, 4).mean(axis=1)
+    if not np.all((cells < 40) | (cells > 215)):
+        return _ToyReading(False, None)
+    return _ToyReading(True, np.packbits(cells > 128).tobytes().hex())
+
+
+@pytest.fixture
+def toy_watermark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """Install a toy ``veracity.watermark.image`` so durable plumbing is testable alone."""
+    import importlib.machinery
+    import sys
+
+    module = ModuleType("veracity.watermark.image")
+    module.__spec__ = importlib.machinery.ModuleSpec("veracity.watermark.image", None)
+    module.embed_pixels = _toy_embed  # type: ignore[attr-defined]
+    module.detect_pixels = _toy_detect  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "veracity.watermark.image", module)
+    return module
+
+
+@pytest.fixture
+def wide_photo(tmp_path: Path) -> Callable[..., Path]:
+    """A 320x400 photo-like JPEG (wide enough for the toy mark)."""
+
+    def make(name: str = "photo.jpg", seed: int = 0) -> Path:
+        path = tmp_path / name
+        Image.fromarray(_natural(320, 400, seed)).save(path, "JPEG", quality=92)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def photo() -> Callable[..., np.ndarray]:
+    """``photo(seed, h=240, w=320)``: a photo-like uint8 RGB array."""
+
+    def make(seed: int, h: int = 240, w: int = 320) -> np.ndarray:
+        return _natural(h, w, seed)
+
+    return make
