@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from veracity.credentials import open_store, sign_file, verify_file
+from veracity.credentials.durable import CROP_VIEWS
 from veracity.credentials.manifest import FINGERPRINT_LABEL, WATERMARK_ALG
 from veracity.errors import StoreError
 
@@ -35,7 +36,7 @@ def test_durable_sign_records_binding_and_store(
     assert [a["action"] for a in report.details["actions"]] == ["c2pa.created", "c2pa.watermarked"]
     labels = {a["label"]: a["data"] for a in report.manifest["assertions"]}
     assert labels["c2pa.soft-binding"]["alg"] == WATERMARK_ALG
-    assert len(labels[FINGERPRINT_LABEL]["values"]) == 4
+    assert len(labels[FINGERPRINT_LABEL]["values"]) == len(CROP_VIEWS)
     assert report.details["manifest_id"] == result.manifest_id
     with open_store() as store:
         assert store.get(result.manifest_id) is not None
