@@ -15,6 +15,7 @@ from veracity import __version__
 from veracity.cli import check as check_cmd
 from veracity.cli import demo as demo_cmd
 from veracity.cli import detect as detect_cmd
+from veracity.cli import scan as scan_cmd
 from veracity.cli import serve as serve_cmd
 from veracity.cli import watermark as watermark_cmd
 from veracity.errors import VeracityError
@@ -22,7 +23,14 @@ from veracity.errors import VeracityError
 __all__ = ["build_parser", "main"]
 
 # Explicit list of sub-command modules; each exposes register(subparsers).
-COMMANDS: tuple[ModuleType, ...] = (check_cmd, demo_cmd, detect_cmd, serve_cmd, watermark_cmd)
+COMMANDS: tuple[ModuleType, ...] = (
+    check_cmd,
+    demo_cmd,
+    detect_cmd,
+    scan_cmd,
+    serve_cmd,
+    watermark_cmd,
+)
 
 
 class _Parser(argparse.ArgumentParser):
