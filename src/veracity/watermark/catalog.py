@@ -13,6 +13,9 @@ _REGISTRY: Registry[WatermarkCodec] | None = None
 def _build() -> Registry[WatermarkCodec]:
     registry: Registry[WatermarkCodec] = Registry("watermark codec", WatermarkCodec)
     # Codecs register here by modality name ("image", "audio", "video").
+    from veracity.watermark.image.file_codec import ImageCodec
+
+    registry.register("image", ImageCodec)
     return registry
 
 

@@ -1,0 +1,196 @@
+"""``sign_file``: embed a C2PA manifest, optionally durable (watermark + fingerprint + store)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import c2pa
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from veracity.credentials.durable import enrolment_fingerprints, watermark_functions
+from veracity.credentials.engine import make_signer, mime_for
+from veracity.credentials.identity import SigningIdentity, load_identity
+from veracity.credentials.manifest import PARENT_LABEL, ManifestSpec, build_definition
+from veracity.credentials.store import ManifestRecord, ManifestStore, open_store
+from veracity.errors import CredentialError, OutputExistsError, UsageError
+from veracity.media.image import load_image, save_image
+from veracity.media.limits import Limits, check_input_file
+from veracity.media.output import atomic_output
+from veracity.watermark.base import DEFAULT_KEY
+
+__all__ = ["SignResult", "sign_file"]
+
+_DURABLE_SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+@dataclasses.dataclass(frozen=True)
+class SignResult:
+    """What :func:`sign_file` wrote.
+
+    Attributes:
+        output: The signed file.
+        mime: Its MIME type.
+        signer: Common name of the signing certificate.
+        manifest_bytes: Size of the embedded manifest store.
+        manifest_id: The 64-bit id (hex) carried by the watermark, when durable.
+        fingerprint: PDQ hash (hex) of the signed image, when durable.
+        store: URL of the store holding the manifest, when durable.
+    """
+
+    output: Path
+    mime: str
+    signer: str
+    manifest_bytes: int
+    manifest_id: str | None = None
+    fingerprint: str | None = None
+    store: str | None = None
+
+
+def _signer_name(chain_pem: bytes) -> str:
+    try:
+        cert = x509.load_pem_x509_certificates(chain_pem)[0]
+        names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return str(names[0].value) if names else cert.subject.rfc4514_string()
+    except (ValueError, IndexError):
+        return "unknown"
+
+
+@dataclasses.dataclass
+class _Durable:
+    content: Path
+    manifest_id: bytes
+    fingerprints: tuple[bytes, ...]
+
+
+@contextlib.contextmanager
+def _durable_copy(src: Path, mime: str, key: str, quality: int) -> Iterator[_Durable]:
+    """Write a watermarked copy of ``src`` to a temporary file and fingerprint it."""
+    suffix = _DURABLE_SUFFIX.get(mime)
+    if suffix is None:
+        raise UsageError(f"{src}: --durable supports JPEG, PNG and WebP images, not {mime}")
+    embed_pixels, _ = watermark_functions()
+    loaded = load_image(src)
+    manifest_id = secrets.token_bytes(8)
+    marked = embed_pixels(loaded.rgb, manifest_id, key)
+    with tempfile.TemporaryDirectory(prefix="veracity-sign-") as tmp:
+        content = Path(tmp) / f"marked{suffix}"
+        save_image(
+            marked, content, alpha=loaded.alpha, quality=quality, icc_profile=loaded.icc_profile
+        )
+        decoded = load_image(content).rgb
+        yield _Durable(content, manifest_id, enrolment_fingerprints(decoded))
+
+
+def _build(spec: ManifestSpec, parent: Path | None) -> c2pa.Builder:
+    try:
+        builder = c2pa.Builder(build_definition(spec))
+        if parent is not None:
+            ingredient = {"title": parent.name, "relationship": "parentOf", "label": PARENT_LABEL}
+            with parent.open("rb") as fh:
+                builder.add_ingredient(ingredient, mime_for(parent), fh)
+        return builder
+    except c2pa.C2paError as exc:
+        raise CredentialError(f"cannot build the manifest: {' '.join(str(exc).split())}") from None
+
+
+def _embed(
+    builder: c2pa.Builder, identity: SigningIdentity, mime: str, content: Path, tmp: Path
+) -> bytes:
+    signer = make_signer(identity)
+    try:
+        with signer, content.open("rb") as source, tmp.open("w+b") as dest:
+            return bytes(builder.sign(signer, mime, source, dest))
+    except c2pa.C2paError as exc:
+        raise CredentialError(
+            f"{content.name}: signing failed: {' '.join(str(exc).split())}"
+        ) from None
+
+
+def sign_file(
+    src: str | Path,
+    dst: str | Path,
+    *,
+    identity: SigningIdentity | None = None,
+    spec: ManifestSpec | None = None,
+    parent: str | Path | None = None,
+    durable: bool = False,
+    store: ManifestStore | str | None = None,
+    watermark_key: str = DEFAULT_KEY,
+    quality: int = 95,
+    force: bool = False,
+) -> SignResult:
+    """Sign ``src`` into ``dst`` with a C2PA manifest.
+
+    Args:
+        src: Input media (JPEG, PNG, WebP, MP4, WAV and the other formats c2pa embeds in).
+        dst: Output path; written atomically.
+        identity: Signing identity (default: the one made by ``init_identity``).
+        spec: What the manifest states (title, author, AI generation...).
+        parent: The file ``src`` was edited from; added as the parent ingredient.
+        durable: Watermark the manifest id into the image, add the soft binding and the
+            fingerprint, and keep the manifest in ``store``.
+        store: Manifest store (or its URL) for durable signing; default SQLite file.
+        watermark_key: Watermark key for durable signing.
+        quality: JPEG/WebP quality of the re-encoded watermarked image.
+        force: Overwrite ``dst``.
+
+    Raises:
+        InputError: Missing or unreadable input; UnsupportedFormatError for other types.
+        ConfigError: No identity. CredentialError: c2pa refused to sign.
+        StoreError: The manifest store is unreachable (nothing is written then).
+    """
+    src_path, dst_path = check_input_file(src, Limits()), Path(dst)
+    mime = mime_for(src_path)
+    parent_path = check_input_file(parent, Limits()) if parent is not None else None
+    identity = identity or load_identity()
+    base = spec or ManifestSpec(title=dst_path.name)
+    spec = dataclasses.replace(base, has_parent=parent_path is not None)
+    if not durable:
+        with atomic_output(dst_path, force=force) as tmp:
+            manifest = _embed(_build(spec, parent_path), identity, mime, src_path, tmp)
+        return SignResult(dst_path, mime, _signer_name(identity.chain_pem), len(manifest))
+    if dst_path.exists() and not force:
+        raise OutputExistsError(f"{dst_path}: output exists (use --force to overwrite)")
+    owned = isinstance(store, str | Path) or store is None
+    db = open_store(store) if owned else store  # type: ignore[arg-type]
+    try:
+        return _sign_durable(
+            src_path, dst_path, mime, identity, spec, parent_path, db, watermark_key, quality, force
+        )
+    finally:
+        if owned:
+            db.close()
+
+
+def _sign_durable(
+    src: Path,
+    dst: Path,
+    mime: str,
+    identity: SigningIdentity,
+    spec: ManifestSpec,
+    parent: Path | None,
+    db: ManifestStore,
+    key: str,
+    quality: int,
+    force: bool,
+) -> SignResult:
+    signer = _signer_name(identity.chain_pem)
+    with _durable_copy(src, mime, key, quality) as marked:
+        spec = dataclasses.replace(
+            spec, manifest_id=marked.manifest_id, fingerprints=marked.fingerprints
+        )
+        with atomic_output(dst, force=force) as tmp:
+            manifest = _embed(_build(spec, parent), identity, mime, marked.content, tmp)
+            record = ManifestRecord(
+                marked.manifest_id.hex(), manifest, mime, marked.fingerprints, spec.title, signer
+            )
+            db.put(record)  # before the rename: a store failure leaves no output
+    return SignResult(
+        dst, mime, signer, len(manifest), record.manifest_id, marked.fingerprints[0].hex(), db.url
+    )

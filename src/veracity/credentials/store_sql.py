@@ -1,0 +1,113 @@
+"""Behaviour shared by the SQL stores: schema, row mapping and the fingerprint index."""
+
+from __future__ import annotations
+
+import abc
+import datetime
+from types import TracebackType
+from typing import Any
+
+from veracity.credentials.store import (
+    FingerprintIndex,
+    ManifestRecord,
+    Match,
+    check_manifest_id,
+)
+from veracity.errors import StoreError
+
+__all__ = ["SqlStore"]
+
+COLUMNS = "manifest_id, manifest, mime, title, signer, created"
+
+
+class SqlStore(abc.ABC):
+    """A manifest store over a DB-API connection; subclasses bind the driver."""
+
+    url: str
+    placeholder = "?"
+
+    def __init__(self) -> None:
+        self._index = FingerprintIndex()
+
+    @abc.abstractmethod
+    def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement in autocommit mode and return its rows."""
+
+    @abc.abstractmethod
+    def _put_rows(self, rows: list[tuple[Any, ...]], fps: list[tuple[str, bytes]]) -> None:
+        """Insert manifest rows and their fingerprint rows in one transaction."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self.placeholder)
+
+    def put(self, record: ManifestRecord) -> None:
+        """Insert a record.
+
+        Raises:
+            StoreError: The id exists already or the database failed.
+        """
+        self.put_many([record])
+
+    def put_many(self, records: list[ManifestRecord]) -> None:
+        """Insert records in one transaction (all or none).
+
+        Raises:
+            StoreError: An id exists already or the database failed.
+        """
+        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        rows: list[tuple[Any, ...]] = []
+        fps: list[tuple[str, bytes]] = []
+        for r in records:
+            check_manifest_id(r.manifest_id)
+            if any(len(d) != 32 for d in r.fingerprints):
+                raise StoreError("PDQ fingerprints must be 32 bytes")
+            rows.append((r.manifest_id, r.manifest, r.mime, r.title, r.signer, r.created or now))
+            fps.extend((r.manifest_id, d) for d in r.fingerprints)
+        self._put_rows(rows, fps)
+
+    def get(self, manifest_id: str) -> ManifestRecord | None:
+        """Return the record for ``manifest_id`` or None."""
+        mid = check_manifest_id(manifest_id)
+        rows = self._execute(
+            self._sql(f"SELECT {COLUMNS} FROM manifests WHERE manifest_id = ?"), (mid,)
+        )
+        if not rows:
+            return None
+        fps = self._execute(
+            self._sql("SELECT digest FROM fingerprints WHERE manifest_id = ? ORDER BY seq"), (mid,)
+        )
+        r = rows[0]
+        return ManifestRecord(
+            r[0], bytes(r[1]), r[2], tuple(bytes(f[0]) for f in fps), r[3], r[4], str(r[5])
+        )
+
+    def count(self) -> int:
+        """Number of stored manifests."""
+        return int(self._execute("SELECT COUNT(*) FROM manifests")[0][0])
+
+    def nearest(self, digest: bytes, max_distance: int, limit: int = 5) -> list[Match]:
+        """Manifests whose closest fingerprint is within ``max_distance`` bits, best first."""
+        with self._index.lock:
+            rows = self._execute(
+                self._sql(
+                    "SELECT seq, manifest_id, digest FROM fingerprints WHERE seq > ? ORDER BY seq"
+                ),
+                (self._index.last_seq,),
+            )
+            self._index.extend([(int(s), m, bytes(d)) for s, m, d in rows])
+            return self._index.search(digest, max_distance, limit)
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,159 @@
+"""``verify_file``: validate embedded credentials, or recover them for stripped copies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import c2pa
+
+from veracity.credentials.durable import watermark_available
+from veracity.credentials.engine import mime_for, read_manifest_store, reader_context
+from veracity.credentials.paths import trust_dir
+from veracity.credentials.recover import LocalLookup, Lookup, recover_manifest
+from veracity.credentials.report import report_from_store
+from veracity.credentials.store import ManifestStore, open_store
+from veracity.errors import ConfigError, StoreError
+from veracity.media.image import load_image
+from veracity.media.limits import Limits, check_input_file
+from veracity.results import CredentialReport
+from veracity.watermark.base import DEFAULT_KEY
+
+__all__ = ["load_anchors", "verify_file"]
+
+_RECOVERABLE = ("image/jpeg", "image/png", "image/webp", "image/gif", "image/tiff")
+
+
+def load_anchors(paths: Iterable[str | Path] = (), *, include_home: bool = True) -> list[bytes]:
+    """Read trust anchors: PEM files, or folders of ``*.pem``/``*.crt`` files.
+
+    The configuration folder's ``trust/`` is included unless ``include_home`` is false.
+
+    Raises:
+        ConfigError: A given path does not exist or holds no certificate.
+    """
+    found: list[bytes] = []
+    sources = [Path(p) for p in paths]
+    home = trust_dir()
+    for src in [*sources, *([home] if include_home and home.is_dir() else [])]:
+        files = sorted([*src.glob("*.pem"), *src.glob("*.crt")]) if src.is_dir() else [src]
+        for f in files:
+            try:
+                data = f.read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"cannot read trust anchor {f}: {exc.strerror}") from None
+            if b"-----BEGIN CERTIFICATE-----" not in data:
+                raise ConfigError(f"{f}: not a PEM certificate")
+            found.append(data)
+    return found
+
+
+def _unreadable(error: str) -> CredentialReport:
+    if error.startswith("Remote"):
+        return CredentialReport(
+            state="none",
+            codes=("veracity.remoteManifest.notFetched",),
+            details={
+                "error": error,
+                "hint": "the manifest is remote; pass --allow-remote to fetch it",
+            },
+        )
+    return CredentialReport(
+        state="invalid", codes=("veracity.manifest.unreadable",), details={"error": error}
+    )
+
+
+def _recover(
+    path: Path, mime: str, lookup: Lookup, context: c2pa.Context, key: str
+) -> CredentialReport:
+    if mime not in _RECOVERABLE:
+        return CredentialReport(state="none", details={"recovery": f"not attempted for {mime}"})
+    rgb = load_image(path).rgb
+    found, evidence = recover_manifest(
+        rgb, lookup, context, key=key, use_watermark=watermark_available()
+    )
+    if found is None:
+        return CredentialReport(state="none", details={"recovery": evidence})
+    report = report_from_store(found.store_json, recovered_via=found.via, detached=True)  # type: ignore[arg-type]
+    details: dict[str, Any] = {
+        **report.details,
+        "recovery": evidence,
+        "manifest_id": found.manifest_id,
+    }
+    return CredentialReport(
+        report.state,
+        report.codes,
+        report.manifest,
+        report.recovered_via,
+        report.signer,
+        report.ai_generated,
+        details,
+    )
+
+
+def _lookup_for(store: ManifestStore | str | Path | None, resolver: str | None) -> Lookup | None:
+    if resolver:
+        from veracity.credentials.resolver_client import RemoteLookup
+
+        return RemoteLookup(resolver)
+    if store is not None and hasattr(store, "nearest"):
+        return LocalLookup(store)  # type: ignore[arg-type]
+    try:
+        return LocalLookup(open_store(store, create=False), owned=True)  # type: ignore[arg-type]
+    except StoreError:
+        if store is None:  # no default store yet: nothing was ever signed durably here
+            return None
+        raise
+
+
+def verify_file(
+    path: str | Path,
+    *,
+    trust: Sequence[str | Path] = (),
+    allow_remote: bool = False,
+    recover: bool = True,
+    store: ManifestStore | str | Path | None = None,
+    resolver: str | None = None,
+    watermark_key: str = DEFAULT_KEY,
+) -> CredentialReport:
+    """Verify the Content Credentials of a file.
+
+    Args:
+        path: The file to check.
+        trust: Extra trust anchors (PEM files or folders); the configuration folder's
+            ``trust/`` is always included.
+        allow_remote: Fetch a manifest the file only references by URL.
+        recover: For images without an embedded manifest, look the manifest up by
+            watermark and fingerprint.
+        store: Manifest store (object or URL) for recovery; default: the local SQLite
+            store, if one exists.
+        resolver: URL of a Soft Binding Resolution service to use instead of a store.
+        watermark_key: Key of the durable watermark.
+
+    Returns:
+        The report; ``state`` is ``none`` when nothing was found.
+
+    Raises:
+        InputError: Missing or unreadable file; UnsupportedFormatError for other types.
+        StoreError, ResolverError: The store or resolver could not be reached.
+    """
+    p = check_input_file(path, Limits())
+    mime = mime_for(p)
+    context = reader_context(load_anchors(trust), allow_remote=allow_remote)
+    outcome = read_manifest_store(p, mime, context)
+    if outcome.store is not None:
+        return report_from_store(outcome.store, recovered_via="embedded")
+    if outcome.error is not None:
+        return _unreadable(outcome.error)
+    if not recover:
+        return CredentialReport(state="none")
+    lookup = _lookup_for(store, resolver)
+    if lookup is None:
+        return CredentialReport(state="none", details={"recovery": "no manifest store configured"})
+    try:
+        return _recover(p, mime, lookup, context, watermark_key)
+    finally:
+        closer = getattr(lookup, "close_owned", None)
+        if closer is not None:
+            closer()

@@ -1,0 +1,98 @@
+"""Error correction for the image mark: CRC-16 integrity check and a K=7 rate-1/3
+convolutional code with soft-decision Viterbi decoding."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = ["CODED_BITS", "INFO_BITS", "PAYLOAD_BITS", "crc16", "decode", "encode"]
+
+PAYLOAD_BITS = 64
+CRC_BITS = 16
+INFO_BITS = PAYLOAD_BITS + CRC_BITS
+_K = 7  # constraint length
+_GENERATORS = (0o133, 0o171, 0o165)  # the LTE rate-1/3 code, free distance 15
+_STATES = 1 << (_K - 1)
+CODED_BITS = (INFO_BITS + _K - 1) * len(_GENERATORS)
+
+
+def crc16(data: bytes) -> int:
+    """CRC-16/CCITT-FALSE of ``data``."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def _bits(data: bytes) -> np.ndarray:
+    return np.unpackbits(np.frombuffer(data, dtype=np.uint8))
+
+
+def _parity(x: int) -> int:
+    return bin(x).count("1") & 1
+
+
+@lru_cache(maxsize=1)
+def _trellis() -> tuple[np.ndarray, np.ndarray]:
+    """Output symbols (+1/-1) and next state for every (state, input bit)."""
+    out = np.zeros((_STATES, 2, len(_GENERATORS)), dtype=np.float64)
+    nxt = np.zeros((_STATES, 2), dtype=np.int64)
+    for state in range(_STATES):
+        for bit in (0, 1):
+            reg = (bit << (_K - 1)) | state  # newest bit in the top position
+            out[state, bit] = [1 - 2 * _parity(reg & g) for g in _GENERATORS]
+            nxt[state, bit] = reg >> 1
+    return out, nxt
+
+
+def encode(payload: bytes) -> np.ndarray:
+    """Encode 8 payload bytes (plus their CRC) into ``CODED_BITS`` symbols of +1/-1."""
+    if len(payload) != PAYLOAD_BITS // 8:
+        raise ValueError(f"payload must be {PAYLOAD_BITS // 8} bytes, got {len(payload)}")
+    info = _bits(payload + crc16(payload).to_bytes(2, "big"))
+    out, nxt = _trellis()
+    symbols = np.empty((INFO_BITS + _K - 1, len(_GENERATORS)))
+    state = 0
+    for i, bit in enumerate(np.concatenate([info, np.zeros(_K - 1, dtype=np.uint8)])):
+        symbols[i] = out[state, int(bit)]
+        state = int(nxt[state, int(bit)])
+    return symbols.ravel()
+
+
+def decode(soft: np.ndarray) -> tuple[bytes, bool]:
+    """Soft Viterbi decoding; positive soft values favour symbol +1 (bit 0).
+
+    Returns:
+        The 8 payload bytes and whether their CRC matched.
+    """
+    out, nxt = _trellis()
+    steps = soft.reshape(-1, len(_GENERATORS))
+    metric = np.full(_STATES, -np.inf)
+    metric[0] = 0.0
+    prev_states = np.repeat(np.arange(_STATES), 2)
+    prev_bits = np.tile(np.array([0, 1]), _STATES)
+    dest = nxt.ravel()
+    history = np.empty((len(steps), _STATES), dtype=np.int64)
+    for t, y in enumerate(steps):
+        cand = metric[prev_states] + out.reshape(-1, len(_GENERATORS)) @ y
+        if t >= INFO_BITS:  # tail: only zero inputs
+            cand = np.where(prev_bits == 0, cand, -np.inf)
+        order = np.lexsort((cand, dest))  # per destination, best candidate last
+        best = order[np.r_[np.flatnonzero(np.diff(dest[order])), len(order) - 1]]
+        metric = np.full(_STATES, -np.inf)
+        metric[dest[best]] = cand[best]
+        history[t, dest[best]] = best
+    state = 0
+    bits = np.empty(len(steps), dtype=np.uint8)
+    for t in range(len(steps) - 1, -1, -1):
+        idx = history[t, state]
+        bits[t] = prev_bits[idx]
+        state = prev_states[idx]
+    data = np.packbits(bits[:INFO_BITS]).tobytes()
+    payload, check = data[:-2], int.from_bytes(data[-2:], "big")
+    return payload, crc16(payload) == check

@@ -1,0 +1,67 @@
+"""The file-level image codec registered as ``image`` in the watermark catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from veracity.errors import OutputExistsError, UnsupportedFormatError, UsageError
+from veracity.media.image import SAVE_FORMATS, load_image, save_image
+from veracity.results import Modality, WatermarkReading
+from veracity.watermark.image import ecc
+from veracity.watermark.image.codec import MIN_SIDE, detect_pixels, embed_pixels
+
+__all__ = ["ImageCodec"]
+
+
+class ImageCodec:
+    """Keyed 64-bit image watermark; keeps alpha, greyscale and the ICC profile."""
+
+    modality: Modality = "image"
+    payload_bits: int = ecc.PAYLOAD_BITS
+
+    def embed_file(
+        self, src: Path, dst: Path, payload: bytes, key: str, *, quality: int, force: bool
+    ) -> None:
+        """Write a marked copy of ``src`` to ``dst`` (format from the extension), atomically.
+
+        Raises:
+            UsageError: Unknown output extension or bad quality.
+            OutputExistsError: ``dst`` exists and ``force`` is false.
+            InputError: ``src`` cannot be decoded, is animated or is too small.
+        """
+        _check_output(dst, quality, force)
+        image = load_image(src)
+        if min(image.height, image.width) < MIN_SIDE:
+            raise UnsupportedFormatError(
+                f"{src}: {image.width}x{image.height} image is too small to watermark "
+                f"(minimum {MIN_SIDE}x{MIN_SIDE})"
+            )
+        marked = embed_pixels(image.rgb, payload, key)
+        if image.grey:
+            marked = np.repeat(marked[:, :, :1], 3, axis=2)
+        save_image(
+            marked,
+            dst,
+            alpha=image.alpha,
+            grey=image.grey,
+            quality=quality,
+            icc_profile=image.icc_profile,
+            force=force,
+        )
+
+    def detect_file(self, src: Path, key: str) -> WatermarkReading:
+        """Read the mark of ``src`` blindly (no original needed)."""
+        return detect_pixels(load_image(src).rgb, key)
+
+
+def _check_output(dst: Path, quality: int, force: bool) -> None:
+    """Fail fast, before any work, on outputs that cannot be written."""
+    if dst.suffix.lower() not in SAVE_FORMATS:
+        known = ", ".join(sorted(SAVE_FORMATS))
+        raise UsageError(f"{dst}: unsupported output extension (use one of {known})")
+    if not 1 <= quality <= 100:
+        raise UsageError(f"quality must be between 1 and 100, got {quality}")
+    if dst.exists() and not force:
+        raise OutputExistsError(f"{dst}: output exists (use --force to overwrite)")

@@ -1,0 +1,203 @@
+"""Finding the tile lattice (period and rotation) from the residual's autocorrelation.
+
+A periodic mark makes the autocorrelation of the whitened image peak on the lattice
+of tile translations, whatever the crop. Scaling and rotating the image scales and
+rotates that lattice, so its two basis vectors give the geometry to undo. Flips
+and quarter turns leave a square lattice unchanged; the dihedral search in
+:mod:`veracity.watermark.image.sync` resolves them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+__all__ = ["Lattice", "autocorrelation", "find_lattice"]
+
+MIN_PERIOD = 36.0
+MAX_PERIOD = 240.0
+MAX_ANGLE = np.deg2rad(12.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Lattice:
+    """Two basis vectors (x, y) of the tile lattice in working-image pixels."""
+
+    v1: np.ndarray
+    v2: np.ndarray
+    score: float
+
+    @property
+    def period(self) -> float:
+        return float(np.sqrt(abs(np.linalg.det(np.stack([self.v1, self.v2])))))
+
+    @property
+    def angle_deg(self) -> float:
+        return float(np.rad2deg(np.arctan2(self.v1[1], self.v1[0])))
+
+
+def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
+    """Unbiased, normalised autocorrelation for lags in ``[-max_lag, max_lag]``.
+
+    Returned array is centred: lag (dx, dy) sits at ``[max_lag + dy, max_lag + dx]``.
+    """
+    h, w = residual.shape
+    size = (cv2.getOptimalDFTSize(h + max_lag + 1), cv2.getOptimalDFTSize(w + max_lag + 1))
+    padded = np.zeros(size, np.float32)
+    padded[:h, :w] = residual
+    spec = np.fft.rfft2(padded)
+    acf = np.fft.irfft2(spec.real**2 + spec.imag**2, s=size)
+    acf = np.fft.fftshift(acf)
+    cy, cx = size[0] // 2, size[1] // 2
+    win = acf[cy - max_lag : cy + max_lag + 1, cx - max_lag : cx + max_lag + 1].astype(np.float64)
+    lags = np.arange(-max_lag, max_lag + 1)
+    overlap = np.maximum(h - np.abs(lags), 1)[:, None] * np.maximum(w - np.abs(lags), 1)[None, :]
+    win = win / overlap
+    win = cv2.GaussianBlur((win / (win[max_lag, max_lag] + 1e-12)).astype(np.float32), (0, 0), 1.0)
+    lag_r = np.hypot(lags[:, None], lags[None, :])
+    win[lag_r < 12] = 0.0  # the host's own short-range correlation
+    return win.astype(np.float64)
+
+
+def _sample(acf: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Bilinear samples of the centred ACF at lags ``pts[..., (x, y)]``; 0 outside."""
+    c = (acf.shape[0] - 1) / 2
+    x = pts[..., 0] + c
+    y = pts[..., 1] + c
+    x0 = np.floor(x).astype(np.int64)
+    y0 = np.floor(y).astype(np.int64)
+    inside = (x0 >= 0) & (y0 >= 0) & (x0 < acf.shape[1] - 1) & (y0 < acf.shape[0] - 1)
+    x0c = np.clip(x0, 0, acf.shape[1] - 2)
+    y0c = np.clip(y0, 0, acf.shape[0] - 2)
+    fx, fy = x - x0c, y - y0c
+    val = (
+        acf[y0c, x0c] * (1 - fx) * (1 - fy)
+        + acf[y0c, x0c + 1] * fx * (1 - fy)
+        + acf[y0c + 1, x0c] * (1 - fx) * fy
+        + acf[y0c + 1, x0c + 1] * fx * fy
+    )
+    return np.where(inside, val, 0.0)
+
+
+def _basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    v1 = np.stack([period * np.cos(angle), period * np.sin(angle)], axis=-1)
+    v2 = np.stack([-period * np.sin(angle), period * np.cos(angle)], axis=-1)
+    return v1, v2
+
+
+_D_RHO = 0.004  # log-radius step (0.4 % in period)
+_D_PHI = np.deg2rad(0.25)
+_R0 = 16.0
+
+
+@lru_cache(maxsize=8)
+def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray]:
+    n_rho = int(np.log((centre - 1) / _R0) / _D_RHO)
+    n_phi = int(round(2 * np.pi / _D_PHI))
+    r = _R0 * np.exp(np.arange(n_rho) * _D_RHO)
+    phi = np.arange(n_phi) * _D_PHI
+    map_x = (centre + r[None, :] * np.cos(phi[:, None])).astype(np.float32)
+    map_y = (centre + r[None, :] * np.sin(phi[:, None])).astype(np.float32)
+    return map_x, map_y
+
+
+@lru_cache(maxsize=1)
+def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lattice points (+1) and half-period points (-0.5) as (d_rho, d_phi) bin offsets."""
+    on = [(k, l) for k in range(-3, 4) for l in range(0, 4) if (l > 0 or k > 0) and k * k + l * l <= 10]
+    off = [(k - 0.5, l) for k, l in on] + [(k, l - 0.5) for k, l in on if l > 0]
+    pts = np.array(on + off, dtype=np.float64)
+    weight = np.r_[np.ones(len(on)) / len(on), -0.5 * np.ones(len(off)) / len(off)]
+    keep = np.hypot(pts[:, 0], pts[:, 1]) > 0.4
+    pts, weight = pts[keep], weight[keep]
+    d_rho = np.rint(np.log(np.hypot(pts[:, 0], pts[:, 1])) / _D_RHO).astype(np.int64)
+    d_phi = np.rint(np.arctan2(pts[:, 1], pts[:, 0]) / _D_PHI).astype(np.int64)
+    return d_rho, d_phi, weight
+
+
+def find_lattice(acf: np.ndarray, max_period: float, top: int = 2) -> list[Lattice]:
+    """Best square lattices by correlating the log-polar ACF with a lattice template.
+
+    In log-polar coordinates a change of period or angle only shifts the lattice's
+    points, so every (period, angle) candidate is scored at once by summing shifted
+    copies of the log-polar ACF; the best candidates are then refined.
+    """
+    centre = (acf.shape[0] - 1) // 2
+    map_x, map_y = _polar_maps(centre)
+    polar = cv2.remap(acf.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR)
+    n_phi, n_rho = polar.shape
+    d_rho, d_phi, weight = _template()
+    i_lo = int(np.ceil(np.log(MIN_PERIOD / _R0) / _D_RHO))
+    i_hi = min(int(np.log(max_period / _R0) / _D_RHO), n_rho - 1)
+    n_ang = int(MAX_ANGLE / _D_PHI)
+    rows = np.arange(-n_ang, n_ang + 1)
+    score = np.zeros((i_hi - i_lo + 1, len(rows)))
+    norm = np.zeros((i_hi - i_lo + 1, 1))
+    for dr, dp, wt in zip(d_rho, d_phi, weight, strict=True):
+        cols = np.arange(i_lo, i_hi + 1) + dr
+        valid = (cols >= 0) & (cols < n_rho)
+        block = polar[np.ix_((rows + dp) % n_phi, np.clip(cols, 0, n_rho - 1))].T
+        score += wt * block * valid[:, None]
+        norm += (abs(wt) * valid)[:, None] if wt > 0 else 0.0
+    score /= np.maximum(norm, 1e-9)
+    found: list[Lattice] = []
+    for flat in np.argsort(score, axis=None)[::-1][:200]:
+        i, j = divmod(int(flat), len(rows))
+        p0 = _R0 * np.exp((i + i_lo) * _D_RHO)
+        a0 = rows[j] * _D_PHI
+        if any(abs(p0 / lat.period - 1) < 0.04 and abs(a0 - np.deg2rad(lat.angle_deg)) < 0.02 for lat in found):
+            continue
+        found.append(_refine(acf, p0, a0, float(score[i, j])))
+        if len(found) >= top:
+            break
+    return found
+
+
+def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Lattice:
+    """Least-squares fit of the basis to sub-pixel ACF peaks at many lattice points."""
+    v1, v2 = _basis(np.array(period), np.array(angle))
+    reach = (acf.shape[0] - 1) / 2 - 2
+    for order in (1, 2, 3, 4, 6):
+        ks = np.array([(k, l) for k in range(-order, order + 1) for l in range(0, order + 1)
+                       if (l > 0 or k > 0)], dtype=np.float64)
+        pred = ks[:, :1] * v1 + ks[:, 1:] * v2
+        keep = np.all(np.abs(pred) < reach, axis=1)
+        if keep.sum() < 2:
+            break
+        ks, pred = ks[keep], pred[keep]
+        peaks, weights = _subpixel_peaks(acf, pred)
+        good = weights > 0
+        if good.sum() < 2:
+            break
+        sol, *_ = np.linalg.lstsq(ks[good] * np.sqrt(weights[good, None]),
+                                  peaks[good] * np.sqrt(weights[good, None]), rcond=None)
+        v1, v2 = sol[0], sol[1]
+    return Lattice(np.asarray(v1, np.float64), np.asarray(v2, np.float64), score)
+
+
+def _subpixel_peaks(acf: np.ndarray, pred: np.ndarray, radius: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    c = (acf.shape[0] - 1) // 2
+    offs = np.arange(-radius, radius + 1)
+    xi = np.rint(pred[:, 0]).astype(np.int64)[:, None, None] + offs[None, None, :] + c
+    yi = np.rint(pred[:, 1]).astype(np.int64)[:, None, None] + offs[None, :, None] + c
+    patch = acf[yi, xi]  # (n, 2r+1, 2r+1)
+    n = len(pred)
+    flat = patch.reshape(n, -1).argmax(axis=1)
+    py, px = np.divmod(flat, 2 * radius + 1)
+    py = np.clip(py, 1, 2 * radius - 1)
+    px = np.clip(px, 1, 2 * radius - 1)
+    rows = np.arange(n)
+    ctr = patch[rows, py, px]
+    dx = _parabola(patch[rows, py, px - 1], ctr, patch[rows, py, px + 1])
+    dy = _parabola(patch[rows, py - 1, px], ctr, patch[rows, py + 1, px])
+    x = xi[:, 0, 0] + px + dx - c
+    y = yi[:, 0, 0] + py + dy - c
+    return np.stack([x, y], axis=1), np.maximum(ctr, 0.0)
+
+
+def _parabola(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    den = a - 2 * b + c
+    return np.where(den < 0, np.clip(0.5 * (a - c) / np.where(den < 0, den, -1), -0.5, 0.5), 0.0)
