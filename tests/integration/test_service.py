@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import socket
 import threading
@@ -26,6 +27,12 @@ def _png_bytes(seed: int = 2) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(natural_image(96, 128, seed=seed)).save(buf, format="PNG")
     return buf.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the resolver opens the default manifest store; keep it out of the user's home
+    monkeypatch.setenv("VERACITY_HOME", str(tmp_path / "home"))
 
 
 @pytest.fixture
@@ -65,6 +72,16 @@ def test_upload_limits_and_errors(client: TestClient) -> None:
     assert text.status_code == 400
     assert text.json()["error"] == "<i>x.txt: not a recognised image, video or audio file"
     assert client.post("/api/check").status_code == 422
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("veracity.service.resolver") is None, reason="no resolver in build"
+)
+def test_resolver_is_mounted(client: TestClient) -> None:
+    algorithms = client.get("/services/supportedAlgorithms")
+    assert algorithms.status_code == 200
+    assert {"watermarks", "fingerprints"} <= set(algorithms.json())
+    assert client.get("/api/health").json()["components"]["resolver"] is True
 
 
 def test_report_tokens(client: TestClient) -> None:

@@ -27,7 +27,9 @@ from veracity.service.app import create_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    patch = pytest.MonkeyPatch()
+    patch.setenv("VERACITY_HOME", str(tmp_path_factory.mktemp("home")))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -42,6 +44,7 @@ def base_url() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    patch.undo()
 
 
 def test_upload_shows_verdict_and_report(base_url: str, tmp_path: Path) -> None:
