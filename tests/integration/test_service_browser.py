@@ -23,6 +23,7 @@ playwright = pytest.importorskip("playwright.sync_api", reason="playwright is no
 uvicorn = pytest.importorskip("uvicorn", reason="the server extra is not installed")
 pytest.importorskip("multipart", reason="the server extra is not installed")
 
+from veracity.check import VERDICTS  # noqa: E402
 from veracity.service.app import create_app  # noqa: E402
 
 
@@ -68,7 +69,7 @@ def test_upload_shows_verdict_and_report(base_url: str, tmp_path: Path) -> None:
         report_verdict = frame.locator(".verdict .badge").inner_text()
         page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
         browser.close()
-    assert verdict in {"no-evidence", "likely-manipulated", "uncertain", "watermarked"}
+    assert verdict in VERDICTS
     assert report_verdict == verdict
     assert name == photo.name  # shown as text, not markup
     assert href is not None and href.startswith("/reports/")
