@@ -107,7 +107,12 @@ def test_real_socket(tmp_path: Path) -> None:
 
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(ServiceConfig(max_upload_bytes=1_000_000)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -120,6 +125,19 @@ def test_real_socket(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/api/health", timeout=10).json()["status"] == "ok"
         r = httpx.post(f"{base}/api/check", files={"file": ("a.png", _png_bytes())}, timeout=60)
         assert r.status_code == 200 and r.json()["modality"] == "image"
+
+        def chunks():  # streamed without Content-Length: refused once past the limit
+            yield b"--x\r\nContent-Disposition: form-data; name=file; filename=a.png\r\n\r\n"
+            for _ in range(40):
+                yield b"0" * 65536
+
+        big = httpx.post(
+            f"{base}/api/check",
+            content=chunks(),
+            headers={"content-type": "multipart/form-data; boundary=x"},
+            timeout=60,
+        )
+        assert big.status_code == 413 and "limit" in big.json()["error"]
     finally:
         server.should_exit = True
         thread.join(timeout=10)

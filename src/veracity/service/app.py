@@ -25,6 +25,7 @@ from veracity.check import check_file
 from veracity.errors import LimitExceededError, VeracityError
 from veracity.report import build_item, render_report
 from veracity.results import to_json
+from veracity.service.body_limit import BodyLimitMiddleware
 from veracity.service.components import component_status, open_resolver
 from veracity.service.config import ServiceConfig
 from veracity.service.reports import ReportCache
@@ -127,4 +128,5 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     app.mount("/static", static, name="static")
     if resolver is not None:
         app.include_router(resolver[0])
+    app.add_middleware(BodyLimitMiddleware, limit=config.max_upload_bytes, paths=("/api/check",))
     return app
