@@ -12,6 +12,7 @@ __all__ = [
     "CredentialError",
     "InputError",
     "LimitExceededError",
+    "MissingExtraError",
     "ModelError",
     "OutputExistsError",
     "ResolverError",
@@ -74,5 +75,11 @@ class StoreError(VeracityError):
 
 class ResolverError(VeracityError):
     """A remote Soft Binding Resolution service could not be reached or answered badly."""
+
+    exit_code = 3
+
+
+class MissingExtraError(ConfigError):
+    """An optional dependency group (e.g. ``server``, ``distributed``) is not installed."""
 
     exit_code = 3

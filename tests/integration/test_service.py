@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import socket
 import threading
@@ -26,6 +27,12 @@ def _png_bytes(seed: int = 2) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(natural_image(96, 128, seed=seed)).save(buf, format="PNG")
     return buf.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the resolver opens the default manifest store; keep it out of the user's home
+    monkeypatch.setenv("VERACITY_HOME", str(tmp_path / "home"))
 
 
 @pytest.fixture
@@ -67,6 +74,16 @@ def test_upload_limits_and_errors(client: TestClient) -> None:
     assert client.post("/api/check").status_code == 422
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("veracity.service.resolver") is None, reason="no resolver in build"
+)
+def test_resolver_is_mounted(client: TestClient) -> None:
+    algorithms = client.get("/services/supportedAlgorithms")
+    assert algorithms.status_code == 200
+    assert {"watermarks", "fingerprints"} <= set(algorithms.json())
+    assert client.get("/api/health").json()["components"]["resolver"] is True
+
+
 def test_report_tokens(client: TestClient) -> None:
     assert client.get("/reports/../../etc/passwd").status_code == 404
     assert client.get("/reports/" + "0" * 32).status_code == 404
@@ -90,7 +107,12 @@ def test_real_socket(tmp_path: Path) -> None:
 
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(ServiceConfig(max_upload_bytes=1_000_000)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -103,6 +125,19 @@ def test_real_socket(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/api/health", timeout=10).json()["status"] == "ok"
         r = httpx.post(f"{base}/api/check", files={"file": ("a.png", _png_bytes())}, timeout=60)
         assert r.status_code == 200 and r.json()["modality"] == "image"
+
+        def chunks():  # streamed without Content-Length: refused once past the limit
+            yield b"--x\r\nContent-Disposition: form-data; name=file; filename=a.png\r\n\r\n"
+            for _ in range(40):
+                yield b"0" * 65536
+
+        big = httpx.post(
+            f"{base}/api/check",
+            content=chunks(),
+            headers={"content-type": "multipart/form-data; boundary=x"},
+            timeout=60,
+        )
+        assert big.status_code == 413 and "limit" in big.json()["error"]
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -23,11 +23,14 @@ playwright = pytest.importorskip("playwright.sync_api", reason="playwright is no
 uvicorn = pytest.importorskip("uvicorn", reason="the server extra is not installed")
 pytest.importorskip("multipart", reason="the server extra is not installed")
 
+from veracity.check import VERDICTS  # noqa: E402
 from veracity.service.app import create_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    patch = pytest.MonkeyPatch()
+    patch.setenv("VERACITY_HOME", str(tmp_path_factory.mktemp("home")))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -42,6 +45,7 @@ def base_url() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    patch.undo()
 
 
 def test_upload_shows_verdict_and_report(base_url: str, tmp_path: Path) -> None:
@@ -65,7 +69,7 @@ def test_upload_shows_verdict_and_report(base_url: str, tmp_path: Path) -> None:
         report_verdict = frame.locator(".verdict .badge").inner_text()
         page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
         browser.close()
-    assert verdict in {"no-evidence", "likely-manipulated", "uncertain", "watermarked"}
+    assert verdict in VERDICTS
     assert report_verdict == verdict
     assert name == photo.name  # shown as text, not markup
     assert href is not None and href.startswith("/reports/")

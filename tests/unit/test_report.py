@@ -58,7 +58,8 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
         tmp_path / "r.html", [build_item(result, photo), error_item("gone.png", "no such file")]
     )
     html = out.read_text(encoding="utf-8")
-    assert "<link" not in html and "<script" not in html and "http://" not in html
+    assert "<link" not in html and "<script" not in html
+    assert 'src="http' not in html and 'href="http' not in html
     assert 'src="data:image/png;base64,' in html
     assert html.count('<section class="file"') == 2
     assert result.verdict in html and "no such file" in html

@@ -8,7 +8,6 @@ model, store down) are not hidden: they propagate and fail the file.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +28,11 @@ def _missing(component: str, exc: BaseException) -> ComponentNote:
 
 
 def _credential_kwargs(options: CheckOptions) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"watermark_key": options.key}
-    if options.store is not None:
-        kwargs["store"] = options.store
-    if options.trust is not None:
-        kwargs["trust"] = options.trust
-    return kwargs
+    return {
+        "watermark_key": options.key,
+        "store": options.store,
+        "trust": [options.trust] if options.trust is not None else [],
+    }
 
 
 def read_credentials(
@@ -42,9 +40,9 @@ def read_credentials(
 ) -> tuple[CredentialReport | None, ComponentNote | None]:
     """Verify Content Credentials, including recovery through watermark or fingerprint."""
     try:
-        verify_file = importlib.import_module("veracity.credentials").verify_file
-    except (ImportError, AttributeError):
-        return None, _missing("credentials", ImportError(name="veracity.credentials"))
+        from veracity.credentials import verify_file
+    except ImportError as exc:
+        return None, _missing("credentials", exc)
     try:
         return verify_file(path, **_credential_kwargs(options)), None
     except UnsupportedFormatError as exc:

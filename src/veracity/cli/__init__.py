@@ -16,6 +16,7 @@ from veracity.cli import check as check_cmd
 from veracity.cli import credentials as credentials_cmd
 from veracity.cli import demo as demo_cmd
 from veracity.cli import detect as detect_cmd
+from veracity.cli import scan as scan_cmd
 from veracity.cli import serve as serve_cmd
 from veracity.cli import watermark as watermark_cmd
 from veracity.errors import VeracityError
@@ -28,6 +29,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     credentials_cmd,
     demo_cmd,
     detect_cmd,
+    scan_cmd,
     serve_cmd,
     watermark_cmd,
 )

@@ -7,16 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import CheckOptions
-from veracity.errors import ConfigError
+from veracity.errors import MissingExtraError
 from veracity.watermark.base import DEFAULT_KEY
 
 __all__ = ["register"]
-
-
-class MissingExtraError(ConfigError):
-    """An optional dependency group is not installed (an environment problem)."""
-
-    exit_code = 3
 
 
 def register(sub: Any) -> None:

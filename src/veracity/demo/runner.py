@@ -52,20 +52,31 @@ def _watermark(src: Path, out: Path, skipped: list[str]) -> Path | None:
     return dst
 
 
+def _signed_samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path]], CheckOptions]:
+    creds = signing.prepare(out, skipped)
+    if creds is None:
+        return [], CheckOptions()
+    signed = signing.sign_sample(make_photo(out / "camera.jpg", seed=11), out, creds, skipped)
+    edited = edit_keeping_metadata(signed, out / "photo-signed-edited.jpg")
+    stripped = strip_copy(signed, out / "photo-signed-stripped.jpg")
+    ai = signing.sign_ai_sample(make_photo(out / "generated.jpg", seed=13), out, creds)
+    samples = [
+        ("signed with Content Credentials", signed),
+        ("signed, then edited (old credentials kept)", edited),
+        ("signed, then metadata stripped (re-encoded)", stripped),
+        ("signed by a generator declaring AI", ai),
+    ]
+    return samples, creds.check_options()
+
+
 def _samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path]], CheckOptions]:
     photo = make_photo(out / "photo.jpg", seed=7)
     samples: list[tuple[str, Path]] = [("original photo, nothing added", photo)]
     marked = _watermark(photo, out, skipped)
     if marked is not None:
         samples.append((f"watermarked copy (payload {DEMO_PAYLOAD})", marked))
-    signed = signing.sign_sample(make_photo(out / "camera.jpg", seed=11), out, skipped)
-    options = signing.check_options(out) if signed is not None else CheckOptions()
-    if signed is not None:
-        samples.append(("signed with Content Credentials", signed))
-        edited = edit_keeping_metadata(signed, out / "photo-signed-edited.jpg")
-        samples.append(("signed, then edited (credentials kept)", edited))
-        stripped = strip_copy(signed, out / "photo-signed-stripped.jpg")
-        samples.append(("signed, then metadata stripped (re-encoded)", stripped))
+    signed, options = _signed_samples(out, skipped)
+    samples.extend(signed)
     for maker, name, label in (
         (make_speech, "speech.wav", "speech-like audio"),
         (make_video, "clip.mp4", "short video"),

@@ -7,10 +7,12 @@ and are deleted when the request ends.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import json
 import re
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,8 @@ from veracity.check import check_file
 from veracity.errors import LimitExceededError, VeracityError
 from veracity.report import build_item, render_report
 from veracity.results import to_json
-from veracity.service.components import component_status, resolver_router
+from veracity.service.body_limit import BodyLimitMiddleware
+from veracity.service.components import component_status, open_resolver
 from veracity.service.config import ServiceConfig
 from veracity.service.reports import ReportCache
 from veracity.service.uploads import display_name, save_upload
@@ -103,14 +106,27 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
         ``/reports/{token}``, and the Soft Binding Resolution API when available.
     """
     config = config or ServiceConfig()
-    app = FastAPI(title="Veracity", version=__version__, docs_url="/api/docs", redoc_url=None)
+    resolver = open_resolver(config.check.store) if config.mount_resolver else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if resolver is not None:
+            resolver[1].close()
+
+    app = FastAPI(
+        title="Veracity",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
     app.state.config = config
     app.state.reports = ReportCache(config.report_cache)
     _add_routes(app)
     static = StaticFiles(packages=[("veracity.service", "static")])
     app.mount("/static", static, name="static")
-    if config.mount_resolver:
-        router = resolver_router(config.check.store)
-        if router is not None:
-            app.include_router(router)
+    if resolver is not None:
+        app.include_router(resolver[0])
+    app.add_middleware(BodyLimitMiddleware, limit=config.max_upload_bytes, paths=("/api/check",))
     return app

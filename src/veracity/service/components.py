@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 from typing import Any
 
-__all__ = ["component_status", "resolver_router"]
+__all__ = ["component_status", "open_resolver"]
 
 
-def _credentials_available() -> bool:
+def _present(module: str) -> bool:
     try:
-        module = importlib.import_module("veracity.credentials")
+        return importlib.util.find_spec(module) is not None
     except ImportError:
         return False
-    return hasattr(module, "verify_file")
 
 
 def component_status() -> dict[str, Any]:
@@ -24,19 +22,27 @@ def component_status() -> dict[str, Any]:
 
     detectors = {m: [d.name for d in detectors_for(m)] for m in ("image", "video", "audio")}
     return {
-        "credentials": _credentials_available(),
+        "credentials": _present("veracity.credentials.verify"),
         "watermark": sorted(codec_registry().names()),
         "detectors": detectors,
-        "resolver": importlib.util.find_spec("veracity.service.resolver") is not None,
+        "resolver": _present("veracity.service.resolver"),
     }
 
 
-def resolver_router(store_url: str | None) -> Any | None:
-    """The Soft Binding Resolution API router over the manifest store, if available."""
-    try:
-        resolver = importlib.import_module("veracity.service.resolver")
-        credentials = importlib.import_module("veracity.credentials")
-    except ImportError:
+def open_resolver(store_url: str | None) -> tuple[Any, Any] | None:
+    """Open the manifest store and build the Soft Binding Resolution router over it.
+
+    Returns:
+        ``(router, store)`` (the caller closes the store), or None when this build has
+        no resolver.
+
+    Raises:
+        StoreError: The store cannot be opened.
+    """
+    if not (_present("veracity.service.resolver") and _present("veracity.credentials.store")):
         return None
-    store = credentials.open_store(store_url)
-    return resolver.create_resolver_router(store)
+    from veracity.credentials import open_store
+    from veracity.service.resolver import create_resolver_router
+
+    store = open_store(store_url)
+    return create_resolver_router(store), store

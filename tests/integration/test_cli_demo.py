@@ -1,0 +1,89 @@
+"""``veracity demo`` end to end, and ``check --fail-on`` on the media it makes."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+HAVE_CREDENTIALS = importlib.util.find_spec("veracity.credentials.sign") is not None
+HAVE_IMAGE_WATERMARK = importlib.util.find_spec("veracity.watermark.image") is not None
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("demo") / "veracity-demo"
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {**os.environ, "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
+    env["VERACITY_HOME"] = str(out.parent / "home")  # the demo must not need or touch it
+    r = subprocess.run(
+        [sys.executable, "-m", "veracity", "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert not (out.parent / "home").exists()
+    return out, r.stdout
+
+
+def _table(stdout: str) -> dict[str, str]:
+    from veracity.check import VERDICTS
+
+    rows = [line.split() for line in stdout.splitlines()]
+    return {row[0]: row[1] for row in rows if len(row) > 2 and row[1] in VERDICTS}
+
+
+def test_demo_writes_report_and_table(demo_dir: tuple[Path, str]) -> None:
+    out, stdout = demo_dir
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count('<section class="file"') >= 1
+    assert f"report: {out / 'report.html'}" in stdout
+    assert _table(stdout)["photo.jpg"] in {"no-evidence", "uncertain", "likely-manipulated"}
+
+
+@pytest.mark.skipif(not HAVE_CREDENTIALS, reason="Content Credentials are not in this build")
+def test_demo_verdicts_with_credentials(demo_dir: tuple[Path, str]) -> None:
+    table = _table(demo_dir[1])
+    assert table["photo-signed.jpg"] == "authentic-signed"
+    assert table["photo-signed-edited.jpg"] == "tampered"
+    assert table["ai-image.jpg"] == "ai-generated-declared"
+    if HAVE_IMAGE_WATERMARK:
+        assert table["photo-watermarked.jpg"] == "watermarked"
+        assert table["photo-signed-stripped.jpg"] == "authentic-signed"
+
+
+@pytest.mark.skipif(not HAVE_CREDENTIALS, reason="Content Credentials are not in this build")
+def test_fail_on_with_demo_media(run_cli, demo_dir: tuple[Path, str]) -> None:
+    out = demo_dir[0]
+    trust = ("--trust", out / "identity" / "identity" / "root.pem")
+    edited, signed = out / "photo-signed-edited.jpg", out / "photo-signed.jpg"
+    assert run_cli("check", edited, *trust).returncode == 0
+    assert run_cli("check", "--fail-on", "fake", signed, *trust).returncode == 0
+    r = run_cli("check", "--json", "--fail-on", "fake", signed, edited, *trust)
+    assert r.returncode == 1
+    verdicts = [json.loads(line)["verdict"] for line in r.stdout.splitlines()]
+    assert verdicts == ["authentic-signed", "tampered"]
+    doc = json.loads(run_cli("check", "--json", edited, *trust).stdout)
+    assert doc["credentials"]["state"] == "invalid"
+    assert any("mismatch" in code for code in doc["credentials"]["codes"])
+
+
+@pytest.mark.skipif(
+    not (HAVE_CREDENTIALS and HAVE_IMAGE_WATERMARK), reason="durable credentials unavailable"
+)
+def test_stripped_copy_is_recovered_from_the_store(run_cli, demo_dir: tuple[Path, str]) -> None:
+    out = demo_dir[0]
+    store = f"sqlite:///{out / 'identity' / 'manifests.sqlite3'}"
+    r = run_cli("check", "--json", out / "photo-signed-stripped.jpg", "--store", store)
+    doc = json.loads(r.stdout)
+    assert doc["credentials"]["recovered_via"] in {"watermark", "fingerprint"}
+    assert doc["verdict"] == "authentic-signed"
