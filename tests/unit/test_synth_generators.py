@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import natural_image
 from veracity.errors import UsageError
 from veracity.synth.generators import generate, generator_names
+from veracity.synth.samples import natural_image
 
 
 @pytest.mark.parametrize("name", generator_names())
