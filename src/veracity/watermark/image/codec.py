@@ -15,9 +15,17 @@ import numpy as np
 
 from veracity.results import WatermarkReading
 from veracity.watermark.image import ecc
-from veracity.watermark.image.lattice import MAX_PERIOD, MIN_PERIOD, autocorrelation, find_lattice
+from veracity.watermark.image.lattice import (
+    MAX_PERIOD,
+    MIN_PERIOD,
+    Lattice,
+    autocorrelation,
+    find_lattice,
+    polish,
+)
+from veracity.watermark.image.template import template_lattices
 from veracity.watermark.image.masking import activity_mask, luminance
-from veracity.watermark.image.pattern import CANON, GRID, chip_grid, key_pattern, render_tile
+from veracity.watermark.image.pattern import TEMPLATE_SHARE, CANON, GRID, chip_grid, key_pattern, render_tile
 from veracity.watermark.image.whiten import whiten
 from veracity.watermark.image.sync import N_VARIANTS, chip_kernel_fft, fold, search_offset
 
@@ -28,8 +36,8 @@ MIN_SIDE = 128
 _WORK_AREA = 512 * 512  # detection runs on a copy downscaled to about this many pixels
 _HP_SIGMA = 1.5  # whitening: residual = luma - Gaussian(luma, sigma)
 _FLAT_MAX = 1.8  # largest mark amplitude (grey levels) on flat areas
-_DETECT_P = 1e-6  # a CRC-valid payload also needs a sync p-value below this
-_LATTICES = 3
+_DETECT_P = 1e-3  # a CRC-valid payload also needs a sync p-value below this
+_LATTICES = 4
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
 _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
@@ -122,11 +130,11 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     max_period = min(MAX_PERIOD, min(h, w) / 2 - 4)
     if max_period <= MIN_PERIOD:
         return WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "image too small"})
-    residual = whiten(luma)
+    residual, power = whiten(luma)
     acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     pattern = key_pattern(key)
     best: WatermarkReading | None = None
-    for lattice in find_lattice(acf, max_period, top=_LATTICES):
+    for lattice in _candidates(acf, power, (h, w), max_period):
         tile = fold(residual, lattice)
         sync = search_offset(tile, pattern, chip_kernel_fft(_HP_SIGMA * CANON / lattice.period))
         reading = _decode(sync, pattern, lattice)
@@ -136,6 +144,24 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
             break
     assert best is not None
     return best
+
+
+def _candidates(
+    acf: np.ndarray, power: np.ndarray, shape: tuple[int, int], max_period: float
+) -> list[Lattice]:
+    """Lattice candidates: template peaks first, then ACF lattice search; deduplicated."""
+    found: list[Lattice] = []
+    if TEMPLATE_SHARE > 0:
+        found += [polish(acf, lat) for lat in template_lattices(power, shape, max_period)]
+    found += find_lattice(acf, max_period, top=_LATTICES)
+    unique: list[Lattice] = []
+    for lat in found:
+        if not any(
+            abs(lat.period / u.period - 1) < 0.01 and abs(lat.angle_deg - u.angle_deg) < 0.3
+            for u in unique
+        ):
+            unique.append(lat)
+    return unique[:_LATTICES]
 
 
 def _decode(sync, pattern, lattice) -> WatermarkReading:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import scipy.fft as sfft
 
-__all__ = ["Lattice", "autocorrelation", "find_lattice"]
+__all__ = ["Lattice", "autocorrelation", "basis", "find_lattice", "polish"]
 
 MIN_PERIOD = 36.0
 MAX_PERIOD = 240.0
@@ -58,7 +58,7 @@ def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
     return win
 
 
-def _basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     v1 = np.stack([period * np.cos(angle), period * np.sin(angle)], axis=-1)
     v2 = np.stack([-period * np.sin(angle), period * np.cos(angle)], axis=-1)
     return v1, v2
@@ -145,13 +145,21 @@ def find_lattice(acf: np.ndarray, max_period: float, top: int = 2) -> list[Latti
     return found
 
 
+def polish(acf: np.ndarray, lattice: Lattice) -> Lattice:
+    """Refine a lattice found elsewhere on the ACF; keep it if refinement wanders off."""
+    refined = _refine(acf, lattice.period, np.deg2rad(lattice.angle_deg), lattice.score)
+    if abs(refined.period / lattice.period - 1) < 0.01 and abs(refined.angle_deg - lattice.angle_deg) < 0.4:
+        return refined
+    return lattice
+
+
 def _close(lat: Lattice, period: float, angle: float) -> bool:
     return abs(period / lat.period - 1) < 0.03 and abs(angle - np.deg2rad(lat.angle_deg)) < 0.03
 
 
 def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Lattice:
     """Least-squares fit of the basis to sub-pixel ACF peaks at many lattice points."""
-    v1, v2 = _basis(np.array(period), np.array(angle))
+    v1, v2 = basis(np.array(period), np.array(angle))
     reach = (acf.shape[0] - 1) / 2 - 2
     for order in (1, 2, 3, 4, 6):
         ks = np.array([(k, l) for k in range(-order, order + 1) for l in range(0, order + 1)
