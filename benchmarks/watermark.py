@@ -225,10 +225,10 @@ def synthetic(h: int, w: int, seed: int) -> np.ndarray:
 
 def _null_images(args: argparse.Namespace, attacks: dict[str, Attack]):  # type: ignore[no-untyped-def]
     """Yield (kind, rgb) unmarked (or other-key) images, args.n in all."""
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(11 + args.shard)
     files = photos(args.photos, 10_000)
     names = list(attacks)
-    for i in range(args.n):
+    for i in range(args.shard * args.n, (args.shard + 1) * args.n):
         kind = ("photo", "photo", "synthetic", "otherkey")[i % 4]
         if kind == "synthetic":
             h, w = (int(v) for v in rng.integers(256, 640, 2))
@@ -253,11 +253,16 @@ def run_fpr(args: argparse.Namespace) -> dict:
         r = detect_pixels(rgb, KEY)
         rows.append((kind, attack, r.detected, r.p_value, float(r.details.get("sync_z", 0.0)),
                      bool(r.details.get("crc_ok", False))))
-        if k % 500 == 0:
+        if k % 250 == 0:
             print(f"{k}/{args.n}", file=sys.stderr, flush=True)
+    return summarise_fpr(rows)
+
+
+def summarise_fpr(rows: list) -> dict:
     p = np.array([row[3] for row in rows])
     alphas = [0.5, 0.1, 1e-2, 1e-3, 1e-4]
     return {
+        "rows": rows,
         "detections": len(rows),
         "false_detections": int(sum(row[2] for row in rows)),
         "crc_passes": int(sum(row[5] for row in rows)),
@@ -279,15 +284,21 @@ def main() -> None:
     ap.add_argument("--riva-images", type=int, default=20, help="rivaGan is ~3 s/image: fewer")
     ap.add_argument("--attacks", default="", help="comma list (default: all)")
     ap.add_argument("--n", type=int, default=10_000, help="fpr: number of detections")
+    ap.add_argument("--shard", type=int, default=0, help="fpr: run shard k of several (seeds differ)")
+    ap.add_argument("--merge", type=Path, nargs="*", help="fpr: merge these shard JSON files")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
-    if args.mode == "robustness":
+    if args.mode == "fpr" and args.merge:
+        rows = [row for f in args.merge for row in json.loads(f.read_text())["rows"]]
+        results = summarise_fpr(rows)
+        print(json.dumps({k: v for k, v in results.items() if k != "rows"}, indent=2))
+    elif args.mode == "robustness":
         results = run_robustness(args)
         print("cells: exact payload / TPR@1%FPR / TPR@1e-6 FPR")
         print_robustness(results)
     else:
         results = run_fpr(args)
-        print(json.dumps(results, indent=2))
+        print(json.dumps({k: v for k, v in results.items() if k != "rows"}, indent=2))
     if args.out:
         args.out.write_text(json.dumps(results, indent=2))
 

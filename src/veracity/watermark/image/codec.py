@@ -134,7 +134,11 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     pattern = key_pattern(key)
     best: WatermarkReading | None = None
-    for lattice in _candidates(acf, power, (h, w), max_period):
+    # Likely periods if the image was not resized: the embedder's choice for this size,
+    # and the smallest tile (used for every image up to about 480 x 480).
+    f = w / rgb.shape[1]
+    priors = sorted({_period_for(*rgb.shape[:2]) * f, GRID * _MIN_CHIP * f})
+    for lattice in _candidates(acf, power, (h, w), max_period, priors):
         tile = fold(residual, lattice)
         sync = search_offset(tile, pattern, chip_kernel_fft(_HP_SIGMA * CANON / lattice.period))
         reading = _decode(sync, pattern, lattice)
@@ -147,13 +151,17 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
 
 
 def _candidates(
-    acf: np.ndarray, power: np.ndarray, shape: tuple[int, int], max_period: float
+    acf: np.ndarray,
+    power: np.ndarray,
+    shape: tuple[int, int],
+    max_period: float,
+    priors: list[float],
 ) -> list[Lattice]:
     """Lattice candidates: template peaks first, then ACF lattice search; deduplicated."""
     found: list[Lattice] = []
     if TEMPLATE_SHARE > 0:
         found += [polish(acf, lat) for lat in template_lattices(power, shape, max_period)]
-    found += find_lattice(acf, max_period, top=_LATTICES)
+    found += find_lattice(acf, max_period, top=_LATTICES, priors=priors)
     unique: list[Lattice] = []
     for lat in found:
         if not any(

@@ -10,6 +10,7 @@ and quarter turns leave a square lattice unchanged; the dihedral search in
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from functools import lru_cache
 
 import cv2
@@ -95,13 +96,8 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return d_rho, d_phi, weight
 
 
-def find_lattice(acf: np.ndarray, max_period: float, top: int = 2) -> list[Lattice]:
-    """Best square lattices by correlating the log-polar ACF with a lattice template.
-
-    In log-polar coordinates a change of period or angle only shifts the lattice's
-    points, so every (period, angle) candidate is scored at once by summing shifted
-    copies of the log-polar ACF; the best candidates are then refined.
-    """
+def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.ndarray]:
+    """Lattice score for every (log-period row, angle column), standardised per row."""
     centre = (acf.shape[0] - 1) // 2
     map_x, map_y = _polar_maps(centre)
     polar = cv2.remap(acf.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR)
@@ -109,30 +105,49 @@ def find_lattice(acf: np.ndarray, max_period: float, top: int = 2) -> list[Latti
     n_ang = int(MAX_ANGLE / _D_PHI)
     # Wrap-pad in angle so that every template offset is a plain slice.
     polar = np.concatenate([polar[-n_ang - 1 :], polar, polar[: n_ang + 1]])
-    d_rho, d_phi, weight = _template()
     i_lo = int(np.ceil(np.log(MIN_PERIOD / _R0) / _D_RHO))
     i_hi = min(int(np.log(max_period / _R0) / _D_RHO), n_rho - 1)
     rows = np.arange(-n_ang, n_ang + 1)
     score = np.zeros((i_hi - i_lo + 1, len(rows)))
     norm = np.zeros((i_hi - i_lo + 1, 1))
-    for dr, dp, wt in zip(d_rho, d_phi, weight, strict=True):
+    for dr, dp, wt in zip(*_template(), strict=True):
         lo, hi = i_lo + dr, i_hi + dr + 1
         a, b = max(lo, 0), min(hi, n_rho)
         if a >= b:
             continue
         q = (dp - n_ang) % n_phi
         r0 = (q - n_phi if q >= n_phi - 2 * n_ang else q) + n_ang + 1
-        block = polar[r0 : r0 + len(rows), a:b].T
-        score[a - lo : b - lo] += wt * block
+        score[a - lo : b - lo] += wt * polar[r0 : r0 + len(rows), a:b].T
         if wt > 0:
             norm[a - lo : b - lo] += wt
     score /= np.maximum(norm, 1e-9)
     # Rows with fewer usable lattice points (long periods) are noisier: standardise each.
     centre_row = np.median(score, axis=1, keepdims=True)
     spread = 1.4826 * np.median(np.abs(score - centre_row), axis=1, keepdims=True)
-    score = (score - centre_row) / (spread + 1e-12)
+    return (score - centre_row) / (spread + 1e-12), i_lo, rows
+
+
+def find_lattice(
+    acf: np.ndarray, max_period: float, top: int = 2, priors: Sequence[float] = ()
+) -> list[Lattice]:
+    """Best square lattices by correlating the log-polar ACF with a lattice template.
+
+    In log-polar coordinates a change of period or angle only shifts the lattice's
+    points, so every (period, angle) candidate is scored at once by summing shifted
+    copies of the log-polar ACF; the best candidates are then refined. ``priors`` are
+    likely periods (e.g. the embedder's choice for this image size): the best angle
+    near each is tried second, whatever its score.
+    """
+    score, i_lo, rows = _score_map(acf, max_period)
+    order = list(np.argsort(score, axis=None)[::-1][:100])
+    for period in priors:
+        i = int(round(np.log(period / _R0) / _D_RHO)) - i_lo
+        if 3 <= i < score.shape[0] - 3:
+            band = score[i - 3 : i + 4]
+            k = int(np.argmax(band))
+            order.insert(1, (i - 3 + k // band.shape[1]) * band.shape[1] + k % band.shape[1])
     found: list[Lattice] = []
-    for flat in np.argsort(score, axis=None)[::-1][:100]:
+    for flat in order:
         i, j = divmod(int(flat), len(rows))
         p0 = _R0 * np.exp((i + i_lo) * _D_RHO)
         if any(_close(lat, p0, rows[j] * _D_PHI) for lat in found):
