@@ -32,10 +32,10 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
-from scipy.stats import binom  # noqa: E402
+import cv2
+import numpy as np
+from PIL import Image
+from scipy.stats import binom
 
 cv2.setNumThreads(1)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -138,10 +138,13 @@ def run_robustness(args: argparse.Namespace) -> dict:
     files = photos(args.photos, args.images)
     for name in args.methods.split(","):
         method = Method(name, args.wmbench)
-        n_img = min(len(files), args.riva_images) if name == "rivaGan" else len(files)
+        cap = {"veracity": len(files), "rivaGan": args.riva_images}.get(name, args.compare_images)
+        n_img = min(len(files), cap)
         for size in args.sizes.split(","):
             results[f"{name}@{size}"] = _measure(method, files[:n_img], size, attacks)
             print(f"done {name}@{size}", file=sys.stderr, flush=True)
+            if args.out:  # keep partial results if a long run is stopped
+                args.out.write_text(json.dumps(results, indent=2))
     return results
 
 
@@ -230,18 +233,17 @@ def _null_images(args: argparse.Namespace, attacks: dict[str, Attack]):  # type:
     names = list(attacks)
     for i in range(args.shard * args.n, (args.shard + 1) * args.n):
         kind = ("photo", "photo", "synthetic", "otherkey")[i % 4]
+        h, w = (int(v) for v in rng.integers(256, 400, 2))
         if kind == "synthetic":
-            h, w = (int(v) for v in rng.integers(256, 640, 2))
             rgb = synthetic(h, w, i)
-        else:
-            rgb = load_rgb(files[int(rng.integers(len(files)))], "512" if i % 8 < 4 else "native")
-            if rng.random() < 0.5:  # a random crop of at least 256 x 256
-                h, w = rgb.shape[:2]
-                ch, cw = int(rng.integers(256, h + 1)), int(rng.integers(256, w + 1))
-                y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
-                rgb = rgb[y : y + ch, x : x + cw]
+        else:  # a random crop (at least 256 x 256) of a photo at native size
+            rgb = load_rgb(files[int(rng.integers(len(files)))], "native")
+            h, w = min(h, rgb.shape[0]), min(w, rgb.shape[1])
+            y = int(rng.integers(0, rgb.shape[0] - h + 1))
+            x = int(rng.integers(0, rgb.shape[1] - w + 1))
+            rgb = np.ascontiguousarray(rgb[y : y + h, x : x + w])
             if kind == "otherkey":
-                rgb = embed_pixels(np.ascontiguousarray(rgb), rng.bytes(8), "some-other-key")
+                rgb = embed_pixels(rgb, rng.bytes(8), "some-other-key")
         attack = names[int(rng.integers(len(names)))] if i % 2 else "identity"
         yield kind, attack, np.ascontiguousarray(attacks[attack](rgb, i))
 
@@ -251,8 +253,16 @@ def run_fpr(args: argparse.Namespace) -> dict:
     rows = []
     for k, (kind, attack, rgb) in enumerate(_null_images(args, attacks)):
         r = detect_pixels(rgb, KEY)
-        rows.append((kind, attack, r.detected, r.p_value, float(r.details.get("sync_z", 0.0)),
-                     bool(r.details.get("crc_ok", False))))
+        rows.append(
+            (
+                kind,
+                attack,
+                r.detected,
+                r.p_value,
+                float(r.details.get("sync_z", 0.0)),
+                bool(r.details.get("crc_ok", False)),
+            )
+        )
         if k % 250 == 0:
             print(f"{k}/{args.n}", file=sys.stderr, flush=True)
     return summarise_fpr(rows)
@@ -269,22 +279,30 @@ def summarise_fpr(rows: list) -> dict:
         "max_sync_z": float(max(row[4] for row in rows)),
         "min_p_value": float(p.min()),
         "fraction_p_le_alpha": {str(a): float(np.mean(p <= a)) for a in alphas},
-        "by_kind": {k: int(sum(1 for row in rows if row[0] == k)) for k in ("photo", "synthetic", "otherkey")},
+        "by_kind": {
+            k: int(sum(1 for row in rows if row[0] == k))
+            for k in ("photo", "synthetic", "otherkey")
+        },
     }
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("mode", choices=("robustness", "fpr"))
     ap.add_argument("--photos", type=Path, required=True, help="folder searched for *.jpg")
     ap.add_argument("--wmbench", type=Path, required=True, help="wmbench checkout (attack suite)")
     ap.add_argument("--images", type=int, default=100)
     ap.add_argument("--sizes", default="512,native")
     ap.add_argument("--methods", default="veracity,dwtDct,dwtDctSvd,rivaGan")
-    ap.add_argument("--riva-images", type=int, default=20, help="rivaGan is ~3 s/image: fewer")
+    ap.add_argument("--riva-images", type=int, default=8, help="rivaGan is ~3 s/op: fewer")
+    ap.add_argument("--compare-images", type=int, default=30, help="images for dwtDct/dwtDctSvd")
     ap.add_argument("--attacks", default="", help="comma list (default: all)")
     ap.add_argument("--n", type=int, default=10_000, help="fpr: number of detections")
-    ap.add_argument("--shard", type=int, default=0, help="fpr: run shard k of several (seeds differ)")
+    ap.add_argument(
+        "--shard", type=int, default=0, help="fpr: run shard k of several (seeds differ)"
+    )
     ap.add_argument("--merge", type=Path, nargs="*", help="fpr: merge these shard JSON files")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()

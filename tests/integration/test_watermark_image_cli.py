@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-
 from tests.conftest import natural_image
 
 PAYLOAD = "00112233445566ff"
@@ -42,7 +41,9 @@ def test_embed_detect_png(run_cli, photo: Path, tmp_path: Path) -> None:  # type
 
 def test_jpeg_output_with_quality(run_cli, photo: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "marked.jpg"
-    r = run_cli("watermark", "embed", photo, out, "--payload", PAYLOAD, "--key", "k1", "--quality", "80")
+    r = run_cli(
+        "watermark", "embed", photo, out, "--payload", PAYLOAD, "--key", "k1", "--quality", "80"
+    )
     assert r.returncode == 0, r.stderr
     assert Image.open(out).format == "JPEG"
     assert _detect(run_cli, out)["payload"] == PAYLOAD
@@ -101,7 +102,9 @@ def _bad_inputs(tmp: Path, photo: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("action", ["embed", "detect"])
-def test_bad_input_exits_2_without_output(run_cli, photo: Path, tmp_path: Path, action: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_exits_2_without_output(
+    run_cli, photo: Path, tmp_path: Path, action: str
+) -> None:  # type: ignore[no-untyped-def]
     src_dir = tmp_path / "in"
     src_dir.mkdir()
     out_dir = tmp_path / "out"

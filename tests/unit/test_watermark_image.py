@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageEnhance
-
 from tests.conftest import natural_image
+
 from veracity.watermark.image import detect_pixels, ecc, embed_pixels
 
 PAYLOAD = bytes.fromhex("0123456789abcdef")

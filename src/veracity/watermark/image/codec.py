@@ -23,11 +23,25 @@ from veracity.watermark.image.lattice import (
     find_lattice,
     polish,
 )
-from veracity.watermark.image.template import template_lattices
 from veracity.watermark.image.masking import activity_mask, luminance
-from veracity.watermark.image.pattern import TEMPLATE_SHARE, CANON, GRID, chip_grid, key_pattern, render_tile
+from veracity.watermark.image.pattern import (
+    CANON,
+    GRID,
+    TEMPLATE_SHARE,
+    KeyPattern,
+    chip_grid,
+    key_pattern,
+    render_tile,
+)
+from veracity.watermark.image.sync import (
+    N_VARIANTS,
+    SyncResult,
+    chip_kernel_fft,
+    fold,
+    search_offset,
+)
+from veracity.watermark.image.template import template_lattices
 from veracity.watermark.image.whiten import whiten
-from veracity.watermark.image.sync import N_VARIANTS, chip_kernel_fft, fold, search_offset
 
 __all__ = ["MIN_SIDE", "TARGET_PSNR", "detect_pixels", "embed_pixels"]
 
@@ -45,7 +59,7 @@ _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
 
 def _period_for(height: int, width: int) -> int:
     chip = max(_MIN_CHIP, math.sqrt(height * width) / _CHIP_DIV)
-    return int(round(GRID * chip))
+    return round(GRID * chip)
 
 
 def _check_rgb(rgb: np.ndarray) -> None:
@@ -101,7 +115,9 @@ def _working_luma(rgb: np.ndarray) -> np.ndarray:
     h, w = luma.shape
     if h * w > _WORK_AREA:
         f = math.sqrt(_WORK_AREA / (h * w))
-        luma = cv2.resize(luma, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+        luma = cv2.resize(
+            luma, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
+        )
     return luma
 
 
@@ -172,7 +188,7 @@ def _candidates(
     return unique[:_LATTICES]
 
 
-def _decode(sync, pattern, lattice) -> WatermarkReading:  # type: ignore[no-untyped-def]
+def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice) -> WatermarkReading:
     chips = sync.chips[pattern.data_pos[:, 0], pattern.data_pos[:, 1]] * pattern.data_sign
     soft = np.bincount(pattern.data_bit, weights=chips, minlength=ecc.CODED_BITS)
     payload, crc_ok = ecc.decode(soft)
@@ -186,4 +202,6 @@ def _decode(sync, pattern, lattice) -> WatermarkReading:  # type: ignore[no-unty
         "angle_deg": round(lattice.angle_deg, 2),
         "variant": sync.variant,
     }
-    return WatermarkReading(detected, payload.hex() if detected else None, p_value, sync.z, "image", details)
+    return WatermarkReading(
+        detected, payload.hex() if detected else None, p_value, sync.z, "image", details
+    )

@@ -74,7 +74,7 @@ _REACH = 10  # template lattice points (k, l) with k^2 + l^2 <= _REACH
 @lru_cache(maxsize=8)
 def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray]:
     n_rho = int(np.log((centre - 1) / _R0) / _D_RHO)
-    n_phi = int(round(2 * np.pi / _D_PHI))
+    n_phi = round(2 * np.pi / _D_PHI)
     r = _R0 * np.exp(np.arange(n_rho) * _D_RHO)
     phi = np.arange(n_phi) * _D_PHI
     map_x = (centre + r[None, :] * np.cos(phi[:, None])).astype(np.float32)
@@ -85,8 +85,13 @@ def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=1)
 def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lattice points (+1) and half-period points (-0.5) as (d_rho, d_phi) bin offsets."""
-    on = [(k, l) for k in range(-5, 6) for l in range(0, 6) if (l > 0 or k > 0) and k * k + l * l <= _REACH]
-    off = [(k - 0.5, l) for k, l in on] + [(k, l - 0.5) for k, l in on if l > 0]
+    on = [
+        (k, m)
+        for k in range(-5, 6)
+        for m in range(0, 6)
+        if (m > 0 or k > 0) and k * k + m * m <= _REACH
+    ]
+    off = [(k - 0.5, m) for k, m in on] + [(k, m - 0.5) for k, m in on if m > 0]
     pts = np.array(on + off, dtype=np.float64)
     weight = np.r_[np.ones(len(on)) / len(on), -0.5 * np.ones(len(off)) / len(off)]
     keep = np.hypot(pts[:, 0], pts[:, 1]) > 0.4
@@ -141,7 +146,7 @@ def find_lattice(
     score, i_lo, rows = _score_map(acf, max_period)
     order = list(np.argsort(score, axis=None)[::-1][:100])
     for period in priors:
-        i = int(round(np.log(period / _R0) / _D_RHO)) - i_lo
+        i = round(float(np.log(period / _R0) / _D_RHO)) - i_lo
         if 3 <= i < score.shape[0] - 3:
             band = score[i - 3 : i + 4]
             k = int(np.argmax(band))
@@ -163,7 +168,10 @@ def find_lattice(
 def polish(acf: np.ndarray, lattice: Lattice) -> Lattice:
     """Refine a lattice found elsewhere on the ACF; keep it if refinement wanders off."""
     refined = _refine(acf, lattice.period, np.deg2rad(lattice.angle_deg), lattice.score)
-    if abs(refined.period / lattice.period - 1) < 0.01 and abs(refined.angle_deg - lattice.angle_deg) < 0.4:
+    if (
+        abs(refined.period / lattice.period - 1) < 0.01
+        and abs(refined.angle_deg - lattice.angle_deg) < 0.4
+    ):
         return refined
     return lattice
 
@@ -177,8 +185,15 @@ def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Latti
     v1, v2 = basis(np.array(period), np.array(angle))
     reach = (acf.shape[0] - 1) / 2 - 2
     for order in (1, 2, 3, 4, 6):
-        ks = np.array([(k, l) for k in range(-order, order + 1) for l in range(0, order + 1)
-                       if (l > 0 or k > 0)], dtype=np.float64)
+        ks = np.array(
+            [
+                (k, m)
+                for k in range(-order, order + 1)
+                for m in range(0, order + 1)
+                if (m > 0 or k > 0)
+            ],
+            dtype=np.float64,
+        )
         pred = ks[:, :1] * v1 + ks[:, 1:] * v2
         keep = np.all(np.abs(pred) < reach, axis=1)
         if keep.sum() < 2:
@@ -188,13 +203,18 @@ def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Latti
         good = weights > 0
         if good.sum() < 2:
             break
-        sol, *_ = np.linalg.lstsq(ks[good] * np.sqrt(weights[good, None]),
-                                  peaks[good] * np.sqrt(weights[good, None]), rcond=None)
+        sol, *_ = np.linalg.lstsq(
+            ks[good] * np.sqrt(weights[good, None]),
+            peaks[good] * np.sqrt(weights[good, None]),
+            rcond=None,
+        )
         v1, v2 = sol[0], sol[1]
     return Lattice(np.asarray(v1, np.float64), np.asarray(v2, np.float64), score)
 
 
-def _subpixel_peaks(acf: np.ndarray, pred: np.ndarray, radius: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def _subpixel_peaks(
+    acf: np.ndarray, pred: np.ndarray, radius: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
     c = (acf.shape[0] - 1) // 2
     offs = np.arange(-radius, radius + 1)
     xi = np.rint(pred[:, 0]).astype(np.int64)[:, None, None] + offs[None, None, :] + c

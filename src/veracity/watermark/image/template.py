@@ -21,7 +21,9 @@ __all__ = ["template_lattices"]
 _PEAKS = 4
 
 
-def template_lattices(power: np.ndarray, shape: tuple[int, int], max_period: float) -> list[Lattice]:
+def template_lattices(
+    power: np.ndarray, shape: tuple[int, int], max_period: float
+) -> list[Lattice]:
     """Lattice candidates from the strongest peaks of the whitened power spectrum."""
     h, w = shape
     q_len = math.hypot(*TEMPLATE_Q[0])
@@ -56,9 +58,11 @@ def template_lattices(power: np.ndarray, shape: tuple[int, int], max_period: flo
 def _subpixel(power: np.ndarray, iy: int, ix: int) -> tuple[float, float]:
     """Peak position (signed row frequency index, column index) with parabolic refinement."""
     h, w = power.shape
+
     def offset(a: float, b: float, c: float) -> float:
         den = a - 2 * b + c
         return 0.5 * (a - c) / den if den < 0 else 0.0
+
     dy = offset(power[(iy - 1) % h, ix], power[iy, ix], power[(iy + 1) % h, ix])
     dx = offset(power[iy, ix - 1], power[iy, ix], power[iy, ix + 1]) if 0 < ix < w - 1 else 0.0
     row = iy if iy <= h // 2 else iy - h
