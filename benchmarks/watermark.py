@@ -17,6 +17,8 @@ Usage::
         --wmbench /work/shared/bench/wmbench --images 100 --out wm_robust.json
     python benchmarks/watermark.py fpr --photos /work/shared/data/photos --n 10000 \\
         --wmbench /work/shared/bench/wmbench --out wm_fpr.json
+    python benchmarks/watermark.py timing --photos /work/shared/data/photos --images 10 \\
+        --wmbench /work/shared/bench/wmbench
 """
 
 from __future__ import annotations
@@ -286,11 +288,39 @@ def summarise_fpr(rows: list) -> dict:
     }
 
 
+def run_timing(args: argparse.Namespace) -> dict:
+    """CPU time per call on one thread (process_time: robust to a busy machine)."""
+    files = photos(args.photos, args.images)
+    out: dict = {}
+    for w, h in ((512, 512), (1920, 1080), (3840, 2160)):
+        emb, det = [], []
+        for path in files:
+            rgb = cv2.resize(load_rgb(path, "native"), (w, h), interpolation=cv2.INTER_CUBIC)
+            t0 = time.process_time()
+            marked = embed_pixels(rgb, b"\x12" * 8, KEY)
+            t1 = time.process_time()
+            ok = detect_pixels(marked, KEY).detected
+            t2 = time.process_time()
+            detect_pixels(rgb, KEY)  # unmarked: every candidate is tried
+            t3 = time.process_time()
+            emb.append(t1 - t0)
+            det.append((t2 - t1, t3 - t2, ok))
+        d = np.array(det, dtype=float)
+        out[f"{w}x{h}"] = {
+            "embed_ms": 1000 * float(np.median(emb)),
+            "detect_marked_ms": 1000 * float(np.median(d[:, 0])),
+            "detect_unmarked_ms": 1000 * float(np.median(d[:, 1])),
+            "detected": float(d[:, 2].mean()),
+        }
+        print(f"{w}x{h}", out[f"{w}x{h}"], flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("mode", choices=("robustness", "fpr"))
+    ap.add_argument("mode", choices=("robustness", "fpr", "timing"))
     ap.add_argument("--photos", type=Path, required=True, help="folder searched for *.jpg")
     ap.add_argument("--wmbench", type=Path, required=True, help="wmbench checkout (attack suite)")
     ap.add_argument("--images", type=int, default=100)
@@ -310,6 +340,8 @@ def main() -> None:
         rows = [row for f in args.merge for row in json.loads(f.read_text())["rows"]]
         results = summarise_fpr(rows)
         print(json.dumps({k: v for k, v in results.items() if k != "rows"}, indent=2))
+    elif args.mode == "timing":
+        results = run_timing(args)
     elif args.mode == "robustness":
         results = run_robustness(args)
         print("cells: exact payload / TPR@1%FPR / TPR@1e-6 FPR")

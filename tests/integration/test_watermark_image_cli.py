@@ -98,6 +98,8 @@ def _bad_inputs(tmp: Path, photo: Path) -> dict[str, Path]:
     frames[0].save(tmp / "anim.gif", save_all=True, append_images=frames[1:], duration=50)
     files["animated gif"] = tmp / "anim.gif"
     files["missing path"] = tmp / "does-not-exist.png"
+    (tmp / "folder.png").mkdir()
+    files["directory"] = tmp / "folder.png"
     return files
 
 
