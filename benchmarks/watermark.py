@@ -270,6 +270,8 @@ def run_fpr(args: argparse.Namespace) -> dict:
         )
         if k % 250 == 0:
             print(f"{k}/{args.n}", file=sys.stderr, flush=True)
+            if args.out:  # keep what is done if a long run is stopped
+                args.out.write_text(json.dumps({"rows": rows}))
     return summarise_fpr(rows)
 
 
