@@ -41,6 +41,7 @@ from scipy.stats import binom
 
 cv2.setNumThreads(1)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from veracity.watermark.image import codec as wm_codec  # noqa: E402
 from veracity.watermark.image import detect_pixels, embed_pixels  # noqa: E402
 
 KEY = "benchmark-key"
@@ -276,7 +277,9 @@ def run_fpr(args: argparse.Namespace) -> dict:
 
 
 def summarise_fpr(rows: list) -> dict:
-    p = np.array([row[3] for row in rows])
+    # p-values are recomputed from the stored (sync z, CRC) with the current formula, so
+    # shards run before a formula fix stay comparable.
+    p = np.array([wm_codec.p_value(row[4], row[5]) for row in rows])
     alphas = [0.5, 0.1, 1e-2, 1e-3, 1e-4]
     return {
         "rows": rows,

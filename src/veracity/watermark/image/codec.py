@@ -133,6 +133,17 @@ def _p_sync(z: float, n_lattices: int) -> float:
     return min(1.0, candidates * 0.5 * math.erfc(z / math.sqrt(2.0)))
 
 
+def p_value(z: float, crc_ok: bool) -> float:
+    """Probability that an unmarked image gives sync statistic ``z`` (and a valid CRC).
+
+    Union bound over the lattice candidates: each searches ``8 x CANON^2`` alignments, and
+    each decoded word passes the CRC-16 by chance with probability ``2^-16``.
+    """
+    if not crc_ok:
+        return _p_sync(z, _LATTICES)
+    return _LATTICES * 2.0**-ecc.CRC_BITS * _p_sync(z, 1)
+
+
 def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     """Read the mark from an RGB image without the original.
 
@@ -192,9 +203,7 @@ def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice) -> Watermar
     chips = sync.chips[pattern.data_pos[:, 0], pattern.data_pos[:, 1]] * pattern.data_sign
     soft = np.bincount(pattern.data_bit, weights=chips, minlength=ecc.CODED_BITS)
     payload, crc_ok = ecc.decode(soft)
-    p_sync = _p_sync(sync.z, _LATTICES)
-    detected = crc_ok and p_sync < _DETECT_P
-    p_value = p_sync * (2.0**-ecc.CRC_BITS if crc_ok else 1.0)
+    detected = crc_ok and _p_sync(sync.z, _LATTICES) < _DETECT_P
     details = {
         "sync_z": round(sync.z, 3),
         "crc_ok": crc_ok,
@@ -203,5 +212,10 @@ def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice) -> Watermar
         "variant": sync.variant,
     }
     return WatermarkReading(
-        detected, payload.hex() if detected else None, p_value, sync.z, "image", details
+        detected,
+        payload.hex() if detected else None,
+        p_value(sync.z, crc_ok),
+        sync.z,
+        "image",
+        details,
     )
