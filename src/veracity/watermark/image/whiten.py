@@ -27,16 +27,25 @@ def _low_cut(h: int, w: int) -> np.ndarray:
     return np.sqrt(fy * fy + fx * fx) >= _LOW_CUT
 
 
-def whiten(luma: np.ndarray) -> np.ndarray:
-    """Spectrally whitened, variance-normalised residual of ``luma`` (float32, same shape)."""
+def whiten(luma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spectrally whitened, variance-normalised residual of ``luma`` (float32, same shape).
+
+    Returns:
+        ``(residual, power)``: the residual and the whitened half-plane power spectrum
+        (``rfft2`` layout), where the template lines show as peaks.
+    """
     h, w = luma.shape
     spec = sfft.rfft2(luma - np.float32(luma.mean()))
     mag = np.abs(spec).astype(np.float32)
     shifted = np.fft.fftshift(mag, axes=0)
-    smooth = np.fft.ifftshift(cv2.GaussianBlur(shifted, (0, 0), _SMOOTH_BINS), axes=0)
+    # Median first, so that the mark's own spectral lines do not whiten themselves away.
+    robust = cv2.medianBlur(shifted, 5)
+    smooth = np.fft.ifftshift(cv2.GaussianBlur(robust, (0, 0), _SMOOTH_BINS), axes=0)
     gain = _low_cut(h, w) / (smooth + np.float32(1e-3 * float(smooth.mean()) + 1e-9))
-    res = sfft.irfft2(spec * gain, s=(h, w)).astype(np.float32)
+    spec *= gain
+    power = (spec.real**2 + spec.imag**2).astype(np.float32)
+    res = sfft.irfft2(spec, s=(h, w)).astype(np.float32)
     local = cv2.GaussianBlur(res * res, (0, 0), 4.0)
     res = res / (local + np.float32(float(local.mean()) * 0.05 + 1e-12))
     lim = np.float32(4.0 * 1.4826 * float(np.median(np.abs(res[::3, ::3]))) + 1e-12)
-    return np.clip(res, -lim, lim)
+    return np.clip(res, -lim, lim), power
