@@ -35,7 +35,9 @@ from veracity.service.resolver import create_resolver_router
 def _photo(h: int, w: int, seed: int = 0) -> np.ndarray:
     g = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.stack([np.sin(xx / 41 + c) * np.cos(yy / (29 + 7 * c)) for c in range(3)], -1) * 70 + 120
+    img = (
+        np.stack([np.sin(xx / 41 + c) * np.cos(yy / (29 + 7 * c)) for c in range(3)], -1) * 70 + 120
+    )
     img += g.normal(0, 6, (h, w, 3))
     return np.clip(img, 0, 255).astype(np.uint8)
 
@@ -73,23 +75,43 @@ def media_speed(work: Path, repeat: int) -> None:
     store = open_store(work / "speed.sqlite3")
     rows = []
     n = iter(range(10**6))
-    rows.append(("1 MP JPEG", "sign", _timed(lambda: sign_file(jpg, work / f"s{next(n)}.jpg"), repeat)))
+    rows.append(
+        ("1 MP JPEG", "sign", _timed(lambda: sign_file(jpg, work / f"s{next(n)}.jpg"), repeat))
+    )
     signed = sign_file(jpg, work / "signed.jpg").output
     rows.append(("1 MP JPEG", "verify (embedded)", _timed(lambda: verify_file(signed), repeat)))
-    rows.append(("1 MP JPEG", "sign --durable", _timed(
-        lambda: sign_file(jpg, work / f"d{next(n)}.jpg", durable=True, store=store), repeat)))
+    rows.append(
+        (
+            "1 MP JPEG",
+            "sign --durable",
+            _timed(
+                lambda: sign_file(jpg, work / f"d{next(n)}.jpg", durable=True, store=store), repeat
+            ),
+        )
+    )
     durable = sign_file(jpg, work / "durable.jpg", durable=True, store=store).output
     Image.open(durable).convert("RGB").save(work / "stripped.jpg", quality=85)
-    rows.append(("1 MP JPEG", "verify stripped copy (recovery)", _timed(
-        lambda: verify_file(work / "stripped.jpg", store=store), repeat)))
-    rows.append(("10 s 720p MP4", "sign", _timed(lambda: sign_file(mp4, work / f"v{next(n)}.mp4"), repeat)))
+    rows.append(
+        (
+            "1 MP JPEG",
+            "verify stripped copy (recovery)",
+            _timed(lambda: verify_file(work / "stripped.jpg", store=store), repeat),
+        )
+    )
+    rows.append(
+        ("10 s 720p MP4", "sign", _timed(lambda: sign_file(mp4, work / f"v{next(n)}.mp4"), repeat))
+    )
     vsigned = sign_file(mp4, work / "signed.mp4").output
-    rows.append(("10 s 720p MP4", "verify (embedded)", _timed(lambda: verify_file(vsigned), repeat)))
+    rows.append(
+        ("10 s 720p MP4", "verify (embedded)", _timed(lambda: verify_file(vsigned), repeat))
+    )
     store.close()
     print(f"| media | operation | median time (s), {repeat} runs |\n|---|---|---|")
     for media, op, t in rows:
         print(f"| {media} | {op} | {t:.3f} |")
-    print(f"\nMP4 size {mp4.stat().st_size / 1e6:.1f} MB; JPEG size {jpg.stat().st_size / 1e3:.0f} kB")
+    print(
+        f"\nMP4 size {mp4.stat().st_size / 1e6:.1f} MB; JPEG size {jpg.stat().st_size / 1e3:.0f} kB"
+    )
 
 
 def fill_store(url: str, n: int, manifest: bytes) -> tuple[str, bytes]:
@@ -100,7 +122,11 @@ def fill_store(url: str, n: int, manifest: bytes) -> tuple[str, bytes]:
     for i in range(n):
         digests = rng.integers(0, 256, (len(CROP_VIEWS), 32), dtype=np.uint8)
         body = manifest if i == n - 1 else b"x" * 2048
-        batch.append(ManifestRecord(secrets.token_hex(8), body, "image/jpeg", tuple(d.tobytes() for d in digests)))
+        batch.append(
+            ManifestRecord(
+                secrets.token_hex(8), body, "image/jpeg", tuple(d.tobytes() for d in digests)
+            )
+        )
         if len(batch) == 5000:
             store.put_many(batch)  # type: ignore[attr-defined]
             batch = []
@@ -136,13 +162,23 @@ def resolver_latency(url: str, n: int, work: Path) -> None:
     base, server, thread = _serve(url)
     client = httpx.Client(base_url=base, timeout=60)
     t = time.time()
-    client.get("/matches/byBinding", params={"alg": FINGERPRINT_ALG, "value": base64.b64encode(digest).decode()})
+    client.get(
+        "/matches/byBinding",
+        params={"alg": FINGERPRINT_ALG, "value": base64.b64encode(digest).decode()},
+    )
     print(f"first fingerprint query (builds the in-memory index): {time.time() - t:.2f} s")
     queries = {
-        "byBinding watermark id": lambda: client.get("/matches/byBinding", params={
-            "alg": WATERMARK_ALG, "value": base64.b64encode(bytes.fromhex(mid)).decode()}),
-        "byBinding PDQ fingerprint": lambda: client.get("/matches/byBinding", params={
-            "alg": FINGERPRINT_ALG, "value": base64.b64encode(secrets.token_bytes(32)).decode()}),
+        "byBinding watermark id": lambda: client.get(
+            "/matches/byBinding",
+            params={"alg": WATERMARK_ALG, "value": base64.b64encode(bytes.fromhex(mid)).decode()},
+        ),
+        "byBinding PDQ fingerprint": lambda: client.get(
+            "/matches/byBinding",
+            params={
+                "alg": FINGERPRINT_ALG,
+                "value": base64.b64encode(secrets.token_bytes(32)).decode(),
+            },
+        ),
         "GET /manifests/{id}": lambda: client.get(f"/manifests/{mid}"),
     }
     print(f"\n| endpoint ({n} manifests) | p50 ms | p95 ms |\n|---|---|---|")

@@ -13,7 +13,7 @@ manifests with face photos from one half of the identities, then
 Usage::
 
     python benchmarks/durable_recovery.py --photos /work/shared/data/photos/real \\
-        --faces /work/shared/data/faces/real [--n-photos 300] [--n-fill 750] [--n-probes 1000]
+        --faces /work/shared/data/faces/real [--n-photos 120] [--n-fill 900] [--n-probes 1000]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import multiprocessing
 import os
 import random
 import tempfile
@@ -32,9 +33,8 @@ import numpy as np
 from PIL import Image
 
 from veracity.credentials import init_identity, open_store, sign_file, verify_file
-from veracity.credentials.durable import best_distance
+from veracity.credentials.durable import best_distance, fingerprint
 from veracity.credentials.layout import file_layout
-from veracity.fingerprint import pdq_hash
 
 
 def strip_metadata(signed: Path, dst: Path) -> None:
@@ -91,86 +91,125 @@ def _photos(root: Path, n: int) -> list[Path]:
         return [root / row["path"] for row in csv.DictReader(fh)][:n]
 
 
+_STORE = None
+
+
+def _init_worker(url: str) -> None:
+    global _STORE
+    _STORE = open_store(url)
+
+
+def _sign_task(job: tuple[Path, Path]) -> str:
+    src, dst = job
+    return sign_file(src, dst, durable=True, store=_STORE).manifest_id or ""
+
+
+def _attack_task(job: tuple[Path, str, int]) -> list[tuple[str, str, str | None, int]]:
+    """Attack one signed photo; return (attack, outcome, via, PDQ distance to own views)."""
+    path, mid, seed = job
+    out = path.parent / f"attacked-{path.stem}"
+    out.mkdir()
+    enrolled = _STORE.get(mid).fingerprints
+    rows = []
+    for name, copy in attacks(path, out, random.Random(seed)).items():
+        report = verify_file(copy, store=_STORE)
+        got = report.details.get("manifest_id") if report.recovered_via else None
+        outcome = "right" if got == mid else ("wrong" if got else "missed")
+        dist = best_distance(
+            fingerprint(np.asarray(Image.open(copy).convert("RGB"))).digest, enrolled
+        )
+        rows.append((name, outcome, report.recovered_via if got == mid else None, dist))
+    return rows
+
+
+def _probe_task(path: Path) -> tuple[bool, int]:
+    report = verify_file(path, store=_STORE)
+    hits = _STORE.nearest(fingerprint(np.asarray(Image.open(path).convert("RGB"))).digest, 256, 1)
+    return report.recovered_via is not None, hits[0].distance
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", type=Path, required=True)
     ap.add_argument("--faces", type=Path, required=True)
-    ap.add_argument("--n-photos", type=int, default=300)
-    ap.add_argument("--n-fill", type=int, default=750)
+    ap.add_argument("--n-photos", type=int, default=120)
+    ap.add_argument("--n-fill", type=int, default=900)
     ap.add_argument("--n-probes", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--store", help="store URL (default: a fresh SQLite file)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="veracity-durable-"))
     os.environ["VERACITY_HOME"] = str(work / "home")
     init_identity()
-    store = open_store(args.store or work / "store.sqlite3")
+    url = args.store or f"sqlite://{work / 'store.sqlite3'}"
+    open_store(url).close()
     fill, probes = faces_by_half(args.faces)
     rng = random.Random(0)
     rng.shuffle(fill)
     rng.shuffle(probes)
     t0 = time.time()
-    signed = []
-    for i, src in enumerate(_photos(args.photos, args.n_photos)):
-        res = sign_file(src, work / f"p{i}.jpg", durable=True, store=store)
-        signed.append((work / f"p{i}.jpg", res.manifest_id))
-    for i, src in enumerate(fill[: args.n_fill]):
-        sign_file(src, work / f"f{i}.jpg", durable=True, store=store)
-        if i % 100 == 0:
-            print(f"  filled {i} ({time.time() - t0:.0f} s)", flush=True)
-    print(f"signed {len(signed)} photos + {args.n_fill} faces in {time.time() - t0:.0f} s; "
-          f"store holds {store.count()} manifests")
-    evaluate_attacks(signed, store, work, rng)
-    evaluate_unrelated(probes[: args.n_probes], store)
-    store.close()
+    photos = [
+        (src, work / f"p{i}.jpg") for i, src in enumerate(_photos(args.photos, args.n_photos))
+    ]
+    fills = [(src, work / f"f{i}.jpg") for i, src in enumerate(fill[: args.n_fill])]
+    with multiprocessing.Pool(args.workers, _init_worker, (url,)) as pool:
+        ids = pool.map(_sign_task, photos + fills, chunksize=8)
+        with open_store(url) as store:
+            print(
+                f"signed {len(photos)} photos + {len(fills)} faces in {time.time() - t0:.0f} s; "
+                f"store holds {store.count()} manifests",
+                flush=True,
+            )
+        jobs = [(dst, mid, k) for k, ((_, dst), mid) in enumerate(zip(photos, ids, strict=False))]
+        t1 = time.time()
+        rows = [r for chunk in pool.map(_attack_task, jobs, chunksize=4) for r in chunk]
+        print(f"attacks verified in {time.time() - t1:.0f} s", flush=True)
+        print_attacks(rows)
+        t1 = time.time()
+        found = pool.map(_probe_task, probes[: args.n_probes], chunksize=16)
+        print_unrelated(found, time.time() - t1, args.workers)
 
 
-def evaluate_attacks(signed: list[tuple[Path, str]], store, work: Path, rng: random.Random) -> None:
+def print_attacks(rows: list[tuple[str, str, str | None, int]]) -> None:
     """Recovery per attack: right manifest, wrong manifest, nothing; and by which channel."""
     stats: dict[str, Counter] = {}
-    own: dict[str, list[int]] = {}
-    out = work / "attacked"
-    out.mkdir()
-    for k, (path, mid) in enumerate(signed):
-        if k % 20 == 0:
-            print(f"  attacked {k} photos", flush=True)
-        enrolled = store.get(mid).fingerprints
-        for name, copy in attacks(path, out, rng).items():
-            report = verify_file(copy, store=store)
-            got = report.details.get("manifest_id") if report.recovered_via else None
-            c = stats.setdefault(name, Counter())
-            c["n"] += 1
-            c["right" if got == mid else ("wrong" if got else "missed")] += 1
-            if got == mid:
-                c[str(report.recovered_via)] += 1
-            rgb = np.asarray(Image.open(copy).convert("RGB"))
-            own.setdefault(name, []).append(best_distance(pdq_hash(rgb).digest, enrolled))
-    print("\n| attack | n | recovered | wrong | via watermark | via fingerprint | PDQ dist to own (median / max) |")
+    dists: dict[str, list[int]] = {}
+    for name, outcome, via, dist in rows:
+        c = stats.setdefault(name, Counter())
+        c["n"] += 1
+        c[outcome] += 1
+        c[str(via)] += 1
+        dists.setdefault(name, []).append(dist)
+    print(
+        "\n| attack | n | recovered | wrong | via watermark | via fingerprint | PDQ dist to own views (median / max) |"
+    )
     print("|---|---|---|---|---|---|---|")
-    total = Counter()
+    total: Counter = Counter()
     for name, c in stats.items():
         total.update(c)
-        d = own[name]
-        print(f"| {name} | {c['n']} | {100 * c['right'] / c['n']:.1f}% | {c['wrong']} | "
-              f"{c['watermark']} | {c['fingerprint']} | {int(np.median(d))} / {max(d)} |")
-    print(f"| **all** | {total['n']} | {100 * total['right'] / total['n']:.2f}% | {total['wrong']} | "
-          f"{total['watermark']} | {total['fingerprint']} | |")
+        d = dists[name]
+        print(
+            f"| {name} | {c['n']} | {100 * c['right'] / c['n']:.1f}% | {c['wrong']} | "
+            f"{c['watermark']} | {c['fingerprint']} | {int(np.median(d))} / {max(d)} |"
+        )
+    print(
+        f"| **all** | {total['n']} | {100 * total['right'] / total['n']:.2f}% | {total['wrong']} | "
+        f"{total['watermark']} | {total['fingerprint']} | |"
+    )
 
 
-def evaluate_unrelated(probes: list[Path], store) -> None:
+def print_unrelated(found: list[tuple[bool, int]], seconds: float, workers: int) -> None:
     """Never-signed images: any recovery is a wrong recovery."""
-    wrong = 0
-    nearest = []
-    t0 = time.time()
-    for path in probes:
-        report = verify_file(path, store=store)
-        wrong += report.recovered_via is not None
-        hits = store.nearest(pdq_hash(np.asarray(Image.open(path).convert("RGB"))).digest, 256, 1)
-        nearest.append(hits[0].distance)
-    d = np.array(nearest)
-    print(f"\nunrelated probes: {len(probes)} (identities disjoint from the store), "
-          f"wrong recoveries: {wrong}, {1000 * (time.time() - t0) / len(probes):.0f} ms each")
-    print(f"nearest stored PDQ distance: min {d.min()}, 1st percentile {np.percentile(d, 1):.0f}, "
-          f"median {np.median(d):.0f}")
+    d = np.array([dist for _, dist in found])
+    wrong = sum(rec for rec, _ in found)
+    print(
+        f"\nunrelated probes: {len(found)} (identities disjoint from the store), "
+        f"wrong recoveries: {wrong}, {1000 * seconds * workers / len(found):.0f} ms each (per worker)"
+    )
+    print(
+        f"nearest stored PDQ distance: min {d.min()}, 1st percentile {np.percentile(d, 1):.0f}, "
+        f"median {np.median(d):.0f}"
+    )
 
 
 if __name__ == "__main__":
