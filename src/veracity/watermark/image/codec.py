@@ -15,11 +15,33 @@ import numpy as np
 
 from veracity.results import WatermarkReading
 from veracity.watermark.image import ecc
-from veracity.watermark.image.lattice import MAX_PERIOD, MIN_PERIOD, autocorrelation, find_lattice
+from veracity.watermark.image.lattice import (
+    MAX_PERIOD,
+    MIN_PERIOD,
+    Lattice,
+    autocorrelation,
+    find_lattice,
+    polish,
+)
 from veracity.watermark.image.masking import activity_mask, luminance
-from veracity.watermark.image.pattern import CANON, GRID, chip_grid, key_pattern, render_tile
+from veracity.watermark.image.pattern import (
+    CANON,
+    GRID,
+    TEMPLATE_SHARE,
+    KeyPattern,
+    chip_grid,
+    key_pattern,
+    render_tile,
+)
+from veracity.watermark.image.sync import (
+    N_VARIANTS,
+    SyncResult,
+    chip_kernel_fft,
+    fold,
+    search_offset,
+)
+from veracity.watermark.image.template import template_lattices
 from veracity.watermark.image.whiten import whiten
-from veracity.watermark.image.sync import N_VARIANTS, chip_kernel_fft, fold, search_offset
 
 __all__ = ["MIN_SIDE", "TARGET_PSNR", "detect_pixels", "embed_pixels"]
 
@@ -28,8 +50,8 @@ MIN_SIDE = 128
 _WORK_AREA = 512 * 512  # detection runs on a copy downscaled to about this many pixels
 _HP_SIGMA = 1.5  # whitening: residual = luma - Gaussian(luma, sigma)
 _FLAT_MAX = 1.8  # largest mark amplitude (grey levels) on flat areas
-_DETECT_P = 1e-6  # a CRC-valid payload also needs a sync p-value below this
-_LATTICES = 3
+_DETECT_P = 1e-3  # a CRC-valid payload also needs a sync p-value below this
+_LATTICES = 4
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
 _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
@@ -37,7 +59,7 @@ _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
 
 def _period_for(height: int, width: int) -> int:
     chip = max(_MIN_CHIP, math.sqrt(height * width) / _CHIP_DIV)
-    return int(round(GRID * chip))
+    return round(GRID * chip)
 
 
 def _check_rgb(rgb: np.ndarray) -> None:
@@ -80,7 +102,8 @@ def _gain_for_psnr(base: np.ndarray, wave: np.ndarray) -> float:
     """Gain so that the quantised result has PSNR close to ``TARGET_PSNR``."""
     target_mse = 255.0**2 / 10 ** (TARGET_PSNR / 10)
     gain = math.sqrt(target_mse / max(float(np.mean(wave * wave)), 1e-12))
-    sub = (slice(None, None, 3), slice(None, None, 3))  # MSE estimate on a subsample
+    step = 1 if base.shape[0] * base.shape[1] <= 1 << 20 else 7  # prime: no aliasing with chips
+    sub = (slice(None, None, step), slice(None, None, step))
     for _ in range(3):
         mse = float(np.mean((_quantise(base[sub], gain * wave[sub]) - base[sub]) ** 2))
         gain *= math.sqrt(target_mse / max(mse, 1e-9)) ** 0.9
@@ -92,7 +115,9 @@ def _working_luma(rgb: np.ndarray) -> np.ndarray:
     h, w = luma.shape
     if h * w > _WORK_AREA:
         f = math.sqrt(_WORK_AREA / (h * w))
-        luma = cv2.resize(luma, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+        luma = cv2.resize(
+            luma, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
+        )
     return luma
 
 
@@ -118,14 +143,18 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     _check_rgb(rgb)
     luma = _working_luma(rgb)
     h, w = luma.shape
-    max_period = min(MAX_PERIOD, min(h, w) / 1.5)
+    max_period = min(MAX_PERIOD, min(h, w) / 2 - 4)
     if max_period <= MIN_PERIOD:
         return WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "image too small"})
-    residual, _profile = whiten(luma)
-    acf = autocorrelation(residual, int(min(1.5 * max_period, 0.6 * min(h, w))))
+    residual, power = whiten(luma)
+    acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     pattern = key_pattern(key)
     best: WatermarkReading | None = None
-    for lattice in find_lattice(acf, max_period, top=_LATTICES):
+    # Likely periods if the image was not resized: the embedder's choice for this size,
+    # and the smallest tile (used for every image up to about 480 x 480).
+    f = w / rgb.shape[1]
+    priors = sorted({_period_for(*rgb.shape[:2]) * f, GRID * _MIN_CHIP * f})
+    for lattice in _candidates(acf, power, (h, w), max_period, priors):
         tile = fold(residual, lattice)
         sync = search_offset(tile, pattern, chip_kernel_fft(_HP_SIGMA * CANON / lattice.period))
         reading = _decode(sync, pattern, lattice)
@@ -137,7 +166,29 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     return best
 
 
-def _decode(sync, pattern, lattice) -> WatermarkReading:  # type: ignore[no-untyped-def]
+def _candidates(
+    acf: np.ndarray,
+    power: np.ndarray,
+    shape: tuple[int, int],
+    max_period: float,
+    priors: list[float],
+) -> list[Lattice]:
+    """Lattice candidates: template peaks first, then ACF lattice search; deduplicated."""
+    found: list[Lattice] = []
+    if TEMPLATE_SHARE > 0:
+        found += [polish(acf, lat) for lat in template_lattices(power, shape, max_period)]
+    found += find_lattice(acf, max_period, top=_LATTICES, priors=priors)
+    unique: list[Lattice] = []
+    for lat in found:
+        if not any(
+            abs(lat.period / u.period - 1) < 0.01 and abs(lat.angle_deg - u.angle_deg) < 0.3
+            for u in unique
+        ):
+            unique.append(lat)
+    return unique[:_LATTICES]
+
+
+def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice) -> WatermarkReading:
     chips = sync.chips[pattern.data_pos[:, 0], pattern.data_pos[:, 1]] * pattern.data_sign
     soft = np.bincount(pattern.data_bit, weights=chips, minlength=ecc.CODED_BITS)
     payload, crc_ok = ecc.decode(soft)
@@ -151,4 +202,6 @@ def _decode(sync, pattern, lattice) -> WatermarkReading:  # type: ignore[no-unty
         "angle_deg": round(lattice.angle_deg, 2),
         "variant": sync.variant,
     }
-    return WatermarkReading(detected, payload.hex() if detected else None, p_value, sync.z, "image", details)
+    return WatermarkReading(
+        detected, payload.hex() if detected else None, p_value, sync.z, "image", details
+    )

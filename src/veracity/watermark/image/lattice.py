@@ -10,12 +10,14 @@ and quarter turns leave a square lattice unchanged; the dihedral search in
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from functools import lru_cache
 
 import cv2
 import numpy as np
+import scipy.fft as sfft
 
-__all__ = ["Lattice", "autocorrelation", "find_lattice"]
+__all__ = ["Lattice", "autocorrelation", "basis", "find_lattice", "polish"]
 
 MIN_PERIOD = 36.0
 MAX_PERIOD = 240.0
@@ -40,49 +42,24 @@ class Lattice:
 
 
 def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
-    """Unbiased, normalised autocorrelation for lags in ``[-max_lag, max_lag]``.
+    """Normalised circular autocorrelation for lags in ``[-max_lag, max_lag]``, smoothed.
 
     Returned array is centred: lag (dx, dy) sits at ``[max_lag + dy, max_lag + dx]``.
+    Lags shorter than 12 px (the host's own correlation) are zeroed.
     """
     h, w = residual.shape
-    size = (cv2.getOptimalDFTSize(h + max_lag + 1), cv2.getOptimalDFTSize(w + max_lag + 1))
-    padded = np.zeros(size, np.float32)
-    padded[:h, :w] = residual
-    spec = np.fft.rfft2(padded)
-    acf = np.fft.irfft2(spec.real**2 + spec.imag**2, s=size)
-    acf = np.fft.fftshift(acf)
-    cy, cx = size[0] // 2, size[1] // 2
-    win = acf[cy - max_lag : cy + max_lag + 1, cx - max_lag : cx + max_lag + 1].astype(np.float64)
+    spec = sfft.rfft2(residual)
+    acf = sfft.irfft2(spec.real**2 + spec.imag**2, s=(h, w)).astype(np.float32)
+    rows = np.arange(-max_lag, max_lag + 1) % h
+    cols = np.arange(-max_lag, max_lag + 1) % w
+    win = acf[rows[:, None], cols[None, :]]
+    win = cv2.GaussianBlur(win / (acf[0, 0] + 1e-12), (0, 0), 1.0)
     lags = np.arange(-max_lag, max_lag + 1)
-    overlap = np.maximum(h - np.abs(lags), 1)[:, None] * np.maximum(w - np.abs(lags), 1)[None, :]
-    win = win / overlap
-    win = cv2.GaussianBlur((win / (win[max_lag, max_lag] + 1e-12)).astype(np.float32), (0, 0), 1.0)
-    lag_r = np.hypot(lags[:, None], lags[None, :])
-    win[lag_r < 12] = 0.0  # the host's own short-range correlation
-    return win.astype(np.float64)
+    win[np.hypot(lags[:, None], lags[None, :]) < 12] = 0.0
+    return win
 
 
-def _sample(acf: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """Bilinear samples of the centred ACF at lags ``pts[..., (x, y)]``; 0 outside."""
-    c = (acf.shape[0] - 1) / 2
-    x = pts[..., 0] + c
-    y = pts[..., 1] + c
-    x0 = np.floor(x).astype(np.int64)
-    y0 = np.floor(y).astype(np.int64)
-    inside = (x0 >= 0) & (y0 >= 0) & (x0 < acf.shape[1] - 1) & (y0 < acf.shape[0] - 1)
-    x0c = np.clip(x0, 0, acf.shape[1] - 2)
-    y0c = np.clip(y0, 0, acf.shape[0] - 2)
-    fx, fy = x - x0c, y - y0c
-    val = (
-        acf[y0c, x0c] * (1 - fx) * (1 - fy)
-        + acf[y0c, x0c + 1] * fx * (1 - fy)
-        + acf[y0c + 1, x0c] * (1 - fx) * fy
-        + acf[y0c + 1, x0c + 1] * fx * fy
-    )
-    return np.where(inside, val, 0.0)
-
-
-def _basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     v1 = np.stack([period * np.cos(angle), period * np.sin(angle)], axis=-1)
     v2 = np.stack([-period * np.sin(angle), period * np.cos(angle)], axis=-1)
     return v1, v2
@@ -97,19 +74,24 @@ _REACH = 10  # template lattice points (k, l) with k^2 + l^2 <= _REACH
 @lru_cache(maxsize=8)
 def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray]:
     n_rho = int(np.log((centre - 1) / _R0) / _D_RHO)
-    n_phi = int(round(2 * np.pi / _D_PHI))
+    n_phi = round(2 * np.pi / _D_PHI)
     r = _R0 * np.exp(np.arange(n_rho) * _D_RHO)
     phi = np.arange(n_phi) * _D_PHI
     map_x = (centre + r[None, :] * np.cos(phi[:, None])).astype(np.float32)
     map_y = (centre + r[None, :] * np.sin(phi[:, None])).astype(np.float32)
-    return map_x, map_y
+    return cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
 
 
 @lru_cache(maxsize=1)
 def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lattice points (+1) and half-period points (-0.5) as (d_rho, d_phi) bin offsets."""
-    on = [(k, l) for k in range(-5, 6) for l in range(0, 6) if (l > 0 or k > 0) and k * k + l * l <= _REACH]
-    off = [(k - 0.5, l) for k, l in on] + [(k, l - 0.5) for k, l in on if l > 0]
+    on = [
+        (k, m)
+        for k in range(-5, 6)
+        for m in range(0, 6)
+        if (m > 0 or k > 0) and k * k + m * m <= _REACH
+    ]
+    off = [(k - 0.5, m) for k, m in on] + [(k, m - 0.5) for k, m in on if m > 0]
     pts = np.array(on + off, dtype=np.float64)
     weight = np.r_[np.ones(len(on)) / len(on), -0.5 * np.ones(len(off)) / len(off)]
     keep = np.hypot(pts[:, 0], pts[:, 1]) > 0.4
@@ -119,37 +101,58 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return d_rho, d_phi, weight
 
 
-def find_lattice(acf: np.ndarray, max_period: float, top: int = 2) -> list[Lattice]:
-    """Best square lattices by correlating the log-polar ACF with a lattice template.
-
-    In log-polar coordinates a change of period or angle only shifts the lattice's
-    points, so every (period, angle) candidate is scored at once by summing shifted
-    copies of the log-polar ACF; the best candidates are then refined.
-    """
+def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.ndarray]:
+    """Lattice score for every (log-period row, angle column), standardised per row."""
     centre = (acf.shape[0] - 1) // 2
     map_x, map_y = _polar_maps(centre)
     polar = cv2.remap(acf.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR)
     n_phi, n_rho = polar.shape
-    d_rho, d_phi, weight = _template()
+    n_ang = int(MAX_ANGLE / _D_PHI)
+    # Wrap-pad in angle so that every template offset is a plain slice.
+    polar = np.concatenate([polar[-n_ang - 1 :], polar, polar[: n_ang + 1]])
     i_lo = int(np.ceil(np.log(MIN_PERIOD / _R0) / _D_RHO))
     i_hi = min(int(np.log(max_period / _R0) / _D_RHO), n_rho - 1)
-    n_ang = int(MAX_ANGLE / _D_PHI)
     rows = np.arange(-n_ang, n_ang + 1)
     score = np.zeros((i_hi - i_lo + 1, len(rows)))
     norm = np.zeros((i_hi - i_lo + 1, 1))
-    for dr, dp, wt in zip(d_rho, d_phi, weight, strict=True):
-        cols = np.arange(i_lo, i_hi + 1) + dr
-        valid = (cols >= 0) & (cols < n_rho)
-        block = polar[np.ix_((rows + dp) % n_phi, np.clip(cols, 0, n_rho - 1))].T
-        score += wt * block * valid[:, None]
-        norm += (abs(wt) * valid)[:, None] if wt > 0 else 0.0
+    for dr, dp, wt in zip(*_template(), strict=True):
+        lo, hi = i_lo + dr, i_hi + dr + 1
+        a, b = max(lo, 0), min(hi, n_rho)
+        if a >= b:
+            continue
+        q = (dp - n_ang) % n_phi
+        r0 = (q - n_phi if q >= n_phi - 2 * n_ang else q) + n_ang + 1
+        score[a - lo : b - lo] += wt * polar[r0 : r0 + len(rows), a:b].T
+        if wt > 0:
+            norm[a - lo : b - lo] += wt
     score /= np.maximum(norm, 1e-9)
     # Rows with fewer usable lattice points (long periods) are noisier: standardise each.
     centre_row = np.median(score, axis=1, keepdims=True)
     spread = 1.4826 * np.median(np.abs(score - centre_row), axis=1, keepdims=True)
-    score = (score - centre_row) / (spread + 1e-12)
+    return (score - centre_row) / (spread + 1e-12), i_lo, rows
+
+
+def find_lattice(
+    acf: np.ndarray, max_period: float, top: int = 2, priors: Sequence[float] = ()
+) -> list[Lattice]:
+    """Best square lattices by correlating the log-polar ACF with a lattice template.
+
+    In log-polar coordinates a change of period or angle only shifts the lattice's
+    points, so every (period, angle) candidate is scored at once by summing shifted
+    copies of the log-polar ACF; the best candidates are then refined. ``priors`` are
+    likely periods (e.g. the embedder's choice for this image size): the best angle
+    near each is tried second, whatever its score.
+    """
+    score, i_lo, rows = _score_map(acf, max_period)
+    order = list(np.argsort(score, axis=None)[::-1][:100])
+    for period in priors:
+        i = round(float(np.log(period / _R0) / _D_RHO)) - i_lo
+        if 3 <= i < score.shape[0] - 3:
+            band = score[i - 3 : i + 4]
+            k = int(np.argmax(band))
+            order.insert(1, (i - 3 + k // band.shape[1]) * band.shape[1] + k % band.shape[1])
     found: list[Lattice] = []
-    for flat in np.argsort(score, axis=None)[::-1][:100]:
+    for flat in order:
         i, j = divmod(int(flat), len(rows))
         p0 = _R0 * np.exp((i + i_lo) * _D_RHO)
         if any(_close(lat, p0, rows[j] * _D_PHI) for lat in found):
@@ -162,17 +165,35 @@ def find_lattice(acf: np.ndarray, max_period: float, top: int = 2) -> list[Latti
     return found
 
 
+def polish(acf: np.ndarray, lattice: Lattice) -> Lattice:
+    """Refine a lattice found elsewhere on the ACF; keep it if refinement wanders off."""
+    refined = _refine(acf, lattice.period, np.deg2rad(lattice.angle_deg), lattice.score)
+    if (
+        abs(refined.period / lattice.period - 1) < 0.01
+        and abs(refined.angle_deg - lattice.angle_deg) < 0.4
+    ):
+        return refined
+    return lattice
+
+
 def _close(lat: Lattice, period: float, angle: float) -> bool:
     return abs(period / lat.period - 1) < 0.03 and abs(angle - np.deg2rad(lat.angle_deg)) < 0.03
 
 
 def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Lattice:
     """Least-squares fit of the basis to sub-pixel ACF peaks at many lattice points."""
-    v1, v2 = _basis(np.array(period), np.array(angle))
+    v1, v2 = basis(np.array(period), np.array(angle))
     reach = (acf.shape[0] - 1) / 2 - 2
     for order in (1, 2, 3, 4, 6):
-        ks = np.array([(k, l) for k in range(-order, order + 1) for l in range(0, order + 1)
-                       if (l > 0 or k > 0)], dtype=np.float64)
+        ks = np.array(
+            [
+                (k, m)
+                for k in range(-order, order + 1)
+                for m in range(0, order + 1)
+                if (m > 0 or k > 0)
+            ],
+            dtype=np.float64,
+        )
         pred = ks[:, :1] * v1 + ks[:, 1:] * v2
         keep = np.all(np.abs(pred) < reach, axis=1)
         if keep.sum() < 2:
@@ -182,13 +203,18 @@ def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Latti
         good = weights > 0
         if good.sum() < 2:
             break
-        sol, *_ = np.linalg.lstsq(ks[good] * np.sqrt(weights[good, None]),
-                                  peaks[good] * np.sqrt(weights[good, None]), rcond=None)
+        sol, *_ = np.linalg.lstsq(
+            ks[good] * np.sqrt(weights[good, None]),
+            peaks[good] * np.sqrt(weights[good, None]),
+            rcond=None,
+        )
         v1, v2 = sol[0], sol[1]
     return Lattice(np.asarray(v1, np.float64), np.asarray(v2, np.float64), score)
 
 
-def _subpixel_peaks(acf: np.ndarray, pred: np.ndarray, radius: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def _subpixel_peaks(
+    acf: np.ndarray, pred: np.ndarray, radius: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
     c = (acf.shape[0] - 1) // 2
     offs = np.arange(-radius, radius + 1)
     xi = np.rint(pred[:, 0]).astype(np.int64)[:, None, None] + offs[None, None, :] + c

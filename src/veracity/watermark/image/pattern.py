@@ -23,6 +23,10 @@ CHIP = 4  # pixels per chip in the canonical (detection) tile
 CANON = GRID * CHIP  # canonical tile side in pixels
 N_SYNC = 256  # chips reserved for synchronisation
 _VERSION = b"veracity-image-wm-v1:"
+# Two strong spectral lines, 90 degrees apart, at these harmonics of the tile period:
+# easy to find in the power spectrum, they give the tile's scale and rotation.
+TEMPLATE_Q = ((11, 5), (-5, 11))
+TEMPLATE_SHARE = 0.0  # fraction of the mark power in the template lines (off: see README)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # hashed by identity (cached per key)
@@ -87,4 +91,8 @@ def render_tile(grid: np.ndarray, period: int) -> np.ndarray:
     idx = (np.arange(period) * GRID) // period
     tile = grid[idx[:, None], idx[None, :]]
     tile = smooth_cyclic(tile, 0.25 * period / GRID)
-    return tile / (np.sqrt(np.mean(tile**2)) + 1e-12)
+    tile /= np.sqrt(np.mean(tile**2)) + 1e-12
+    yy, xx = np.mgrid[0:period, 0:period] / period
+    lines = sum(np.cos(2 * np.pi * (a * xx + b * yy)) for a, b in TEMPLATE_Q)
+    lines /= np.sqrt(np.mean(lines**2))
+    return np.sqrt(1 - TEMPLATE_SHARE) * tile + np.sqrt(TEMPLATE_SHARE) * lines
