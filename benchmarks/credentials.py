@@ -118,21 +118,20 @@ def fill_store(url: str, n: int, manifest: bytes) -> tuple[str, bytes]:
     """Bulk-load ``n`` synthetic records (28 PDQ views each); return one real id and digest."""
     store = open_store(url)
     rng = np.random.default_rng(1)
-    batch = []
+    batch: list[ManifestRecord] = []
+    last = None
     for i in range(n):
         digests = rng.integers(0, 256, (len(CROP_VIEWS), 32), dtype=np.uint8)
         body = manifest if i == n - 1 else b"x" * 2048
-        batch.append(
-            ManifestRecord(
-                secrets.token_hex(8), body, "image/jpeg", tuple(d.tobytes() for d in digests)
-            )
+        last = ManifestRecord(
+            secrets.token_hex(8), body, "image/jpeg", tuple(d.tobytes() for d in digests)
         )
+        batch.append(last)
         if len(batch) == 5000:
             store.put_many(batch)  # type: ignore[attr-defined]
             batch = []
     if batch:
         store.put_many(batch)  # type: ignore[attr-defined]
-    last = batch[-1] if batch else None
     store.close()
     assert last is not None
     return last.manifest_id, last.fingerprints[0]

@@ -57,7 +57,9 @@ def _flip(data: bytes, ranges: list[tuple[int, int]], rng: random.Random) -> byt
     out = bytearray(data)
     pos = rng.randrange(start, end)
     out[pos] ^= 1 << rng.randrange(8)
-    _LAST_FLIP[:] = [f"byte {pos - start} of segment at {start}: {data[pos]:#04x} -> {out[pos]:#04x}"]
+    _LAST_FLIP[:] = [
+        f"byte {pos - start} of segment at {start}: {data[pos]:#04x} -> {out[pos]:#04x}"
+    ]
     return bytes(out)
 
 
@@ -105,7 +107,10 @@ def run(trials: int, photos: list[Path], work: Path) -> None:
             c["c2pa error (unparsable)"] += theirs[0] == "error"
             if report.state != "invalid" or not report.codes:
                 where = _LAST_FLIP[0] if name == "manifest byte flip" else ""
-                print(f"NOT INVALID: {name} {fmt} {where} -> {report.state} {report.codes}", flush=True)
+                print(
+                    f"NOT INVALID: {name} {fmt} {where} -> {report.state} {report.codes}",
+                    flush=True,
+                )
             c["caught only by veracity checks"] += (
                 theirs[0] in ("valid", "trusted") and report.state == "invalid"
             )
