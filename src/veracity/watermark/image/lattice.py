@@ -209,7 +209,18 @@ def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Latti
             rcond=None,
         )
         v1, v2 = sol[0], sol[1]
-    return Lattice(np.asarray(v1, np.float64), np.asarray(v2, np.float64), score)
+    refined = Lattice(np.asarray(v1, np.float64), np.asarray(v2, np.float64), score)
+    start = Lattice(*basis(np.array(period), np.array(angle)), score)
+    return refined if _plausible(refined, start) else start
+
+
+def _plausible(lat: Lattice, start: Lattice) -> bool:
+    """A refined basis must stay square and near where it started (noise can derail it)."""
+    n1, n2 = float(np.hypot(*lat.v1)), float(np.hypot(*lat.v2))
+    if min(n1, n2) < 0.5 * MIN_PERIOD or abs(n1 / n2 - 1) > 0.1:
+        return False
+    cos = abs(float(lat.v1 @ lat.v2)) / (n1 * n2)
+    return cos < 0.1 and abs(lat.period / start.period - 1) < 0.1
 
 
 def _subpixel_peaks(
