@@ -23,6 +23,7 @@ __all__ = [
     "MIME_TYPES",
     "ReadOutcome",
     "make_signer",
+    "manifest_thumbnail",
     "mime_for",
     "read_manifest_store",
     "reader_context",
@@ -143,3 +144,19 @@ def read_manifest_store(
         return ReadOutcome(None)
     except c2pa.C2paError as exc:
         return ReadOutcome(None, _one_line(exc))
+
+
+def manifest_thumbnail(manifest: bytes, context: c2pa.Context) -> bytes | None:
+    """The active manifest's thumbnail (encoded image bytes) from detached manifest bytes."""
+    try:
+        with c2pa.Reader("application/c2pa", io.BytesIO(manifest), context=context) as reader:
+            store = json.loads(reader.json())
+            active = store.get("manifests", {}).get(store.get("active_manifest"), {})
+            uri = active.get("thumbnail", {}).get("identifier")
+            if not uri:
+                return None
+            out = io.BytesIO()
+            reader.resource_to_stream(uri, out)
+            return out.getvalue() or None
+    except c2pa.C2paError:
+        return None

@@ -31,7 +31,7 @@ def _jpeg(data: bytes) -> Layout:
             raise CorruptMediaError("JPEG marker expected")
         marker = data[pos + 1]
         length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
-        if marker == 0xEB and data[pos + 4 : pos + 6] == b"JP":  # JUMBF (C2PA) segment
+        if marker == 0xEB:  # APP11: JUMBF, where C2PA keeps its manifest store
             manifest.append((pos, pos + 2 + length))
         if marker == 0xDA:  # start of scan: entropy-coded data runs to EOI
             return Layout(manifest, [(pos + 2 + length, len(data) - 2)])

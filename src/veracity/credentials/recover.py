@@ -23,9 +23,12 @@ from veracity.credentials.durable import (
 from veracity.credentials.durable import (
     fingerprint as durable_fingerprint,
 )
-from veracity.credentials.engine import read_manifest_store
+from veracity.credentials.engine import manifest_thumbnail, read_manifest_store
+from veracity.credentials.geometry import MIN_INLIERS, matched_inliers
 from veracity.credentials.report import embedded_fingerprints
 from veracity.credentials.store import ManifestStore, Match
+from veracity.errors import InputError
+from veracity.media.image import decode_image_bytes
 
 __all__ = ["LocalLookup", "Lookup", "Recovered", "recover_manifest"]
 
@@ -141,12 +144,29 @@ def recover_manifest(
         return None, evidence
     matches = lookup.by_fingerprint(fingerprint.digest, FINGERPRINT_MAX_DISTANCE)
     evidence["fingerprint_matches"] = [dataclasses.asdict(m) for m in matches]
+    inliers_by_id: dict[str, int] = {}
+    evidence["geometric_inliers"] = inliers_by_id
     for match in matches:
         manifest = lookup.manifest(match.manifest_id)
         store_json = _read(manifest, context) if manifest else None
-        if manifest is not None and store_json is not None:
+        if manifest is None or store_json is None:
+            continue
+        inliers = _verified_inliers(rgb, manifest, context)
+        inliers_by_id[match.manifest_id] = inliers
+        if inliers >= MIN_INLIERS:
             evidence["fingerprint_distance"] = match.distance
-            return Recovered(
-                manifest, store_json, match.manifest_id, "fingerprint", evidence
-            ), evidence
+            found = Recovered(manifest, store_json, match.manifest_id, "fingerprint", evidence)
+            return found, evidence
     return None, evidence
+
+
+def _verified_inliers(rgb: np.ndarray, manifest: bytes, context: c2pa.Context) -> int:
+    """Keypoint inliers between the query and the manifest's thumbnail (0 without one)."""
+    thumbnail = manifest_thumbnail(manifest, context)
+    if thumbnail is None:
+        return 0
+    try:
+        reference = decode_image_bytes(thumbnail, "manifest thumbnail").rgb
+    except InputError:
+        return 0
+    return matched_inliers(rgb, reference)

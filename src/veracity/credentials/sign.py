@@ -77,7 +77,10 @@ def _durable_copy(src: Path, mime: str, key: str, quality: int) -> Iterator[_Dur
     embed_pixels, _ = watermark_functions()
     loaded = load_image(src)
     manifest_id = secrets.token_bytes(8)
-    marked = embed_pixels(loaded.rgb, manifest_id, key)
+    try:
+        marked = embed_pixels(loaded.rgb, manifest_id, key)
+    except ValueError as exc:
+        raise UsageError(f"{src}: cannot watermark this image ({exc})") from None
     with tempfile.TemporaryDirectory(prefix="veracity-sign-") as tmp:
         content = Path(tmp) / f"marked{suffix}"
         save_image(

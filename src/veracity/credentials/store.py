@@ -108,22 +108,37 @@ class ManifestStore(Protocol):
 
 
 class FingerprintIndex:
-    """In-memory PDQ index: digests as 4 uint64 words, scanned with popcount."""
+    """In-memory PDQ index: digests as 4 uint64 words, scanned with popcount in chunks."""
+
+    _CHUNK = 1 << 18
 
     def __init__(self) -> None:
         self._words = np.zeros((0, 4), dtype=np.uint64)
+        self._owner = np.zeros(0, dtype=np.int64)
         self._ids: list[str] = []
         self.last_seq = 0
         self.lock = threading.Lock()
 
     def extend(self, rows: list[tuple[int, str, bytes]]) -> None:
-        """Add ``(seq, manifest_id, digest)`` rows fetched after ``last_seq``."""
+        """Add ``(seq, manifest_id, digests)`` rows (32-byte digests concatenated)."""
         if not rows:
             return
-        words = np.frombuffer(b"".join(r[2] for r in rows), dtype=">u8").astype(np.uint64)
-        self._words = np.concatenate([self._words, words.reshape(-1, 4)])
+        blob = b"".join(r[2] for r in rows)
+        words = np.frombuffer(blob, dtype=">u8").astype(np.uint64).reshape(-1, 4)
+        counts = [len(r[2]) // 32 for r in rows]
+        first = len(self._ids)
+        owner = np.repeat(np.arange(first, first + len(rows), dtype=np.int64), counts)
+        self._words = np.concatenate([self._words, words])
+        self._owner = np.concatenate([self._owner, owner])
         self._ids.extend(r[1] for r in rows)
         self.last_seq = max(self.last_seq, max(r[0] for r in rows))
+
+    def _distances(self, query: np.ndarray) -> np.ndarray:
+        out = np.empty(len(self._words), dtype=np.uint16)
+        for a in range(0, len(self._words), self._CHUNK):
+            chunk = np.bitwise_xor(self._words[a : a + self._CHUNK], query)
+            out[a : a + len(chunk)] = np.bitwise_count(chunk).sum(axis=1, dtype=np.uint16)
+        return out
 
     def search(self, digest: bytes, max_distance: int, limit: int) -> list[Match]:
         """Best distance per manifest, within ``max_distance``, best first."""
@@ -131,14 +146,12 @@ class FingerprintIndex:
             raise UsageError("a PDQ digest is 32 bytes")
         if not self._ids:
             return []
-        query = np.frombuffer(digest, dtype=">u8").astype(np.uint64)
-        dist = np.bitwise_count(self._words ^ query).sum(axis=1)
+        dist = self._distances(np.frombuffer(digest, dtype=">u8").astype(np.uint64))
         hits = np.flatnonzero(dist <= max_distance)
-        best: dict[str, int] = {}
-        for i in hits[np.argsort(dist[hits], kind="stable")]:
-            best.setdefault(self._ids[i], int(dist[i]))
-        ranked = sorted(best.items(), key=lambda kv: kv[1])[:limit]
-        return [Match(mid, d) for mid, d in ranked]
+        hits = hits[np.argsort(dist[hits], kind="stable")]
+        _, first = np.unique(self._owner[hits], return_index=True)
+        best = hits[np.sort(first)][:limit]
+        return [Match(self._ids[self._owner[i]], int(dist[i])) for i in best]
 
 
 def open_store(url: str | Path | None = None, *, create: bool = True) -> ManifestStore:

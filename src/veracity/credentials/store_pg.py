@@ -17,7 +17,7 @@ _SCHEMA = (
         title TEXT, signer TEXT, created TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS fingerprints (
         seq BIGSERIAL PRIMARY KEY,
-        manifest_id TEXT NOT NULL REFERENCES manifests(manifest_id), digest BYTEA NOT NULL)""",
+        manifest_id TEXT NOT NULL REFERENCES manifests(manifest_id), digests BYTEA NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS fingerprints_manifest ON fingerprints(manifest_id)",
 )
 
@@ -65,7 +65,7 @@ class PostgresStore(SqlStore):
                     f"INSERT INTO manifests ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)", rows
                 )
                 cur.executemany(
-                    "INSERT INTO fingerprints (manifest_id, digest) VALUES (%s, %s)", fps
+                    "INSERT INTO fingerprints (manifest_id, digests) VALUES (%s, %s)", fps
                 )
         except self._psycopg.errors.UniqueViolation:
             raise StoreError("a manifest id is already stored") from None

@@ -66,7 +66,8 @@ class SqlStore(abc.ABC):
             if any(len(d) != 32 for d in r.fingerprints):
                 raise StoreError("PDQ fingerprints must be 32 bytes")
             rows.append((r.manifest_id, r.manifest, r.mime, r.title, r.signer, r.created or now))
-            fps.extend((r.manifest_id, d) for d in r.fingerprints)
+            if r.fingerprints:
+                fps.append((r.manifest_id, b"".join(r.fingerprints)))
         self._put_rows(rows, fps)
 
     def get(self, manifest_id: str) -> ManifestRecord | None:
@@ -78,12 +79,12 @@ class SqlStore(abc.ABC):
         if not rows:
             return None
         fps = self._execute(
-            self._sql("SELECT digest FROM fingerprints WHERE manifest_id = ? ORDER BY seq"), (mid,)
+            self._sql("SELECT digests FROM fingerprints WHERE manifest_id = ? ORDER BY seq"), (mid,)
         )
+        blob = b"".join(bytes(f[0]) for f in fps)
+        digests = tuple(blob[i : i + 32] for i in range(0, len(blob), 32))
         r = rows[0]
-        return ManifestRecord(
-            r[0], bytes(r[1]), r[2], tuple(bytes(f[0]) for f in fps), r[3], r[4], str(r[5])
-        )
+        return ManifestRecord(r[0], bytes(r[1]), r[2], digests, r[3], r[4], str(r[5]))
 
     def count(self) -> int:
         """Number of stored manifests."""
@@ -94,7 +95,7 @@ class SqlStore(abc.ABC):
         with self._index.lock:
             rows = self._execute(
                 self._sql(
-                    "SELECT seq, manifest_id, digest FROM fingerprints WHERE seq > ? ORDER BY seq"
+                    "SELECT seq, manifest_id, digests FROM fingerprints WHERE seq > ? ORDER BY seq"
                 ),
                 (self._index.last_seq,),
             )

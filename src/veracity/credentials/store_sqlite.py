@@ -18,7 +18,7 @@ _SCHEMA = (
         title TEXT, signer TEXT, created TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS fingerprints (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        manifest_id TEXT NOT NULL REFERENCES manifests(manifest_id), digest BLOB NOT NULL)""",
+        manifest_id TEXT NOT NULL REFERENCES manifests(manifest_id), digests BLOB NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS fingerprints_manifest ON fingerprints(manifest_id)",
 )
 
@@ -63,7 +63,7 @@ class SqliteStore(SqlStore):
                         f"INSERT INTO manifests ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", rows
                     )
                     self._conn.executemany(
-                        "INSERT INTO fingerprints (manifest_id, digest) VALUES (?, ?)", fps
+                        "INSERT INTO fingerprints (manifest_id, digests) VALUES (?, ?)", fps
                     )
                 except BaseException:
                     self._conn.execute("ROLLBACK")

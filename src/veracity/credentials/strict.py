@@ -6,19 +6,21 @@ the signature, so c2pa accepts a file whose padding was altered. Veracity reads 
 manifest's JUMBF (JPEG APP11 segments, PNG ``caBX`` chunk), decodes the COSE_Sign1
 structure of ``c2pa.signature`` boxes and reports non-zero padding as tampering; it
 also checks the manifest store's own JUMBF description (type, toggles, label ``c2pa``),
-which no hash covers either.
+which no hash covers either, and the container around the JUMBF (JPEG APP11 packet
+numbers and repeated box headers, PNG chunk CRCs).
 """
 
 from __future__ import annotations
 
 import re
 import struct
+import zlib
 from collections.abc import Iterator
 
-from veracity.credentials.layout import file_layout
+from veracity.credentials.layout import Layout, file_layout
 from veracity.errors import VeracityError
 
-__all__ = ["HEADER_CODE", "PADDING_CODE", "unsigned_bytes_altered"]
+__all__ = ["HEADER_CODE", "PADDING_CODE", "has_manifest_store", "unsigned_bytes_altered"]
 
 PADDING_CODE = "veracity.signature.paddingAltered"
 HEADER_CODE = "veracity.manifestStore.headerAltered"
@@ -132,6 +134,35 @@ def _cose_padding_ok(buf: bytes) -> bool:
     return not any(buf[end:])
 
 
+def _container_ok(data: bytes, layout: Layout) -> bool:
+    """PNG: the caBX chunk CRCs. JPEG: APP11 packet numbering and repeated box headers."""
+    if data.startswith(b"\x89PNG"):
+        return all(
+            zlib.crc32(data[a + 4 : b - 4]) == int.from_bytes(data[b - 4 : b], "big")
+            for a, b in layout.manifest
+        )
+    next_seq: dict[bytes, int] = {}
+    headers: dict[bytes, bytes] = {}
+    for a, b in layout.manifest:
+        body = data[a + 4 : b]  # CI "JP", En (box instance), Z (packet sequence), box header
+        if body[:2] != b"JP":
+            return False
+        instance, seq, box_header = body[2:4], int.from_bytes(body[4:8], "big"), body[8:16]
+        if seq != next_seq.get(instance, 1):
+            return False
+        next_seq[instance] = seq + 1
+        if seq == 1:
+            headers[instance] = box_header
+        elif box_header != headers.get(instance):
+            return False
+    return True
+
+
+def has_manifest_store(data: bytes) -> bool:
+    """True when the bytes hold a C2PA manifest store description (readable or not)."""
+    return _STORE_UUID in data
+
+
 def _jumbf(data: bytes) -> bytes:
     layout = file_layout(data)
     if data.startswith(b"\x89PNG"):
@@ -198,10 +229,13 @@ def unsigned_bytes_altered(data: bytes) -> list[str] | None:
         jumbf = _jumbf(data)
         if not jumbf:
             return None
-        codes = [] if _store_header_ok(jumbf) else [HEADER_CODE]
+        ok = _store_header_ok(jumbf) and _container_ok(data, file_layout(data))
+        codes = [] if ok else [HEADER_CODE]
         payloads = list(_signature_payloads(jumbf, 0, len(jumbf)))
         if not all(_cose_padding_ok(p) for p in payloads):
             codes.append(PADDING_CODE)
         return codes
-    except (VeracityError, _Malformed, struct.error, IndexError):
+    except _Malformed:
+        return [HEADER_CODE]  # a store is there, but its boxes do not parse
+    except (VeracityError, struct.error, IndexError):
         return None

@@ -15,7 +15,7 @@ from veracity.credentials.paths import trust_dir
 from veracity.credentials.recover import LocalLookup, Lookup, recover_manifest
 from veracity.credentials.report import report_from_store
 from veracity.credentials.store import ManifestStore, open_store
-from veracity.credentials.strict import unsigned_bytes_altered
+from veracity.credentials.strict import has_manifest_store, unsigned_bytes_altered
 from veracity.errors import ConfigError, StoreError
 from veracity.media.image import load_image
 from veracity.media.limits import Limits, check_input_file
@@ -158,6 +158,8 @@ def verify_file(
         return _strict(report_from_store(outcome.store, recovered_via="embedded"), p, mime)
     if outcome.error is not None:
         return _unreadable(outcome.error)
+    if mime in ("image/jpeg", "image/png") and has_manifest_store(p.read_bytes()):
+        return _unreadable("a C2PA manifest store is present but c2pa could not find or read it")
     if not recover:
         return CredentialReport(state="none")
     lookup = _lookup_for(store, resolver)

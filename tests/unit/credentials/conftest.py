@@ -126,8 +126,17 @@ def wide_photo(tmp_path: Path) -> Callable[..., Path]:
     """A 320x400 photo-like JPEG (wide enough for the toy mark)."""
 
     def make(name: str = "photo.jpg", seed: int = 0) -> Path:
+        from PIL import ImageDraw
+
         path = tmp_path / name
-        Image.fromarray(_natural(320, 400, seed)).save(path, "JPEG", quality=92)
+        img = Image.fromarray(_natural(320, 400, seed))
+        draw = ImageDraw.Draw(img)  # corners and edges, as real photos have, for ORB
+        rng = np.random.default_rng(seed + 100)
+        for _ in range(80):
+            x, y = rng.integers(0, 400), rng.integers(8, 320)
+            w, h = rng.integers(4, 40, size=2)
+            draw.rectangle((x, y, x + w, y + h), fill=tuple(int(c) for c in rng.integers(0, 256, 3)))
+        img.save(path, "JPEG", quality=92)
         return path
 
     return make
