@@ -1,0 +1,84 @@
+"""Train the shipped AI-image detectors (aigen_spectral and aigen_npr) on every generator.
+
+Usage:
+    python training/build_aigen_dataset.py --photos ... --faces ... --out /tmp/aigen_cache
+    python training/train_aigen.py --cache /tmp/aigen_cache --models src/veracity/models
+
+Fits on the ``train`` split, calibrates (Platt) on ``calib``; never touches ``test``.
+Writes ``<models>/aigen_*/model.npz`` and a MODEL_CARD.md stub carrying the sha256
+(held-out metrics from eval_aigen.py are added to the card below that stub).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from aigen_fit import fit_both, spectral_matrix
+
+from veracity.nn.layers import sha256_file
+
+CARD = """# {name}
+
+sha256: {sha}
+
+{what}
+
+- Training data: BSDS500 photos + LFW faces (one image per identity, at most 600),
+  split by photo id / identity: `train` 60 % fits, `calib` 20 % calibrates (Platt, class
+  balanced: probabilities assume a 50 % prior), `test` 20 % is only used by eval_aigen.py.
+  Fakes: every generator in `veracity.synth.generators` applied to the same sources;
+  both classes get the same random blur / resize / JPEG post-processing.
+- Reproduce: `python training/build_aigen_dataset.py --photos P --faces F --out /tmp/aigen_cache`
+  then `python training/train_aigen.py --cache /tmp/aigen_cache --models src/veracity/models`.
+- Licence of the weights: Apache-2.0 (training images are research-only and not shipped).
+- Train-split size: {n_train} images; calib: {n_calib} images.
+"""
+
+WHAT = {
+    "aigen_spectral": "Logistic regression on 57 spectral features (azimuthal log power "
+    "spectrum, residual spectrum, periodic peak ratios, high-frequency tail fit).",
+    "aigen_npr": "Four-layer CNN (about 6 k weights) on the neighbouring-pixel residual "
+    "x - nearest_up(x[::2, ::2]), run in numpy (veracity.nn).",
+}
+
+
+def load(cache: Path, split: str) -> list:
+    with open(cache / f"{split}.pkl", "rb") as f:
+        return pickle.load(f)
+
+
+def save(models: Path, name: str, model: dict[str, np.ndarray], n: tuple[int, int]) -> None:
+    folder = models / name
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / "model.npz", **model)
+    sha = sha256_file(folder / "model.npz")
+    card = CARD.format(name=name, sha=sha, what=WHAT[name], n_train=n[0], n_calib=n[1])
+    (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    print(f"{name}: sha256 {sha}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--models", type=Path, required=True)
+    ap.add_argument("--npr-seconds", type=float, default=900.0, help="time cap for the CNN")
+    ap.add_argument("--npr-steps", type=int, default=1500, help="CNN training steps")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    train, calib = load(args.cache, "train"), load(args.cache, "calib")
+    n = (len(train), len(calib))
+    spec_x = (spectral_matrix(train), spectral_matrix(calib))
+    spec, npr = fit_both(train, calib, spec_x, args.npr_seconds, args.npr_steps)
+    save(args.models, "aigen_spectral", spec, n)
+    save(args.models, "aigen_npr", npr, n)
+
+
+if __name__ == "__main__":
+    main()
