@@ -183,10 +183,23 @@ def fit_both(
         + spec["platt"][1]
     )
     zn = npr["platt"][0] * npr_logits(calib, npr) + npr["platt"][1]
-    prior = choose_prior([zs, zn, (zs + zn) / 2], cy, max_fpr)
+    w = fusion_weight(zs, zn, cy)
+    prior = choose_prior([zs, zn, w * zs + (1 - w) * zn], cy, max_fpr)
     shift = np.float32(np.log(prior / (1 - prior)))
-    for model in (spec, npr):
+    for model, weight in ((spec, w), (npr, 1 - w)):
         model["platt"] = np.array([model["platt"][0], model["platt"][1] + shift], np.float32)
         model["prior"] = np.array([prior], np.float32)
-    print(f"prior {prior}", flush=True)
+        model["fusion_weight"] = np.array([weight], np.float32)
+    print(f"prior {prior}, spectral fusion weight {w:.2f}", flush=True)
     return spec, npr
+
+
+def fusion_weight(zs: np.ndarray, zn: np.ndarray, y: np.ndarray) -> float:
+    """Weight of the spectral logit in the weighted log-odds mean (balanced log-loss)."""
+    sw = balanced_weights(y)
+    grid = np.linspace(0, 1, 21)
+    losses = []
+    for w in grid:
+        z = w * zs + (1 - w) * zn
+        losses.append(float((sw * (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z))).sum()))
+    return float(grid[int(np.argmin(losses))])

@@ -81,12 +81,13 @@ def sig(z: np.ndarray) -> np.ndarray:
 
 
 def probs(records: list, spec: dict, npr: dict) -> dict[str, np.ndarray]:
-    """Calibrated probabilities of both detectors and their log-odds-mean fusion."""
+    """Calibrated probabilities of both detectors and their weighted log-odds fusion."""
     sl = np.array([spectral_logit(f.astype(np.float32), spec) for f in spectral_matrix(records)])
     nl = npr_logits(records, npr)
     zs = spec["platt"][0] * sl + spec["platt"][1]
     zn = npr["platt"][0] * nl + npr["platt"][1]
-    return {"spectral": sig(zs), "npr": sig(zn), "fused": sig((zs + zn) / 2)}
+    w = float(spec["fusion_weight"][0])
+    return {"spectral": sig(zs), "npr": sig(zn), "fused": sig(w * zs + (1 - w) * zn)}
 
 
 def evaluate(records: list, spec: dict, npr: dict, per_gen: dict | None = None) -> dict:

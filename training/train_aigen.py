@@ -39,6 +39,8 @@ sha256: {sha}
   prior of {prior} (the largest prior in 0.5, 0.4, 0.3, 0.25, ... for which each detector
   and their fusion keep FPR <= 4 % on `calib` at threshold 0.5). Probabilities are
   therefore calibrated for a population with {prior_pct} % fakes.
+- Fusion weight: {weight:.2f} (the spectral and NPR weights sum to 1, chosen on `calib`
+  by balanced log-loss of the weighted log-odds mean; see `veracity.detect.fusion`).
 - Reproduce (torch, one CPU thread):
   `PYTHONPATH=src python training/build_aigen_dataset.py --photos P --faces F
   --out /tmp/aigen_cache --max-faces 250 --reals 2`, then
@@ -75,6 +77,7 @@ def save(models: Path, name: str, model: dict[str, np.ndarray], n: tuple[int, in
         n_calib=n[1],
         prior=prior,
         prior_pct=round(100 * prior),
+        weight=float(model["fusion_weight"][0]),
     )
     (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
     print(f"{name}: sha256 {sha}")

@@ -12,7 +12,7 @@ import numpy as np
 from veracity.errors import ModelError
 from veracity.nn.layers import load_npz_weights, sha256_file
 
-__all__ = ["MODELS_DIR", "load_model", "platt", "sigmoid"]
+__all__ = ["MODELS_DIR", "fusion_detail", "load_model", "platt", "sigmoid"]
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 _SHA_RE = re.compile(r"sha256[^0-9a-f]*([0-9a-f]{64})")
@@ -47,3 +47,10 @@ def load_model(name: str, filename: str = "model.npz") -> dict[str, np.ndarray]:
     if match is None or match.group(1) != sha256_file(weights):
         raise ModelError(f"model {name!r}: {filename} does not match the sha256 in MODEL_CARD.md")
     return load_npz_weights(weights)
+
+
+def fusion_detail(model: dict[str, np.ndarray]) -> dict[str, float]:
+    """``{"fusion_weight": w}`` when the model carries a learned fusion weight, else {}."""
+    if "fusion_weight" not in model:
+        return {}
+    return {"fusion_weight": round(float(model["fusion_weight"][0]), 4)}

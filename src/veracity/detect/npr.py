@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from veracity.detect.base import EvidenceSink
-from veracity.detect.calibration import load_model, platt
+from veracity.detect.calibration import fusion_detail, load_model, platt
 from veracity.detect.heatmap import save_heatmap
 from veracity.nn.layers import conv2d, relu, upsample_nearest
 from veracity.results import DetectorScore, Modality
@@ -75,7 +75,8 @@ class NprDetector:
         files: tuple[str, ...] = ()
         if evidence is not None:
             files = (str(self._heatmap(rgb, model, evidence)),)
-        return DetectorScore(self.name, score, {"logit": round(logit, 4)}, files)
+        details = {"logit": round(logit, 4), **fusion_detail(model)}
+        return DetectorScore(self.name, score, details, files)
 
     def _heatmap(self, rgb: np.ndarray, model: dict[str, np.ndarray], sink: EvidenceSink) -> Any:
         h, w = rgb.shape[:2]

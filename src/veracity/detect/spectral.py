@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from veracity.detect.base import EvidenceSink
-from veracity.detect.calibration import load_model, platt
+from veracity.detect.calibration import fusion_detail, load_model, platt
 from veracity.detect.spectral_features import spectral_features
 from veracity.detect.spectrum_plot import save_spectrum_plot
 from veracity.results import DetectorScore, Modality
@@ -48,6 +48,7 @@ class SpectralDetector:
         peaks = feats[2 * 24 : 2 * 24 + 6]
         details = {
             "logit": round(logit, 4),
+            **fusion_detail(model),
             "peak_ratios": [round(float(v), 3) for v in peaks],
         }
         return DetectorScore(self.name, score, details, files)
