@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-CROP = 224
+CROP = 160
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from veracity.detect.base import EvidenceSink
 from veracity.detect.catalog import detectors_for
-from veracity.detect.fusion import Decision, fuse_scores, label_for
+from veracity.detect.fusion import Decision, fuse_scores, fusion_weights, label_for
 from veracity.errors import UnsupportedFormatError
 from veracity.media.limits import Limits, check_input_file
 from veracity.media.loaders import load_for_detection
@@ -51,7 +51,7 @@ def detect_file(
     sink = EvidenceSink(Path(evidence_dir), p.name) if evidence_dir is not None else None
     results = (d.analyze(media, sink) for d in detectors)
     scores = tuple(s for s in results if s is not None)
-    fused = fuse_scores(scores)
+    fused = fuse_scores(scores, fusion_weights(scores))
     return Detection(
         path=str(p),
         modality=modality,

@@ -15,6 +15,11 @@ def _build() -> Registry[Detector]:
     registry: Registry[Detector] = Registry("detector", Detector)
     # Each detector family registers itself here by an explicit import; importing a
     # module loads no model (models load on first use).
+    from veracity.detect.npr import NprDetector
+    from veracity.detect.spectral import SpectralDetector
+
+    registry.register(SpectralDetector.name, SpectralDetector)
+    registry.register(NprDetector.name, NprDetector)
     return registry
 
 
