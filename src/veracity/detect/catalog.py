@@ -15,7 +15,16 @@ def _build() -> Registry[Detector]:
     registry: Registry[Detector] = Registry("detector", Detector)
     # Each detector family registers itself here by an explicit import; importing a
     # module loads no model (models load on first use).
+    _register_faces(registry)
     return registry
+
+
+def _register_faces(registry: Registry[Detector]) -> None:
+    from veracity.detect.face_blend import FaceBlendDetector
+    from veracity.detect.face_video import FaceVideoDetector
+
+    registry.register(FaceBlendDetector.name, FaceBlendDetector)
+    registry.register(FaceVideoDetector.name, FaceVideoDetector)
 
 
 def detector_registry() -> Registry[Detector]:
