@@ -30,6 +30,8 @@ from veracity.media.video import VideoOptions, open_video
 from veracity.synth.classic_swap import classic_swap
 from veracity.synth.selfblend import jpeg_roundtrip, self_blend
 
+MAX_FRAMES = 120  # first ~4-5 s of each held-out clip (CPU budget)
+
 
 def auc(neg, pos) -> float:
     """Area under the ROC curve (probability a positive outranks a negative; ties half)."""
@@ -49,8 +51,11 @@ def eval_crops(cache, model, n, rng) -> None:
         fakes.append(jpeg_roundtrip(self_blend(crop, lms, rng).image, 90))
     pr = model.predict(np.stack(reals)).probability
     pf = model.predict(np.stack(fakes)).probability
-    print(f"[crops] held-out LFW identities: {len(idx)} real vs {len(idx)} self-blended, "
-          f"JPEG90: AUC {auc(pr, pf):.4f}  (acc@0.5 {((pr < .5).mean() + (pf >= .5).mean()) / 2:.3f})")
+    print(
+        f"[crops] held-out LFW identities: {len(idx)} real vs {len(idx)} self-blended, "
+        f"JPEG90: AUC {auc(pr, pf):.4f}  (acc@0.5 {((pr < 0.5).mean() + (pf >= 0.5).mean()) / 2:.3f})",
+        flush=True,
+    )
 
 
 def face_landmarks(rgb, detector, mesh):
@@ -80,14 +85,17 @@ def eval_lfw_swaps(faces_dir, model, n, rng) -> None:
         if got_r.scored and got_f.scored:
             reals.append(got_r.scored[0].probability)
             swaps.append(got_f.scored[0].probability)
-    print(f"[images] held-out LFW classic swaps (landmark affine + Reinhard colour + Poisson), "
-          f"full pipeline, JPEG90: {len(reals)} real vs {len(swaps)} swapped: "
-          f"AUC {auc(reals, swaps):.4f}")
+    print(
+        f"[images] held-out LFW classic swaps (landmark affine + Reinhard colour + Poisson), "
+        f"full pipeline, JPEG90: {len(reals)} real vs {len(swaps)} swapped: "
+        f"AUC {auc(reals, swaps):.4f}",
+        flush=True,
+    )
 
 
 def read_frames(path: Path) -> tuple[list[np.ndarray], float]:
     video = open_video(path)
-    frames = [f.rgb for f in video.frames(VideoOptions(sample_fps=None))]
+    frames = [f.rgb for f in video.frames(VideoOptions(sample_fps=None, max_frames=MAX_FRAMES))]
     return frames, video.info.fps
 
 
@@ -111,16 +119,20 @@ def make_videos(videos_dir: Path, work: Path, rng) -> dict[str, list[Path]]:
     for name, (frames, fps) in clips.items():
         out["real"].append(work / f"real_{name}")
         write_video(out["real"][-1], frames, fps)
-        blended = [f if lm is None else self_blend(f, lm, rng).image
-                   for f, lm in zip(frames, lms[name], strict=True)]
+        blended = [
+            f if lm is None else self_blend(f, lm, rng).image
+            for f, lm in zip(frames, lms[name], strict=True)
+        ]
         out["sbi"].append(work / f"sbi_{name}")
         write_video(out["sbi"][-1], blended, fps)
         for src in clips:
             if src == name:
                 continue
             k = next(i for i in range(len(clips[src][0])) if lms[src][i] is not None and i >= 25)
-            swapped = [f if lm is None else classic_swap(f, lm, clips[src][0][k], lms[src][k])
-                       for f, lm in zip(frames, lms[name], strict=True)]
+            swapped = [
+                f if lm is None else classic_swap(f, lm, clips[src][0][k], lms[src][k])
+                for f, lm in zip(frames, lms[name], strict=True)
+            ]
             out["swap"].append(work / f"swap_{name}_from_{src}")
             write_video(out["swap"][-1], swapped, fps)
     return out
@@ -139,10 +151,16 @@ def video_scores(paths, model, segment_s: float = 2.0):
         for start in np.arange(track.times[0], track.times[-1] - segment_s / 2, segment_s):
             sel = (track.times >= start) & (track.times < start + segment_s)
             segments.append(track_score(track.probabilities[sel]))
-        cues.append((path.name, found.score, track.flicker,
-                     track.blink.per_minute if track.blink else None,
-                     (track.pulse.bpm, track.pulse.snr_db) if track.pulse else None,
-                     round(time.time() - t0, 2)))
+        cues.append(
+            (
+                path.name,
+                found.score,
+                track.flicker,
+                track.blink.per_minute if track.blink else None,
+                (track.pulse.bpm, track.pulse.snr_db) if track.pulse else None,
+                round(time.time() - t0, 2),
+            )
+        )
     return frames, segments, whole, cues
 
 
@@ -151,13 +169,17 @@ def eval_videos(videos_dir, work, model, rng) -> None:
     res = {k: video_scores(v, model) for k, v in made.items()}
     for fake in ("swap", "sbi"):
         for level, i in (("frame", 0), ("2s-segment", 1), ("video", 2)):
-            print(f"[video] held-out clips, real vs {fake}, {level}-level: "
-                  f"{len(res['real'][i])} vs {len(res[fake][i])}: "
-                  f"AUC {auc(res['real'][i], res[fake][i]):.4f}")
+            print(
+                f"[video] held-out clips, real vs {fake}, {level}-level: "
+                f"{len(res['real'][i])} vs {len(res[fake][i])}: "
+                f"AUC {auc(res['real'][i], res[fake][i]):.4f}"
+            )
     for kind, r in res.items():
         for row in r[3]:
-            print(f"[cues] {kind}: name={row[0]} score={row[1]:.3f} flicker={row[2]:.3f} "
-                  f"blinks/min={row[3]} pulse(bpm,snr)={row[4]} seconds={row[5]}")
+            print(
+                f"[cues] {kind}: name={row[0]} score={row[1]:.3f} flicker={row[2]:.3f} "
+                f"blinks/min={row[3]} pulse(bpm,snr)={row[4]} seconds={row[5]}"
+            )
     real_flicker = [c[2] for c in res["real"][3]]
     swap_flicker = [c[2] for c in res["swap"][3]]
     print(f"[cues] flicker alone, real vs swap video AUC {auc(real_flicker, swap_flicker):.4f}")

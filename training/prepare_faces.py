@@ -71,8 +71,12 @@ def main() -> None:
                 source.append(1)
     print("total crops", len(crops), flush=True)
     np.savez_compressed(
-        args.out, crops=np.stack(crops), landmarks=np.stack(lms).astype(np.float32),
-        groups=np.array(groups), heldout=np.array(heldout), source=np.array(source),
+        args.out,
+        crops=np.stack(crops),
+        landmarks=np.stack(lms).astype(np.float32),
+        groups=np.array(groups),
+        heldout=np.array(heldout),
+        source=np.array(source),
     )
 
 

@@ -39,8 +39,15 @@ class InvertedResidual(nn.Module):
         return x + self.conv(x) if self.use_res else self.conv(x)
 
 
-_SETTINGS = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-             (6, 160, 3, 2), (6, 320, 1, 1)]
+_SETTINGS = [
+    (1, 16, 1, 1),
+    (6, 24, 2, 2),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+]
 
 
 def mobilenet_v2_features() -> nn.Sequential:
@@ -92,8 +99,11 @@ def load_imagenet(model: SBINet, path: str) -> int:
     """Copy torchvision MobileNetV2 ImageNet weights into ``model.features``; returns count."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     own = model.features.state_dict()
-    copied = {k[len("features."):]: v for k, v in state.items()
-              if k.startswith("features.") and k[len("features."):] in own}
+    copied = {
+        k[len("features.") :]: v
+        for k, v in state.items()
+        if k.startswith("features.") and k[len("features.") :] in own
+    }
     missing = set(own) - set(copied)
     if missing:
         raise RuntimeError(f"ImageNet weights do not cover: {sorted(missing)[:5]}")

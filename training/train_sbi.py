@@ -56,10 +56,18 @@ def train(args: argparse.Namespace) -> SBINet:
     keep = ~data["heldout"]
     crops, lms = data["crops"][keep], data["landmarks"][keep]
     print(f"training on {len(crops)} real crops from {len(set(data['groups'][keep]))} groups")
-    loader = DataLoader(PairSet(crops, lms, args.seed), batch_size=args.batch // 2,
-                        shuffle=True, num_workers=1, drop_last=True, persistent_workers=True)
+    loader = DataLoader(
+        PairSet(crops, lms, args.seed),
+        batch_size=args.batch // 2,
+        shuffle=True,
+        num_workers=1,
+        drop_last=True,
+        persistent_workers=True,
+    )
     model = SBINet()
     load_imagenet(model, str(args.imagenet))
+    if args.init is not None:  # continue an earlier run (its minutes count towards the budget)
+        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=True))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     budget, start, step = args.minutes * 60.0, time.time(), 0
     while time.time() - start < budget:
@@ -85,7 +93,7 @@ def _step(model, opt, imgs, bounds, labels) -> float:
     opt.zero_grad()
     loss.backward()
     opt.step()
-    return float(loss)
+    return float(loss.detach())
 
 
 args_xray_weight = 1.0
@@ -95,10 +103,16 @@ def export(model: SBINet, out: Path) -> None:
     model.eval()
     torch.save(model.state_dict(), out / "sbi_mnv2.pt")
     x = torch.zeros(1, 3, 128, 128)
-    torch.onnx.export(model, (x,), str(out / "face_sbi.onnx"), dynamo=False, opset_version=17,
-                      input_names=["image"], output_names=["logit", "xray"],
-                      dynamic_axes={"image": {0: "batch"}, "logit": {0: "batch"},
-                                    "xray": {0: "batch"}})
+    torch.onnx.export(
+        model,
+        (x,),
+        str(out / "face_sbi.onnx"),
+        dynamo=False,
+        opset_version=17,
+        input_names=["image"],
+        output_names=["logit", "xray"],
+        dynamic_axes={"image": {0: "batch"}, "logit": {0: "batch"}, "xray": {0: "batch"}},
+    )
     print("exported", out / "face_sbi.onnx")
 
 
@@ -112,6 +126,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--init", type=Path, help="state dict of an earlier run to continue from")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)

@@ -9,7 +9,9 @@ unavailable and callers fall back to the five YuNet points.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import logging
 from typing import Any
 
 import numpy as np
@@ -22,11 +24,21 @@ __all__ = ["LEFT_EYE", "RIGHT_EYE", "MeshLandmarker", "eye_aspect_ratio", "mesh_
 RIGHT_EYE = (33, 160, 158, 133, 153, 144)
 LEFT_EYE = (362, 385, 387, 263, 373, 380)
 _MESH_CROP = 192
+_log = logging.getLogger(__name__)
 
 
+@functools.lru_cache(maxsize=1)
 def mesh_available() -> bool:
-    """True when MediaPipe Face Mesh can be imported."""
-    return importlib.util.find_spec("mediapipe") is not None
+    """True when MediaPipe Face Mesh is installed and imports cleanly."""
+    if importlib.util.find_spec("mediapipe") is None:
+        return False
+    try:
+        from mediapipe.python.solutions import face_mesh  # noqa: F401
+    except (ImportError, TypeError, AttributeError) as exc:
+        # A mediapipe built against another protobuf fails with TypeError at import.
+        _log.warning("MediaPipe is installed but unusable (%s); blink/pulse cues are off", exc)
+        return False
+    return True
 
 
 class MeshLandmarker:
