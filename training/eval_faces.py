@@ -44,9 +44,10 @@ def eval_crops(cache, model, n, rng) -> None:
     d = np.load(cache)
     idx = np.flatnonzero(d["heldout"] & (d["source"] == 0))
     idx = rng.choice(idx, size=min(n, len(idx)), replace=False)
+    all_crops, all_lms = d["crops"], d["landmarks"]  # each access decompresses: once only
     reals, fakes = [], []
     for i in idx:
-        crop, lms = d["crops"][i], d["landmarks"][i]
+        crop, lms = all_crops[i], all_lms[i]
         reals.append(jpeg_roundtrip(crop, 90))
         fakes.append(jpeg_roundtrip(self_blend(crop, lms, rng).image, 90))
     pr = model.predict(np.stack(reals)).probability
