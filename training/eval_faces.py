@@ -165,8 +165,16 @@ def video_scores(paths, model, segment_s: float = 2.0):
     return frames, segments, whole, cues
 
 
-def eval_videos(videos_dir, work, model, rng) -> None:
-    made = make_videos(videos_dir, work, rng)
+def existing_videos(work: Path) -> dict[str, list[Path]] | None:
+    """Videos made by an earlier run in ``work`` (same seed and clips), if complete."""
+    found = {k: sorted(work.glob(f"{k}_*.mp4")) for k in ("real", "swap", "sbi")}
+    expected = {"real": len(HELDOUT_CLIPS), "sbi": len(HELDOUT_CLIPS)}
+    expected["swap"] = len(HELDOUT_CLIPS) * (len(HELDOUT_CLIPS) - 1)
+    return found if all(len(found[k]) == n for k, n in expected.items()) else None
+
+
+def eval_videos(videos_dir, work, model, rng, reuse: bool) -> None:
+    made = (existing_videos(work) if reuse else None) or make_videos(videos_dir, work, rng)
     res = {k: video_scores(v, model) for k, v in made.items()}
     for fake in ("swap", "sbi"):
         for level, i in (("frame", 0), ("2s-segment", 1), ("video", 2)):
@@ -195,6 +203,7 @@ def main() -> None:
     ap.add_argument("work", type=Path)
     ap.add_argument("--n-crops", type=int, default=800)
     ap.add_argument("--n-swaps", type=int, default=300)
+    ap.add_argument("--reuse-videos", action="store_true", help="reuse WORK's videos if complete")
     ap.add_argument("--skip", default="", help="comma list of crops,swaps,videos to skip")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -205,7 +214,7 @@ def main() -> None:
     if "swaps" not in skip:
         eval_lfw_swaps(args.faces, model, args.n_swaps, np.random.default_rng(2))
     if "videos" not in skip:
-        eval_videos(args.videos, args.work, model, np.random.default_rng(3))
+        eval_videos(args.videos, args.work, model, np.random.default_rng(3), args.reuse_videos)
 
 
 if __name__ == "__main__":

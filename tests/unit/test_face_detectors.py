@@ -29,7 +29,7 @@ class StubDetector:
     def __init__(self, sizes: tuple[float, ...] = (96.0,), step: float = 0.0) -> None:
         self.sizes, self.step, self.calls = sizes, step, 0
 
-    def detect(self, rgb: np.ndarray) -> list[Face]:
+    def detect(self, rgb: np.ndarray, max_side: int | None = None) -> list[Face]:
         faces = []
         for i, size in enumerate(self.sizes):
             x, y = 8 + i * (size + 4) + self.calls * self.step, 10.0
@@ -82,7 +82,7 @@ def test_many_faces_scored_with_evidence(tmp_path: Path, shape: tuple[int, int])
 def test_video_tracks_timeline_and_evidence(tmp_path: Path) -> None:
     frames = [natural_image(160, 256, seed=i % 3) for i in range(20)]
     video = open_video(write_video(tmp_path / "v.mp4", frames, fps=10))
-    det = FaceVideoDetector(FaceVideoOptions(cues=False))
+    det = FaceVideoDetector(FaceVideoOptions(cues=False, full_detect_every=1))
     det._detector = StubDetector(sizes=(64.0, 64.0), step=1.0)  # type: ignore[assignment]
     result = det.analyze(video, EvidenceSink(tmp_path / "ev", "v.mp4"))
     assert result is not None and 0.0 <= result.score <= 1.0
@@ -97,3 +97,31 @@ def test_video_without_face_abstains(tmp_path: Path) -> None:
     frames = [natural_image(96, 128, seed=i) for i in range(8)]
     video = open_video(write_video(tmp_path / "v.mp4", frames, fps=8))
     assert FaceVideoDetector().analyze(video) is None
+
+
+class CentredStub:
+    """Returns one face in the middle of whatever image (frame or search window) it gets."""
+
+    def __init__(self) -> None:
+        self.shapes: list[tuple[int, int]] = []
+
+    def detect(self, rgb: np.ndarray, max_side: int | None = None) -> list[Face]:
+        h, w = rgb.shape[:2]
+        self.shapes.append((h, w))
+        size = 64.0
+        x, y = w / 2 - size / 2, h / 2 - size / 2
+        pts = template(int(size)) + np.array([x, y], dtype=np.float32)
+        return [Face((x, y, size, size), pts, 0.9)]
+
+
+def test_video_searches_around_tracks_between_full_detections(tmp_path: Path) -> None:
+    frames = [natural_image(240, 320, seed=i % 2) for i in range(20)]
+    video = open_video(write_video(tmp_path / "v.mp4", frames, fps=10))
+    det = FaceVideoDetector(FaceVideoOptions(cues=False, full_detect_every=5))
+    stub = CentredStub()
+    det._detector = stub  # type: ignore[assignment]
+    result = det.analyze(video)
+    assert result is not None
+    assert [t["samples"] for t in result.details["tracks"]] == [20]
+    assert stub.shapes.count((240, 320)) == 4  # samples 0, 5, 10, 15
+    assert all(shape == (128, 128) for shape in stub.shapes if shape != (240, 320))

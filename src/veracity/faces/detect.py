@@ -12,7 +12,7 @@ import numpy as np
 
 from veracity.errors import ModelError
 
-__all__ = ["Face", "FaceDetector", "detect_faces", "yunet_model_path"]
+__all__ = ["Face", "FaceDetector", "detect_faces", "shifted", "yunet_model_path"]
 
 _YUNET_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
 
@@ -75,10 +75,15 @@ class FaceDetector:
             self._size = size
         return self._net
 
-    def detect(self, rgb: np.ndarray) -> list[Face]:
-        """Detect faces in an RGB uint8 image; largest first."""
+    def detect(self, rgb: np.ndarray, max_side: int | None = None) -> list[Face]:
+        """Detect faces in an RGB uint8 image; largest first.
+
+        Args:
+            rgb: ``(H, W, 3)`` uint8 image.
+            max_side: Override of the downscaling bound (smaller is faster).
+        """
         h, w = rgb.shape[:2]
-        scale = min(1.0, self.max_side / max(h, w))
+        scale = min(1.0, (max_side or self.max_side) / max(h, w))
         small = (
             rgb
             if scale == 1.0
@@ -95,6 +100,13 @@ class FaceDetector:
             return []
         faces = [_to_face(row, scale) for row in found]
         return sorted(faces, key=lambda f: -f.box[2] * f.box[3])
+
+
+def shifted(face: Face, dx: float, dy: float) -> Face:
+    """The same face in a frame where its image was cut out at offset ``(dx, dy)``."""
+    x, y, w, h = face.box
+    points = face.points + np.array([dx, dy], dtype=np.float32)
+    return Face((x + dx, y + dy, w, h), points, face.score)
 
 
 def _to_face(row: np.ndarray, scale: float) -> Face:
