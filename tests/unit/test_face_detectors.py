@@ -125,3 +125,14 @@ def test_video_searches_around_tracks_between_full_detections(tmp_path: Path) ->
     assert [t["samples"] for t in result.details["tracks"]] == [20]
     assert stub.shapes.count((240, 320)) == 4  # samples 0, 5, 10, 15
     assert all(shape == (128, 128) for shape in stub.shapes if shape != (240, 320))
+
+
+def test_portrait_phone_video_is_analysed_upright(tmp_path: Path) -> None:
+    frames = [natural_image(180, 320, seed=i % 2) for i in range(10)]
+    video = open_video(write_video(tmp_path / "p.mp4", frames, fps=10, rotation=90))
+    det = FaceVideoDetector(FaceVideoOptions(cues=False, full_detect_every=1))
+    stub = CentredStub()
+    det._detector = stub  # type: ignore[assignment]
+    result = det.analyze(video)
+    assert result is not None and result.details["rotation"] == 90
+    assert set(stub.shapes) == {(320, 180)}

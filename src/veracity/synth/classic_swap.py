@@ -33,6 +33,27 @@ def reinhard_transfer(src: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> np.
     return cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
 
 
+def _swap_mask(
+    target_landmarks: np.ndarray,
+    source_landmarks: np.ndarray,
+    matrix: np.ndarray,
+    shape: tuple[int, int],
+    shrink: float,
+) -> np.ndarray:
+    """Where both faces are (target hull and warped source hull), eroded, off the borders."""
+    h, w = shape
+    warped_src = source_landmarks.astype(np.float64) @ matrix[:, :2].T + matrix[:, 2]
+    mask = hull_mask(target_landmarks, (h, w)) * hull_mask(warped_src, (h, w))
+    size = float(np.ptp(target_landmarks[:, 0]))
+    k = max(3, int(size * shrink) | 1)
+    mask = cv2.erode(mask, np.ones((k, k), np.uint8))
+    mask[:2, :] = mask[-2:, :] = 0
+    mask[:, :2] = mask[:, -2:] = 0
+    if mask.sum() < 16:
+        raise ValueError("face hull too small to swap")
+    return mask
+
+
 def classic_swap(
     target: np.ndarray,
     target_landmarks: np.ndarray,
@@ -62,16 +83,7 @@ def classic_swap(
     if matrix is None:
         raise ValueError("cannot fit the source landmarks onto the target")
     warped = cv2.warpAffine(source, matrix, (w, h), borderMode=cv2.BORDER_REFLECT101)
-    # Only where both faces are: the target hull and the warped source hull.
-    warped_src = source_landmarks.astype(np.float64) @ matrix[:, :2].T + matrix[:, 2]
-    mask = hull_mask(target_landmarks, (h, w)) * hull_mask(warped_src, (h, w))
-    size = float(np.ptp(target_landmarks[:, 0]))
-    k = max(3, int(size * shrink) | 1)
-    mask = cv2.erode(mask, np.ones((k, k), np.uint8))
-    mask[:2, :] = mask[-2:, :] = 0
-    mask[:, :2] = mask[:, -2:] = 0
-    if mask.sum() < 16:
-        raise ValueError("face hull too small to swap")
+    mask = _swap_mask(target_landmarks, source_landmarks, matrix, (h, w), shrink)
     warped = reinhard_transfer(warped, target, mask)
     mask_u8 = (mask > 0.5).astype(np.uint8) * 255
     x, y, bw, bh = cv2.boundingRect(mask_u8)
