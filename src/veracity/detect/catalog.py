@@ -20,7 +20,17 @@ def _build() -> Registry[Detector]:
 
     registry.register(SpectralDetector.name, SpectralDetector)
     registry.register(NprDetector.name, NprDetector)
+
+    _register_faces(registry)
     return registry
+
+
+def _register_faces(registry: Registry[Detector]) -> None:
+    from veracity.detect.face_blend import FaceBlendDetector
+    from veracity.detect.face_video import FaceVideoDetector
+
+    registry.register(FaceBlendDetector.name, FaceBlendDetector)
+    registry.register(FaceVideoDetector.name, FaceVideoDetector)
 
 
 def detector_registry() -> Registry[Detector]:

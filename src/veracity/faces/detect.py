@@ -1,0 +1,126 @@
+"""Face detection with YuNet (OpenCV's ``FaceDetectorYN``, shipped ONNX model, CPU only)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from importlib import resources
+from typing import Any
+
+import cv2
+import numpy as np
+
+from veracity.errors import ModelError
+
+__all__ = ["Face", "FaceDetector", "detect_faces", "shifted", "yunet_model_path"]
+
+_YUNET_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Face:
+    """One detected face in image pixel coordinates.
+
+    Attributes:
+        box: ``(x, y, w, h)`` of the face box.
+        points: ``(5, 2)`` float array: image-left eye, image-right eye, nose tip,
+            image-left and image-right mouth corners.
+        score: Detector confidence in [0, 1].
+    """
+
+    box: tuple[float, float, float, float]
+    points: np.ndarray
+    score: float
+
+    @property
+    def size(self) -> float:
+        """The shorter side of the box in pixels."""
+        return float(min(self.box[2], self.box[3]))
+
+
+def yunet_model_path() -> str:
+    """Return the path of the shipped YuNet ONNX file.
+
+    Raises:
+        ModelError: The model file is missing from the installation.
+    """
+    ref = resources.files("veracity.models") / "yunet" / _YUNET_FILE
+    path = str(ref)
+    if not ref.is_file():
+        raise ModelError(f"face detector model missing: {path}")
+    return path
+
+
+class FaceDetector:
+    """YuNet face detector working on a downscaled copy of the frame.
+
+    Args:
+        max_side: Frames are downscaled so their longer side is at most this (speed).
+        threshold: Minimum detection confidence.
+    """
+
+    def __init__(self, max_side: int = 640, threshold: float = 0.7) -> None:
+        self.max_side = max_side
+        self.threshold = threshold
+        self._net: Any = None
+        self._size: tuple[int, int] = (0, 0)
+
+    def _ensure(self, size: tuple[int, int]) -> Any:
+        if self._net is None:
+            self._net = cv2.FaceDetectorYN.create(
+                yunet_model_path(), "", size, self.threshold, 0.3, 200
+            )
+        if size != self._size:
+            self._net.setInputSize(size)
+            self._size = size
+        return self._net
+
+    def detect(self, rgb: np.ndarray, max_side: int | None = None) -> list[Face]:
+        """Detect faces in an RGB uint8 image; largest first.
+
+        Args:
+            rgb: ``(H, W, 3)`` uint8 image.
+            max_side: Override of the downscaling bound (smaller is faster).
+        """
+        h, w = rgb.shape[:2]
+        scale = min(1.0, (max_side or self.max_side) / max(h, w))
+        small = (
+            rgb
+            if scale == 1.0
+            else cv2.resize(
+                rgb,
+                (max(1, round(w * scale)), max(1, round(h * scale))),
+                interpolation=cv2.INTER_AREA,
+            )
+        )
+        bgr = np.ascontiguousarray(small[:, :, ::-1])
+        net = self._ensure((bgr.shape[1], bgr.shape[0]))
+        _, found = net.detect(bgr)
+        if found is None:
+            return []
+        faces = [_to_face(row, scale) for row in found]
+        return sorted(faces, key=lambda f: -f.box[2] * f.box[3])
+
+
+def shifted(face: Face, dx: float, dy: float) -> Face:
+    """The same face in a frame where its image was cut out at offset ``(dx, dy)``."""
+    x, y, w, h = face.box
+    points = face.points + np.array([dx, dy], dtype=np.float32)
+    return Face((x + dx, y + dy, w, h), points, face.score)
+
+
+def _to_face(row: np.ndarray, scale: float) -> Face:
+    vals = row.astype(np.float64) / scale
+    box = (float(vals[0]), float(vals[1]), float(vals[2]), float(vals[3]))
+    points = vals[4:14].reshape(5, 2).astype(np.float32)
+    return Face(box=box, points=points, score=float(row[14]))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_detector() -> FaceDetector:
+    return FaceDetector()
+
+
+def detect_faces(rgb: np.ndarray) -> list[Face]:
+    """Detect faces with the process-wide default detector (largest first)."""
+    return _default_detector().detect(rgb)
