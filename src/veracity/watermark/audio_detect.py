@@ -2,7 +2,7 @@
 
 For speed hypotheses 0.98-1.02 (the tile grid is stretched in time and frequency) and
 block phases, the sync pairs are scored by how close their measured differences lie
-to their known lattice points: first at 1 % speed and 8 ms phase steps, then refined
+to their known lattice points: first at 1 % speed and 4 ms phase steps, then refined
 to 0.5 % and 4 ms around the best. The best candidates are decoded (soft Viterbi)
 and checked with the CRC-16.
 
@@ -31,7 +31,7 @@ from veracity.watermark.audio_layout import (
     tile_log_energy,
 )
 
-__all__ = ["SCALES", "WindowReading", "read_window"]
+__all__ = ["SCALES", "TileEnergies", "WindowReading", "read_window"]
 
 SCALES: tuple[float, ...] = tuple(np.round(np.arange(0.98, 1.0201, 0.005), 4))
 _COARSE_SCALES: tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
@@ -90,7 +90,7 @@ def _gather(
 
 def _block_starts(phases: np.ndarray, period: float, n_frames: int) -> np.ndarray:
     """(phases, reps) start frames of every block touching the window."""
-    reps = np.arange(-1, int(n_frames / period) + 2)
+    reps = np.arange(-1, int(np.ceil(n_frames / period)))  # later ones start past the end
     return phases[:, None] + reps[None, :] * period
 
 
@@ -119,7 +119,7 @@ def _decode_at(
     return payload, ok, float(sync_terms.sum()), w[:, sync].ravel()
 
 
-class _Energies:
+class TileEnergies:
     """Tile energies per speed hypothesis, computed on first use."""
 
     def __init__(self, power: np.ndarray) -> None:
@@ -132,12 +132,12 @@ class _Energies:
         return self.cache[scale]
 
 
-def _search(energies: _Energies, layout: Layout) -> list[tuple[float, float, float]]:
+def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, float]]:
     """Coarse-to-fine sync search; returns (score, scale, phase) candidates, best first."""
     coarse: list[tuple[float, float, float]] = []
     for scale in _COARSE_SCALES:
         log_e, weight = energies.get(scale)
-        phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale), 2.0)
+        phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
         scores = _sync_scores(log_e, weight, layout, scale, phases)
         for k in np.argsort(scores)[-2:]:
             coarse.append((float(scores[k]), scale, float(phases[k])))
@@ -153,9 +153,14 @@ def _search(energies: _Energies, layout: Layout) -> list[tuple[float, float, flo
     return sorted(fine, reverse=True)
 
 
-def read_window(power: np.ndarray, layout: Layout) -> WindowReading:
-    """Search and decode one window given its fine power spectrogram."""
-    energies = _Energies(power)
+def read_window(
+    power: np.ndarray, layout: Layout, energies: TileEnergies | None = None
+) -> WindowReading:
+    """Search and decode one window given its fine power spectrogram.
+
+    ``energies`` may be shared between readings of the same window under several keys.
+    """
+    energies = energies or TileEnergies(power)
     # The union bound counts the full fine grid (every 4 ms phase at 9 speeds), more
     # than the coarse-to-fine search visits, so the p-value stays conservative.
     n_hyp = sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)
