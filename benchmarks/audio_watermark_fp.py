@@ -2,7 +2,7 @@
 
 Cuts every real speech file under DATA_DIR into 5 s segments (2 s hop) and reads
 each under several keys; prints how many were (wrongly) reported as marked and the
-smallest p-value seen. Usage: python benchmarks/audio_watermark_fp.py DATA_DIR [KEYS]
+smallest p-value seen. Usage: python benchmarks/audio_watermark_fp.py DATA_DIR [KEYS [SHARD N_SHARDS]]
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from veracity.watermark.audio_detect import TileEnergies, read_window
 from veracity.watermark.audio_layout import fine_power, layout_for_key
 
 
-def main(data: Path, n_keys: int) -> None:
-    files = sorted(data.rglob("*.flac"))
+def main(data: Path, n_keys: int, shard: int = 0, n_shards: int = 1) -> None:
+    files = sorted(data.rglob("*.flac"))[shard::n_shards]
     keys = [f"fp-key-{k}" for k in range(n_keys)]
     tested = positives = 0
     min_p = 1.0
@@ -36,7 +36,7 @@ def main(data: Path, n_keys: int) -> None:
             for key in keys:
                 # One 5 s segment is one window: the file-level rule (CRC valid and
                 # p below P_DETECT) applied to it, as detect_file does.
-                reading = read_window(power, layout_for_key(key), energies)
+                reading = read_window(power, layout_for_key(key), energies, p_needed=P_DETECT)
                 tested += 1
                 positives += int(reading.payload is not None and reading.p_value < P_DETECT)
                 min_p = min(min_p, reading.p_value)
@@ -50,4 +50,5 @@ def main(data: Path, n_keys: int) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 6)
+    args = [int(a) for a in sys.argv[2:]]
+    main(Path(sys.argv[1]), *args)

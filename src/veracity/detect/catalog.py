@@ -15,6 +15,9 @@ def _build() -> Registry[Detector]:
     registry: Registry[Detector] = Registry("detector", Detector)
     # Each detector family registers itself here by an explicit import; importing a
     # module loads no model (models load on first use).
+    from veracity.detect.synthetic_speech import SyntheticSpeechDetector
+
+    registry.register("speech_lfcc", SyntheticSpeechDetector)
     return registry
 
 

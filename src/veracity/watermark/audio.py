@@ -119,7 +119,8 @@ def detect_blocks(blocks: Iterator[np.ndarray], key: str) -> WatermarkReading | 
     for start, window in _windows(blocks):
         if len(window) < FS:
             continue
-        reading = read_window(fine_power(window.astype(np.float32)), layout)
+        power = fine_power(window.astype(np.float32))
+        reading = read_window(power, layout, p_needed=P_DETECT)
         readings.append((start, start + len(window), reading))
     return _summarise(readings) if readings else None
 

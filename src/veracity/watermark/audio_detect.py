@@ -104,19 +104,19 @@ def _sync_scores(
     return v.reshape(len(phases), -1).sum(axis=1)
 
 
-def _decode_at(
+def _sync_at(
     log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float, phase: float
-) -> tuple[bytes, bool, float, np.ndarray]:
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Sync score, sync term weights and per-unit soft values at one hypothesis."""
     period = BLOCK_FRAMES / scale
     starts = _block_starts(np.array([phase]), period, len(log_e)).ravel()
     pairs = np.arange(len(layout.pair_unit))
-    phase, w = _gather(log_e, weight, layout, pairs, starts, scale)
+    angle, w = _gather(log_e, weight, layout, pairs, starts, scale)
     unit = layout.pair_unit
-    soft = np.bincount(unit, weights=(np.cos(phase) * w).sum(axis=0), minlength=N_UNITS)
+    soft = np.bincount(unit, weights=(np.cos(angle) * w).sum(axis=0), minlength=N_UNITS)
     sync = unit < N_SYNC
-    sync_terms = np.cos(phase[:, sync] - np.pi * layout.sync_bits[unit[sync]]) * w[:, sync]
-    payload, ok = decode_payload(soft[N_SYNC:])
-    return payload, ok, float(sync_terms.sum()), w[:, sync].ravel()
+    terms = np.cos(angle[:, sync] - np.pi * layout.sync_bits[unit[sync]]) * w[:, sync]
+    return float(terms.sum()), w[:, sync].ravel(), soft
 
 
 class TileEnergies:
@@ -154,25 +154,38 @@ def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, 
 
 
 def read_window(
-    power: np.ndarray, layout: Layout, energies: TileEnergies | None = None
+    power: np.ndarray,
+    layout: Layout,
+    energies: TileEnergies | None = None,
+    p_needed: float = 1.0,
 ) -> WindowReading:
     """Search and decode one window given its fine power spectrogram.
 
-    ``energies`` may be shared between readings of the same window under several keys.
+    Args:
+        power: Fine power spectrogram of the window.
+        layout: Keyed layout.
+        energies: Tile energies, shareable between readings of one window under
+            several keys.
+        p_needed: Candidates whose p-value could not fall below this even with a
+            valid CRC are not decoded (their reading cannot be a detection).
     """
     energies = energies or TileEnergies(power)
     # The union bound counts the full fine grid (every 4 ms phase at 9 speeds), more
     # than the coarse-to-fine search visits, so the p-value stays conservative.
-    n_hyp = sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)
-    best_reading: WindowReading | None = None
+    log_hyp = float(np.log(sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)))
+    crc_gain = CRC_BITS * np.log(2)
+    best: WindowReading | None = None
     for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
         log_e, weight = energies.get(scale)
-        payload, ok, score, weights = _decode_at(log_e, weight, layout, scale, phase)
-        log_p = np.log(n_hyp) + _log_tail(score, weights) - (CRC_BITS * np.log(2) if ok else 0)
-        reading = WindowReading(
-            payload if ok else None, float(min(1.0, np.exp(log_p))), score, scale, phase
-        )
-        if best_reading is None or reading.p_value < best_reading.p_value:
-            best_reading = reading
-    assert best_reading is not None
-    return best_reading
+        score, weights, soft = _sync_at(log_e, weight, layout, scale, phase)
+        log_p = log_hyp + _log_tail(score, weights)
+        payload: bytes | None = None
+        if log_p - crc_gain < np.log(p_needed):
+            decoded, ok = decode_payload(soft[N_SYNC:])
+            if ok:
+                payload, log_p = decoded, log_p - crc_gain
+        reading = WindowReading(payload, float(min(1.0, np.exp(log_p))), score, scale, phase)
+        if best is None or reading.p_value < best.p_value:
+            best = reading
+    assert best is not None
+    return best
