@@ -2,7 +2,7 @@
 
 Cuts every real speech file under DATA_DIR into 5 s segments (2 s hop) and reads
 each under several keys; prints how many were (wrongly) reported as marked and the
-smallest p-value seen. Usage: python benchmarks/audio_watermark_fp.py DATA_DIR [KEYS [SHARD N_SHARDS]]
+smallest p-value seen. Usage: python benchmarks/audio_watermark_fp.py DATA_DIR [KEYS [SHARD N_SHARDS [FIRST_KEY]]]
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from veracity.watermark.audio_detect import TileEnergies, read_window
 from veracity.watermark.audio_layout import fine_power, layout_for_key
 
 
-def main(data: Path, n_keys: int, shard: int = 0, n_shards: int = 1) -> None:
+def main(data: Path, n_keys: int, shard: int = 0, n_shards: int = 1, first_key: int = 0) -> None:
     files = sorted(data.rglob("*.flac"))[shard::n_shards]
-    keys = [f"fp-key-{k}" for k in range(n_keys)]
+    keys = [f"fp-key-{k}" for k in range(first_key, first_key + n_keys)]
     tested = positives = 0
     min_p = 1.0
     t0 = time.process_time()

@@ -77,11 +77,18 @@ def predict(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     return (h @ params["w2"] + params["b2"])[:, 0]
 
 
-def features(clips: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Segment features of every clip: (x, y, method, split) per segment."""
+def features(clips: Path) -> tuple[np.ndarray, ...]:
+    """Segment features of every clip: (x, y, method, split, clip index) per segment.
+
+    Cached beside the clips file, since features take most of the time.
+    """
+    cache = clips.with_suffix(".features.npz")
+    if cache.exists():
+        with np.load(cache) as c:
+            return c["x"], c["y"], c["method"], c["split"], c["clip"]
     data = np.load(clips)
     bounds = np.concatenate([[0], np.cumsum(data["lengths"])])
-    xs, ys, ms, ss = [], [], [], []
+    xs, ys, ms, ss, cs = [], [], [], [], []
     for i in range(len(data["lengths"])):
         audio = data["audio"][bounds[i] : bounds[i + 1]].astype(np.float32)
         segs = active_segments(audio)
@@ -92,11 +99,22 @@ def features(clips: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
         ys.extend([data["y"][i]] * len(f))
         ms.extend([data["method"][i]] * len(f))
         ss.extend([data["split"][i]] * len(f))
-    return np.concatenate(xs), np.array(ys, np.float32), np.array(ms), np.array(ss)
+        cs.extend([i] * len(f))
+    out = (np.concatenate(xs), np.array(ys, np.float32), np.array(ms), np.array(ss), np.array(cs))
+    np.savez(cache, x=out[0], y=out[1], method=out[2], split=out[3], clip=out[4])
+    return out
+
+
+def clip_eer(logits: np.ndarray, y: np.ndarray, clip: np.ndarray) -> float:
+    """EER of clip scores (mean segment logit, as the detector fuses a file)."""
+    ids = np.unique(clip)
+    scores = np.array([logits[clip == i].mean() for i in ids])
+    labels = np.array([y[clip == i][0] for i in ids])
+    return eer(scores, labels)
 
 
 def main(clips: Path, out: Path) -> None:
-    x, y, method, split = features(clips)
+    x, y, method, split, clip = features(clips)
     train_m, test_m = split == "train", split == "test"
     print(f"segments: train {train_m.sum()} test {test_m.sum()}")
     for m in ("real", *METHODS):
@@ -105,15 +123,26 @@ def main(clips: Path, out: Path) -> None:
         )
     params = train(x[train_m], y[train_m])
     s = predict(params, x[test_m])
-    print(f"held-out speakers, seen methods: segment EER {100 * eer(s, y[test_m]):.2f}%")
+    print(
+        f"held-out speakers, seen methods: segment EER {100 * eer(s, y[test_m]):.2f}%, "
+        f"clip EER {100 * clip_eer(s, y[test_m], clip[test_m]):.2f}%"
+    )
     for m in METHODS:
         sel = test_m & ((method == m) | (method == "real"))
-        print(f"  per method {m}: EER {100 * eer(predict(params, x[sel]), y[sel]):.2f}%")
+        z = predict(params, x[sel])
+        print(
+            f"  per method {m}: segment EER {100 * eer(z, y[sel]):.2f}%, "
+            f"clip EER {100 * clip_eer(z, y[sel], clip[sel]):.2f}%"
+        )
     for m in METHODS:
         keep = train_m & (method != m)
         p = train(x[keep], y[keep], epochs=40)
         sel = test_m & ((method == m) | (method == "real"))
-        print(f"leave-one-out {m}: EER {100 * eer(predict(p, x[sel]), y[sel]):.2f}%")
+        z = predict(p, x[sel])
+        print(
+            f"leave-one-out {m}: segment EER {100 * eer(z, y[sel]):.2f}%, "
+            f"clip EER {100 * clip_eer(z, y[sel], clip[sel]):.2f}%"
+        )
     final = train(x[train_m | test_m], y[train_m | test_m]) if "--all" in sys.argv else params
     np.savez(out, **final)
     print(f"wrote {out}")

@@ -31,7 +31,7 @@ __all__ = ["SyntheticSpeechDetector"]
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "speech_lfcc_mlp"
 MODEL_FILE = MODEL_DIR / "weights.npz"
-MODEL_SHA256 = "to-be-filled"
+MODEL_SHA256 = "ba198922666c6687ce0b00fb43a8ad21670287dd1436dd854f1ecd7c5ffb74d8"
 _STREAM_BLOCK_S = 60.0
 
 

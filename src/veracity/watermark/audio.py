@@ -23,7 +23,7 @@ from veracity.errors import InputError, LimitExceededError
 from veracity.media.audio import decode_audio, iter_blocks, probe_audio
 from veracity.media.audio_out import save_audio
 from veracity.media.limits import Limits
-from veracity.results import WatermarkReading
+from veracity.results import Modality, WatermarkReading
 from veracity.watermark.audio_detect import WindowReading, read_window
 from veracity.watermark.audio_embed import watermark_signal
 from veracity.watermark.audio_layout import BLOCK_FRAMES, FINE_HOP, FS, fine_power, layout_for_key
@@ -64,11 +64,11 @@ def _windows(blocks: Iterator[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
         yield start, buf[start - buf_start :]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class AudioWatermarkCodec:
     """Dither-modulated tile-energy watermark for audio (see module docstring)."""
 
-    modality: str = "audio"
+    modality: Modality = "audio"
     payload_bits: int = 32
     limits: Limits = dataclasses.field(default_factory=Limits)
 
