@@ -66,3 +66,22 @@ def test_missing_tts_binary_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
 def test_espeak_tts_generates_speech() -> None:
     x, rate = speech.tts("Testing one two three.", "espeak", "en")
     assert rate > 8000 and len(x) > rate // 2 and np.abs(x).max() > 0.01
+
+
+def test_long_files_are_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from veracity.detect import synthetic_speech
+    from veracity.media import audio as audio_mod
+
+    sf.write(tmp_path / "long.flac", speech_like(25.0, 16000, seed=8), 16000)
+    (detector,) = [d for d in detectors_for("audio") if d.name == "speech_lfcc"]
+    eager = detector.analyze(load_audio(tmp_path / "long.flac"), None)
+    monkeypatch.setattr(audio_mod, "EAGER_SECONDS", 5.0)
+    monkeypatch.setattr(synthetic_speech, "_STREAM_BLOCK_S", 7.0)
+    clip = load_audio(tmp_path / "long.flac")
+    assert clip.samples is None
+    streamed = detector.analyze(clip, None)
+    assert eager is not None and streamed is not None
+    starts = [s["start_s"] for s in streamed.details["segments"]]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert abs(len(starts) - eager.details["segments_scored"]) <= 2
+    assert abs(streamed.score - eager.score) < 0.2

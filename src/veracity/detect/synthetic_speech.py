@@ -87,9 +87,9 @@ class SyntheticSpeechDetector:
         times: list[float] = []
         logits: list[np.ndarray] = []
         for start, samples in _chunks(media):
+            # Each chunk repeats the last (segment - hop) of the previous one, so its
+            # first segment starts exactly one hop after the previous chunk's last.
             segs = active_segments(samples)
-            if start > 0:
-                segs = [s for s in segs if s[0] > 0]  # the overlap was scored already
             if not segs:
                 continue
             logits.append(_logits(segment_features(samples, segs)))
