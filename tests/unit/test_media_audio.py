@@ -93,3 +93,12 @@ def test_mp3_without_id3_is_sniffed(tmp_path: Path) -> None:
 def test_unknown_output_extension(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormatError):
         save_audio(tmp_path / "x.xyz", _tone(0.5, 16000), 16000)
+
+
+def test_aiff_and_rf64_are_sniffed_and_decoded(tmp_path: Path) -> None:
+    x = _tone(1.0, 16000)
+    sf.write(tmp_path / "a.aiff", x, 16000, format="AIFF")
+    sf.write(tmp_path / "a.wav", x, 16000, format="RF64")
+    for name in ("a.aiff", "a.wav"):
+        assert sniff_modality(tmp_path / name) == "audio"
+        assert load_audio(tmp_path / name).duration_s == pytest.approx(1.0, abs=0.01)
