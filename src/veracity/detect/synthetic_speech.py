@@ -118,7 +118,10 @@ class SyntheticSpeechDetector:
 
 
 def _plot_timeline(path: Path, times: list[float], probs: np.ndarray) -> Path:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise ModelError("evidence plots need matplotlib: pip install 'veracity[plots]'") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
