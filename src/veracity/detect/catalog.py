@@ -22,6 +22,10 @@ def _build() -> Registry[Detector]:
     registry.register(NprDetector.name, NprDetector)
 
     _register_faces(registry)
+
+    from veracity.detect.synthetic_speech import SyntheticSpeechDetector
+
+    registry.register("speech_lfcc", SyntheticSpeechDetector)
     return registry
 
 

@@ -39,6 +39,7 @@ def _write_lossy(tmp: Path, samples: np.ndarray, rate: int, ext: str, bitrate: i
     data = samples[:, :2] if samples.shape[1] > 2 else samples
     with av.open(str(tmp), mode="w", format=container_fmt) as container:
         stream = container.add_stream(codec, rate=out_rate, layout=layout)
+        assert isinstance(stream, av.audio.stream.AudioStream)
         stream.bit_rate = bitrate
         resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=out_rate)
         frame = av.AudioFrame.from_ndarray(

@@ -28,6 +28,10 @@ _AUDIO_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfb", "mp3"),
     (b"\xff\xf3", "mp3"),
     (b"\xff\xf2", "mp3"),
+    (b"\xff\xfa", "mp3"),
+    (b"\xff\xe3", "mp3"),
+    (b"\xff\xe2", "mp3"),
+    (b"caff", "caf"),
     (b"\xff\xf1", "aac"),
     (b"\xff\xf9", "aac"),
 )
@@ -42,8 +46,10 @@ def sniff_format(head: bytes) -> tuple[Modality, str] | None:
             return "image", fmt
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image", "webp"
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+    if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
         return "audio", "wav"
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return "audio", "aiff"
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return "video", "avi"
     if head[4:8] == b"ftyp":

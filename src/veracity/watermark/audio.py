@@ -23,12 +23,12 @@ from veracity.errors import InputError, LimitExceededError
 from veracity.media.audio import decode_audio, iter_blocks, probe_audio
 from veracity.media.audio_out import save_audio
 from veracity.media.limits import Limits
-from veracity.results import WatermarkReading
+from veracity.results import Modality, WatermarkReading
 from veracity.watermark.audio_detect import WindowReading, read_window
 from veracity.watermark.audio_embed import watermark_signal
 from veracity.watermark.audio_layout import BLOCK_FRAMES, FINE_HOP, FS, fine_power, layout_for_key
 
-__all__ = ["AudioWatermarkCodec"]
+__all__ = ["AudioWatermarkCodec", "detect_blocks"]
 
 BLOCK_SAMPLES = BLOCK_FRAMES * FINE_HOP
 MIN_EMBED_S = 5.0
@@ -64,11 +64,11 @@ def _windows(blocks: Iterator[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
         yield start, buf[start - buf_start :]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class AudioWatermarkCodec:
     """Dither-modulated tile-energy watermark for audio (see module docstring)."""
 
-    modality: str = "audio"
+    modality: Modality = "audio"
     payload_bits: int = 32
     limits: Limits = dataclasses.field(default_factory=Limits)
 
@@ -105,16 +105,24 @@ class AudioWatermarkCodec:
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark of ``src`` blindly, window by window (streamed)."""
         probe_audio(src, self.limits)
-        layout = layout_for_key(key)
-        readings: list[tuple[int, int, WindowReading]] = []
-        for start, window in _windows(iter_blocks(src, self.limits, rate=FS, block_s=60.0)):
-            if len(window) < FS:
-                continue
-            reading = read_window(fine_power(window), layout)
-            readings.append((start, start + len(window), reading))
-        if not readings:
+        blocks = iter_blocks(src, self.limits, rate=FS, block_s=60.0)
+        reading = detect_blocks(blocks, key)
+        if reading is None:
             raise InputError(f"{src}: audio is shorter than 1 s; no watermark can be read")
-        return _summarise(readings)
+        return reading
+
+
+def detect_blocks(blocks: Iterator[np.ndarray], key: str) -> WatermarkReading | None:
+    """Read the mark from 16 kHz mono blocks; None when there is under 1 s of audio."""
+    layout = layout_for_key(key)
+    readings: list[tuple[int, int, WindowReading]] = []
+    for start, window in _windows(blocks):
+        if len(window) < FS:
+            continue
+        power = fine_power(window.astype(np.float32))
+        reading = read_window(power, layout, p_needed=P_DETECT)
+        readings.append((start, start + len(window), reading))
+    return _summarise(readings) if readings else None
 
 
 def _summarise(readings: list[tuple[int, int, WindowReading]]) -> WatermarkReading:

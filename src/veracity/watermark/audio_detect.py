@@ -1,9 +1,10 @@
 """Blind detection: search block phase and speed, decode, and bound the false-alarm rate.
 
-For every speed hypothesis (0.98-1.02 in 0.5 % steps the tile grid is stretched in
-time and frequency) and every block phase (4 ms steps) the sync units are scored by
-how close their measured pair differences lie to their known lattice points. The
-best candidates are decoded (soft Viterbi) and checked with the CRC-16.
+For speed hypotheses 0.98-1.02 (the tile grid is stretched in time and frequency) and
+block phases, the sync pairs are scored by how close their measured differences lie
+to their known lattice points: first at 1 % speed and 4 ms phase steps, then refined
+to 0.5 % and 4 ms around the best. The best candidates are decoded (soft Viterbi)
+and checked with the CRC-16.
 
 The p-value is a union bound over all hypotheses searched: for one hypothesis on
 unmarked audio each sync term is ``w * cos(phase)`` with a uniform phase, so
@@ -30,10 +31,11 @@ from veracity.watermark.audio_layout import (
     tile_log_energy,
 )
 
-__all__ = ["SCALES", "WindowReading", "read_window"]
+__all__ = ["SCALES", "TileEnergies", "WindowReading", "read_window"]
 
 SCALES: tuple[float, ...] = tuple(np.round(np.arange(0.98, 1.0201, 0.005), 4))
-_CANDIDATES = 4
+_COARSE_SCALES: tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
+_CANDIDATES = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,84 +69,123 @@ def _log_tail(score: float, weights: np.ndarray) -> float:
 
 
 def _gather(
-    log_e: np.ndarray,
+    energy: np.ndarray,
     weight: np.ndarray,
     layout: Layout,
     pairs: np.ndarray,
     starts: np.ndarray,
     scale: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted mean pair difference per (start, unit) and the unit weights."""
+    """Lattice phase (radians from the bit-0 lattice) and weight per (start, pair)."""
     col = layout.pair_col[pairs]
     band = layout.pair_band[pairs]
     fa = np.rint(starts[:, None] + col[None, :] * TILE_FRAMES / scale).astype(np.int64)
     fb = np.rint(starts[:, None] + (col[None, :] + 1) * TILE_FRAMES / scale).astype(np.int64)
-    ok = (fa >= 0) & (fb < len(log_e))
+    ok = (fa >= 0) & (fb < len(energy))
     fa, fb = np.where(ok, fa, 0), np.where(ok, fb, 0)
-    diff = pair_diff(log_e[fa, band], log_e[fb, band])
+    diff = pair_diff(energy[fa, band], energy[fb, band])
     w = np.minimum(weight[fa, band], weight[fb, band]) * ok
-    onehot = np.zeros((len(pairs), N_UNITS))
-    onehot[np.arange(len(pairs)), layout.pair_unit[pairs]] = 1.0
-    size = np.maximum(onehot.sum(axis=0), 1.0)
-    complete = (ok.astype(np.float64) @ onehot) >= size
-    # Unweighted mean (what the embedder set) of complete units only; the tile
-    # weights only grade the reliability.
-    mean = diff @ onehot / size
-    return mean, (w @ onehot) / size * complete
+    return 2 * np.pi * (diff - layout.dither[pairs]) / STEP, w
 
 
 def _block_starts(phases: np.ndarray, period: float, n_frames: int) -> np.ndarray:
     """(phases, reps) start frames of every block touching the window."""
-    reps = np.arange(-1, int(n_frames / period) + 2)
+    reps = np.arange(-1, int(np.ceil(n_frames / period)))  # later ones start past the end
     return phases[:, None] + reps[None, :] * period
 
 
-def _sync_scores(log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float) -> np.ndarray:
-    period = BLOCK_FRAMES / scale
-    phases = np.arange(int(np.ceil(period)), dtype=np.float64)
-    starts = _block_starts(phases, period, len(log_e))
+def _sync_scores(
+    log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float, phases: np.ndarray
+) -> np.ndarray:
+    starts = _block_starts(phases, BLOCK_FRAMES / scale, len(log_e))
     pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
-    mean, w = _gather(log_e, weight, layout, pairs, starts.ravel(), scale)
-    lattice = layout.dither[:N_SYNC] + layout.sync_bits * STEP / 2
-    v = np.cos(2 * np.pi * (mean[:, :N_SYNC] - lattice) / STEP) * w[:, :N_SYNC]
+    phase, w = _gather(log_e, weight, layout, pairs, starts.ravel(), scale)
+    v = np.cos(phase - np.pi * layout.sync_bits[layout.pair_unit[pairs]]) * w
     return v.reshape(len(phases), -1).sum(axis=1)
 
 
-def _decode_at(
+def _sync_at(
     log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float, phase: float
-) -> tuple[bytes, bool, float, np.ndarray]:
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Sync score, sync term weights and per-unit soft values at one hypothesis."""
     period = BLOCK_FRAMES / scale
     starts = _block_starts(np.array([phase]), period, len(log_e)).ravel()
     pairs = np.arange(len(layout.pair_unit))
-    mean, w = _gather(log_e, weight, layout, pairs, starts, scale)
-    phase_err = 2 * np.pi * (mean - layout.dither) / STEP
-    soft = (np.cos(phase_err) * w).sum(axis=0)
-    lattice = layout.dither[:N_SYNC] + layout.sync_bits * STEP / 2
-    sync_terms = np.cos(2 * np.pi * (mean[:, :N_SYNC] - lattice) / STEP) * w[:, :N_SYNC]
-    payload, ok = decode_payload(soft[N_SYNC:])
-    return payload, ok, float(sync_terms.sum()), w[:, :N_SYNC].ravel()
+    angle, w = _gather(log_e, weight, layout, pairs, starts, scale)
+    unit = layout.pair_unit
+    soft = np.bincount(unit, weights=(np.cos(angle) * w).sum(axis=0), minlength=N_UNITS)
+    sync = unit < N_SYNC
+    terms = np.cos(angle[:, sync] - np.pi * layout.sync_bits[unit[sync]]) * w[:, sync]
+    return float(terms.sum()), w[:, sync].ravel(), soft
 
 
-def read_window(power: np.ndarray, layout: Layout) -> WindowReading:
-    """Search and decode one window given its fine power spectrogram."""
-    found: list[tuple[float, float, float]] = []
-    cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
-    for scale in SCALES:
-        log_e, weight = tile_log_energy(power, scale)
-        cache[scale] = (log_e, weight)
-        scores = _sync_scores(log_e, weight, layout, scale)
-        best = int(np.argmax(scores))
-        found.append((float(scores[best]), scale, float(best)))
-    n_hyp = sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)
-    best_reading: WindowReading | None = None
-    for _, scale, phase in sorted(found, reverse=True)[:_CANDIDATES]:
-        log_e, weight = cache[scale]
-        payload, ok, score, weights = _decode_at(log_e, weight, layout, scale, phase)
-        log_p = np.log(n_hyp) + _log_tail(score, weights) - (CRC_BITS * np.log(2) if ok else 0)
-        reading = WindowReading(
-            payload if ok else None, float(min(1.0, np.exp(log_p))), score, scale, phase
-        )
-        if best_reading is None or reading.p_value < best_reading.p_value:
-            best_reading = reading
-    assert best_reading is not None
-    return best_reading
+class TileEnergies:
+    """Tile energies per speed hypothesis, computed on first use."""
+
+    def __init__(self, power: np.ndarray) -> None:
+        self.power = power
+        self.cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+    def get(self, scale: float) -> tuple[np.ndarray, np.ndarray]:
+        if scale not in self.cache:
+            self.cache[scale] = tile_log_energy(self.power, scale)
+        return self.cache[scale]
+
+
+def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, float]]:
+    """Coarse-to-fine sync search; returns (score, scale, phase) candidates, best first."""
+    coarse: list[tuple[float, float, float]] = []
+    for scale in _COARSE_SCALES:
+        log_e, weight = energies.get(scale)
+        phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
+        scores = _sync_scores(log_e, weight, layout, scale, phases)
+        for k in np.argsort(scores)[-2:]:
+            coarse.append((float(scores[k]), scale, float(phases[k])))
+    fine: list[tuple[float, float, float]] = []
+    for _, scale0, phase0 in sorted(coarse, reverse=True)[:_CANDIDATES]:
+        for step in (-0.005, 0.0, 0.005):
+            scale = float(np.clip(np.round(scale0 + step, 4), SCALES[0], SCALES[-1]))
+            log_e, weight = energies.get(scale)
+            phases = phase0 + np.arange(-3.0, 4.0)
+            scores = _sync_scores(log_e, weight, layout, scale, phases)
+            k = int(np.argmax(scores))
+            fine.append((float(scores[k]), scale, float(phases[k])))
+    return sorted(fine, reverse=True)
+
+
+def read_window(
+    power: np.ndarray,
+    layout: Layout,
+    energies: TileEnergies | None = None,
+    p_needed: float = 1.0,
+) -> WindowReading:
+    """Search and decode one window given its fine power spectrogram.
+
+    Args:
+        power: Fine power spectrogram of the window.
+        layout: Keyed layout.
+        energies: Tile energies, shareable between readings of one window under
+            several keys.
+        p_needed: Candidates whose p-value could not fall below this even with a
+            valid CRC are not decoded (their reading cannot be a detection).
+    """
+    energies = energies or TileEnergies(power)
+    # The union bound counts the full fine grid (every 4 ms phase at 9 speeds), more
+    # than the coarse-to-fine search visits, so the p-value stays conservative.
+    log_hyp = float(np.log(sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)))
+    crc_gain = CRC_BITS * np.log(2)
+    best: WindowReading | None = None
+    for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
+        log_e, weight = energies.get(scale)
+        score, weights, soft = _sync_at(log_e, weight, layout, scale, phase)
+        log_p = log_hyp + _log_tail(score, weights)
+        payload: bytes | None = None
+        if log_p - crc_gain < np.log(p_needed):
+            decoded, ok = decode_payload(soft[N_SYNC:])
+            if ok:
+                payload, log_p = decoded, log_p - crc_gain
+        reading = WindowReading(payload, float(min(1.0, np.exp(log_p))), score, scale, phase)
+        if best is None or reading.p_value < best.p_value:
+            best = reading
+    assert best is not None
+    return best

@@ -33,6 +33,8 @@ _N = 512
 _HOP = 256
 _MAX_LOG_GAIN = 0.4  # largest change of one tile's log-energy (about 1.7 dB)
 _ITERATIONS = 3
+ALLOC = 0.5
+MIN_SNR_DB = 30.5
 
 
 def _unit_bits(layout: Layout, payload: bytes) -> np.ndarray:
@@ -59,20 +61,9 @@ def _pair_index(
     return (
         col_a[keep],
         np.tile(layout.pair_band, n_blocks)[keep],
-        np.tile(layout.pair_unit, n_blocks)[keep],
+        np.tile(np.arange(len(layout.pair_col)), n_blocks)[keep],
         block[keep],
     )
-
-
-def _weighted_means(
-    values: np.ndarray, weights: np.ndarray, group: np.ndarray, n_groups: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted mean per group, and the per-item factor W / sum(w^2) of a min-norm change."""
-    wsum = np.bincount(group, weights=weights, minlength=n_groups)
-    w2sum = np.bincount(group, weights=weights**2, minlength=n_groups)
-    mean = np.bincount(group, weights=weights * values, minlength=n_groups)
-    mean = mean / np.maximum(wsum, 1e-12)
-    return mean, wsum / np.maximum(w2sum, 1e-12)
 
 
 def _synthesise(x: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
@@ -91,6 +82,17 @@ def _synthesise(x: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
     return out[_HOP : _HOP + n]
 
 
+def _allocate(err: np.ndarray, e_a: np.ndarray, e_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split each pair's needed change over its two tiles, the quieter taking more.
+
+    Moving a tile's log-energy by d costs about energy * d^2 of watermark power, so the
+    cheapest way is to move the quiet tile; the exponent ALLOC tempers that (quiet
+    tiles are also the least robust).
+    """
+    pa, pb = (e_a + 1e-20) ** -ALLOC, (e_b + 1e-20) ** -ALLOC
+    return err * pa / (pa + pb), err * pb / (pa + pb)
+
+
 def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
     """Return the watermark signal to add to ``x`` (16 kHz mono float).
 
@@ -102,29 +104,34 @@ def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
     layout = layout_for_key(key)
     bits = _unit_bits(layout, payload)
     n_cols = len(x) // (TILE_FRAMES * 64)
-    col_a, band, unit, block = _pair_index(layout, n_cols)
+    col_a, band, pair, _block = _pair_index(layout, n_cols)
     if n_cols < 2 or len(col_a) == 0:
         return np.zeros_like(x, dtype=np.float64)
-    group = block * len(bits) + unit
-    n_groups = int(group.max()) + 1
+    pair_bits = bits[layout.pair_unit[pair]]
+    dither = layout.dither[pair]
     log_gain = np.zeros((n_cols, N_BANDS))
     target: np.ndarray | None = None
     w = np.zeros(len(x))
     for _ in range(_ITERATIONS):
-        grid, weight = _tile_grid(x + w)
+        grid, _weight = _tile_grid(x + w)
         diff = pair_diff(grid[col_a, band], grid[col_a + 1, band])
-        pair_w = np.minimum(weight[col_a, band], weight[col_a + 1, band])
-        mean, _ = _weighted_means(diff, np.ones_like(pair_w), group, n_groups)
         if target is None:
-            offset = layout.dither[np.arange(n_groups) % len(bits)]
-            offset = offset + bits[np.arange(n_groups) % len(bits)] * STEP / 2
-            target = offset + STEP * np.round((mean - offset) / STEP)
-        err = (target - mean)[group]
-        np.add.at(log_gain, (col_a, band), err / 2)
-        np.add.at(log_gain, (col_a + 1, band), -err / 2)
+            offset = dither + pair_bits * STEP / 2
+            target = offset + STEP * np.round((diff - offset) / STEP)
+        delta_a, delta_b = _allocate(target - diff, grid[col_a, band], grid[col_a + 1, band])
+        np.add.at(log_gain, (col_a, band), delta_a)
+        np.add.at(log_gain, (col_a + 1, band), -delta_b)
         np.clip(log_gain, -_MAX_LOG_GAIN, _MAX_LOG_GAIN, out=log_gain)
         w = _synthesise(x.astype(np.float64), log_gain)
-    return w
+    return _limit_snr(x, w)
+
+
+def _limit_snr(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Scale ``w`` down where needed so the whole file keeps SNR >= MIN_SNR_DB."""
+    power_x, power_w = float(np.sum(x**2)), float(np.sum(w**2))
+    if power_w <= 0 or 10 * np.log10(power_x / power_w) >= MIN_SNR_DB:
+        return w
+    return w * np.sqrt(power_x / power_w * 10 ** (-MIN_SNR_DB / 10))
 
 
 def sample_rate() -> int:

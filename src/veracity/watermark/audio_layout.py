@@ -44,7 +44,7 @@ BAND_LO, BAND_HI, N_BANDS = 500.0, 3500.0, 12
 N_SYNC = 20
 N_UNITS = N_SYNC + CODED_BITS
 _PAIRS_PER_UNIT = 3
-STEP = 0.6  # lattice step in nats of log-energy difference
+STEP = 0.8  # lattice step in nats of log-energy difference
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Layout:
         pair_col: Column of the first tile of each pair (the second is col + 1).
         pair_band: Band of each pair.
         pair_unit: Unit each pair belongs to.
-        dither: Keyed lattice offset of each unit, in nats.
+        dither: Keyed lattice offset of each pair, in nats.
         sync_bits: Known bits of the sync units (units 0..N_SYNC-1).
     """
 
@@ -89,7 +89,7 @@ def layout_for_key(key: str) -> Layout:
     cols = np.repeat(np.arange(0, N_COLS, 2), N_BANDS)
     bands = np.concatenate([rng.permutation(N_BANDS) for _ in range(N_COLS // 2)])
     unit = slot_unit[np.arange(len(cols)) // _PAIRS_PER_UNIT]
-    dither = _rng(key, "dither").uniform(0.0, STEP, N_UNITS)
+    dither = _rng(key, "dither").uniform(0.0, STEP, len(cols))
     sync = _rng(key, "sync").integers(0, 2, N_SYNC).astype(np.int8)
     return Layout(cols, bands, unit, dither, sync)
 
@@ -129,11 +129,17 @@ def tile_log_energy(power: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, 
     csum = np.concatenate([np.zeros((1, N_BANDS)), np.cumsum(bands, axis=0)])
     n = max(1, len(bands) - length + 1)
     energy = csum[length : length + n] - csum[:n]
-    energy = np.maximum(energy, 0.0)
-    ref = float(np.percentile(energy, 95)) + 1e-12
-    # Tiles 30 dB or more under the loud ones carry no weight, 17 dB under full weight.
-    weight = np.clip((np.log(energy + 1e-6 * ref) - np.log(ref) + 7.0) / 3.0, 0.0, 1.0)
-    return energy, weight
+    energy = np.maximum(energy, 0.0) + 1e-20
+    sample = energy[:: TILE_FRAMES // 4]  # tiles overlap; every 4th is enough for levels
+    loud = np.percentile(sample, 90, axis=0)
+    quiet = np.percentile(sample, 10, axis=0)
+    # Subtract the band's noise floor (the quiet tiles), so added noise does not
+    # compress the pair ratios; then grade each tile by its level under the band's
+    # loud tiles (30 dB under: no weight) and over its floor (2x: none, 10x: full).
+    clean = np.maximum(energy - quiet, 0.05 * energy)
+    level = np.clip((np.log(energy / loud) + 7.0) / 3.0, 0.0, 1.0)
+    snr = np.clip((np.log(energy / quiet) - 0.7) / 1.6, 0.0, 1.0)
+    return clean, level * snr
 
 
 def pair_diff(e_a: np.ndarray, e_b: np.ndarray) -> np.ndarray:

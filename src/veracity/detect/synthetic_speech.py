@@ -1,0 +1,142 @@
+"""Synthetic-speech detector: LFCC segment statistics scored by a small MLP (numpy only).
+
+Each active 2 s segment (energy VAD, 1 s hop) is scored; the file score is the mean
+segment logit mapped back to a probability. Long files are streamed in blocks. The
+evidence is a timeline plot of the segment scores.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from veracity.detect.base import EvidenceSink
+from veracity.detect.speech_features import (
+    RATE,
+    SEGMENT_HOP_S,
+    SEGMENT_S,
+    active_segments,
+    segment_features,
+)
+from veracity.errors import ModelError
+from veracity.media.audio import AudioClip, iter_blocks
+from veracity.results import DetectorScore, Modality
+
+__all__ = ["SyntheticSpeechDetector"]
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "speech_lfcc_mlp"
+MODEL_FILE = MODEL_DIR / "weights.npz"
+MODEL_SHA256 = "ba198922666c6687ce0b00fb43a8ad21670287dd1436dd854f1ecd7c5ffb74d8"
+_STREAM_BLOCK_S = 60.0
+
+
+@functools.lru_cache(maxsize=1)
+def _load_weights() -> dict[str, np.ndarray]:
+    if not MODEL_FILE.is_file():
+        raise ModelError(f"speech detector weights missing: {MODEL_FILE}")
+    digest = hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()
+    if digest != MODEL_SHA256:
+        raise ModelError(f"{MODEL_FILE}: sha256 {digest[:12]} does not match the model card")
+    with np.load(MODEL_FILE) as data:
+        return {k: data[k].astype(np.float32) for k in data.files}
+
+
+def _logits(features: np.ndarray) -> np.ndarray:
+    p = _load_weights()
+    h = (features - p["mu"]) / p["sd"]
+    h = np.maximum(h @ p["w0"] + p["b0"], 0.0)
+    h = np.maximum(h @ p["w1"] + p["b1"], 0.0)
+    return np.asarray((h @ p["w2"] + p["b2"])[:, 0], dtype=np.float64)
+
+
+def _chunks(clip: AudioClip) -> Iterator[tuple[float, np.ndarray]]:
+    """(start seconds, samples) blocks overlapping by one segment."""
+    if clip.samples is not None:
+        yield 0.0, clip.samples
+        return
+    overlap = int((SEGMENT_S - SEGMENT_HOP_S) * RATE)
+    prev = np.zeros(0, np.float32)
+    start = 0.0
+    for block in iter_blocks(clip.path, rate=RATE, block_s=_STREAM_BLOCK_S):
+        data = np.concatenate([prev, block])
+        yield start, data
+        prev = data[-overlap:] if len(data) > overlap else data
+        start += (len(data) - len(prev)) / RATE
+
+
+def _sigmoid(z: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclasses.dataclass
+class SyntheticSpeechDetector:
+    """LFCC-MLP detector of TTS and vocoded speech."""
+
+    name: str = "speech_lfcc"
+    modality: Modality = "audio"
+
+    def analyze(
+        self, media: AudioClip, evidence: EvidenceSink | None = None
+    ) -> DetectorScore | None:
+        """Score an :class:`~veracity.media.audio.AudioClip`; abstain without speech."""
+        times: list[float] = []
+        logits: list[np.ndarray] = []
+        for start, samples in _chunks(media):
+            # Each chunk repeats the last (segment - hop) of the previous one, so its
+            # first segment starts exactly one hop after the previous chunk's last.
+            segs = active_segments(samples)
+            if not segs:
+                continue
+            logits.append(_logits(segment_features(samples, segs)))
+            times.extend(start + s / RATE for s, _ in segs)
+        if not logits:
+            return None
+        z = np.concatenate(logits)
+        score = float(_sigmoid(float(np.mean(z))))
+        probs = _sigmoid(z)
+        details = {
+            "segments": [
+                {
+                    "start_s": round(t, 2),
+                    "end_s": round(t + SEGMENT_S, 2),
+                    "score": round(float(p), 4),
+                }
+                for t, p in zip(times, probs, strict=True)
+            ],
+            "segments_scored": len(z),
+            "fraction_fake_segments": float(np.mean(probs > 0.5)),
+        }
+        paths: tuple[str, ...] = ()
+        if evidence is not None:
+            paths = (str(_plot_timeline(evidence.path(self.name, "timeline"), times, probs)),)
+        return DetectorScore(self.name, score, details, paths)
+
+
+def _plot_timeline(path: Path, times: list[float], probs: np.ndarray) -> Path:
+    try:
+        import matplotlib
+    except ImportError:
+        raise ModelError("evidence plots need matplotlib: pip install 'veracity[plots]'") from None
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 2.4), dpi=100)
+    centres = np.asarray(times) + SEGMENT_S / 2
+    ax.bar(
+        centres, probs, width=SEGMENT_HOP_S * 0.9, color=np.where(probs > 0.5, "#c0392b", "#2e86c1")
+    )
+    ax.axhline(0.5, color="grey", lw=0.8, ls="--")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("P(synthetic)")
+    ax.set_title("Synthetic-speech score per 2 s segment")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

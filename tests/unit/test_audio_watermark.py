@@ -1,0 +1,94 @@
+"""The audio watermark: ECC, round trips, edits, keys, false alarms, file API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from veracity.errors import InputError
+from veracity.synth.audio_edits import EDITS, resample
+from veracity.synth.speech import speech_like
+from veracity.watermark.api import detect_file, embed_file
+from veracity.watermark.audio import detect_blocks
+from veracity.watermark.audio_ecc import CODED_BITS, crc16, decode_payload, encode_payload
+from veracity.watermark.audio_embed import watermark_signal
+
+PAYLOAD = bytes.fromhex("c0ffee42")
+
+
+@pytest.fixture(scope="module")
+def marked() -> tuple[np.ndarray, np.ndarray]:
+    x = speech_like(8.5, seed=1)
+    return x, x + watermark_signal(x, PAYLOAD, "secret")
+
+
+def _read(x: np.ndarray, key: str = "secret"):
+    reading = detect_blocks(iter([np.asarray(x, dtype=np.float32)]), key)
+    assert reading is not None
+    return reading
+
+
+def test_ecc_round_trip_with_noise() -> None:
+    rng = np.random.default_rng(0)
+    assert crc16(b"123456789") == 0x29B1
+    coded = encode_payload(PAYLOAD)
+    assert len(coded) == CODED_BITS
+    soft = (1 - 2 * coded.astype(float)) + rng.normal(0, 0.6, CODED_BITS)
+    soft[::7] = 0.0  # erasures
+    assert decode_payload(soft) == (PAYLOAD, True)
+
+
+def test_imperceptibility(marked: tuple[np.ndarray, np.ndarray]) -> None:
+    x, y = marked
+    snr = 10 * np.log10(np.sum(x**2) / np.sum((y - x) ** 2))
+    assert snr >= 30.0
+
+
+@pytest.mark.parametrize("edit", ["none", "mp3_64k", "gain_-10dB", "highpass_500", "resample_44k"])
+def test_survives_edits(marked: tuple[np.ndarray, np.ndarray], edit: str) -> None:
+    z, rate = EDITS[edit](marked[1], 16000)
+    z, _ = resample(z, rate, 16000)
+    reading = _read(z)
+    assert reading.detected and reading.payload == PAYLOAD.hex()
+    assert reading.p_value < 1e-6
+
+
+def test_crop_to_five_seconds(marked: tuple[np.ndarray, np.ndarray]) -> None:
+    start = int(2.3 * 16000)
+    reading = _read(marked[1][start : start + 5 * 16000])
+    assert reading.detected and reading.payload == PAYLOAD.hex()
+
+
+def test_unmarked_and_wrong_key_read_as_absent(marked: tuple[np.ndarray, np.ndarray]) -> None:
+    x, y = marked
+    for reading in (_read(x), _read(y, key="another key")):
+        assert not reading.detected and reading.payload is None
+
+
+def test_file_round_trip_keeps_format(tmp_path: Path) -> None:
+    x = speech_like(8.5, seed=2)
+    stereo = np.stack([x, 0.8 * x], axis=1)
+    sf.write(tmp_path / "in.wav", stereo, 22050, subtype="PCM_16")
+    embed_file(tmp_path / "in.wav", tmp_path / "out.flac", payload_hex="0badcafe", key="k")
+    info = sf.info(str(tmp_path / "out.flac"))
+    assert (info.samplerate, info.channels) == (22050, 2)
+    reading = detect_file(tmp_path / "out.flac", key="k")
+    assert reading.detected and reading.payload == "0badcafe" and reading.modality == "audio"
+    assert reading.details["segments"]
+    assert not detect_file(tmp_path / "in.wav", key="k").detected
+
+
+def test_too_short_and_silent_inputs(tmp_path: Path) -> None:
+    sf.write(tmp_path / "short.wav", speech_like(2.0), 16000)
+    sf.write(tmp_path / "silent.wav", np.zeros(16000 * 6), 16000)
+    sf.write(tmp_path / "tiny.wav", np.zeros(4000), 16000)
+    with pytest.raises(InputError, match="too short"):
+        embed_file(tmp_path / "short.wav", tmp_path / "o.wav")
+    with pytest.raises(InputError, match="silent"):
+        embed_file(tmp_path / "silent.wav", tmp_path / "o.wav")
+    with pytest.raises(InputError, match="shorter than 1 s"):
+        detect_file(tmp_path / "tiny.wav")
+    assert not detect_file(tmp_path / "silent.wav").detected
