@@ -80,12 +80,7 @@ def test_check_bad_file_among_good(run_cli, tmp_path: Path) -> None:
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-def test_fail_on_exit_code(run_cli, tmp_path: Path) -> None:
-    photo = _photo(tmp_path)
-    plain = run_cli("check", "--json", photo)
-    verdict = json.loads(plain.stdout)["verdict"]
-    strict = run_cli("check", "--fail-on", "suspicious", photo)
-    fake_verdicts = {"tampered", "likely-manipulated", "ai-generated-declared"}
-    assert plain.returncode == 0
-    assert strict.returncode == (1 if verdict in fake_verdicts | {"uncertain"} else 0)
-    assert run_cli("check", "--fail-on", "nonsense", photo).returncode == 2
+def test_fail_on_needs_a_known_set(run_cli, tmp_path: Path) -> None:
+    # exit 1 on fake/suspicious verdicts is tested on the demo's signed media
+    r = run_cli("check", "--fail-on", "nonsense", _photo(tmp_path))
+    assert r.returncode == 2 and "invalid choice" in r.stderr
