@@ -62,14 +62,24 @@ def test_demo_verdicts_with_credentials(run_cli, demo_dir: tuple[Path, str]) -> 
     table = _table(stdout)
     assert table["photo-signed-edited.jpg"] == "tampered"
     assert table["ai-image.jpg"] == "ai-generated-declared"
-    names = ["photo-signed.jpg", "photo-signed-stripped.jpg", "photo-watermarked.jpg"]
+    names = [
+        "photo-signed.jpg",
+        "photo-signed-stripped.jpg",
+        "photo-watermarked.jpg",
+        "photo-cropped-signed.jpg",
+    ]
     store = f"sqlite:///{out / 'identity' / 'manifests.sqlite3'}"
     trust = out / "identity" / "identity" / "root.pem"
     r = run_cli("check", "--json", "--store", store, "--trust", trust, *(out / n for n in names))
-    signed, stripped, marked = (json.loads(line) for line in r.stdout.splitlines())
+    signed, stripped, marked, cropped = (json.loads(line) for line in r.stdout.splitlines())
     assert table["photo-signed.jpg"] == signed["verdict"]
     assert signed["credentials"]["state"] == "trusted"
     assert _signed_verdict_ok(signed)
+    assert _signed_verdict_ok(cropped)
+    parents = cropped["credentials"]["details"]["ingredients"]
+    assert [(p["title"], p["relationship"]) for p in parents] == [("photo-signed.jpg", "parentOf")]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "photo-signed.jpg (parentOf), signed by Veracity demo signer" in html
     if HAVE_IMAGE_WATERMARK:
         assert stripped["credentials"]["recovered_via"] in {"watermark", "fingerprint"}
         assert _signed_verdict_ok(stripped)

@@ -12,7 +12,14 @@ from PIL import Image
 from veracity.media.image import load_image
 from veracity.synth.samples import natural_image, speech_like, write_mp4, write_wav
 
-__all__ = ["edit_keeping_metadata", "make_photo", "make_speech", "make_video", "strip_copy"]
+__all__ = [
+    "crop_copy",
+    "edit_keeping_metadata",
+    "make_photo",
+    "make_speech",
+    "make_video",
+    "strip_copy",
+]
 
 _APP11 = 0xEB
 
@@ -63,6 +70,15 @@ def edit_keeping_metadata(src: Path, dst: Path) -> Path:
     edited = buf.getvalue()
     kept = b"".join(seg for marker, seg in _segments(data) if marker == _APP11)
     dst.write_bytes(edited[:2] + kept + edited[2:])
+    return dst
+
+
+def crop_copy(src: Path, dst: Path) -> Path:
+    """Crop away a 10% border, as an editor would before publishing."""
+    rgb = load_image(src).rgb
+    h, w = rgb.shape[:2]
+    crop = np.ascontiguousarray(rgb[h // 10 : h - h // 10, w // 10 : w - w // 10])
+    Image.fromarray(crop).save(dst, format="JPEG", quality=92)
     return dst
 
 

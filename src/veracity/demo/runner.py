@@ -59,11 +59,13 @@ def _signed_samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path
     signed = signing.sign_sample(make_photo(out / "camera.jpg", seed=11), out, creds, skipped)
     edited = edit_keeping_metadata(signed, out / "photo-signed-edited.jpg")
     stripped = strip_copy(signed, out / "photo-signed-stripped.jpg")
+    cropped = signing.sign_edit(signed, out, creds)
     ai = signing.sign_ai_sample(make_photo(out / "generated.jpg", seed=13), out, creds)
     samples = [
         ("signed with Content Credentials", signed),
         ("signed, then edited (old credentials kept)", edited),
         ("signed, then metadata stripped (re-encoded)", stripped),
+        ("signed crop citing the signed photo as parent", cropped),
         ("signed by a generator declaring AI", ai),
     ]
     return samples, creds.check_options()
