@@ -13,6 +13,7 @@ from types import ModuleType
 
 from veracity import __version__
 from veracity.cli import check as check_cmd
+from veracity.cli import credentials as credentials_cmd
 from veracity.cli import demo as demo_cmd
 from veracity.cli import detect as detect_cmd
 from veracity.cli import scan as scan_cmd
@@ -25,6 +26,7 @@ __all__ = ["build_parser", "main"]
 # Explicit list of sub-command modules; each exposes register(subparsers).
 COMMANDS: tuple[ModuleType, ...] = (
     check_cmd,
+    credentials_cmd,
     demo_cmd,
     detect_cmd,
     scan_cmd,

@@ -1,10 +1,10 @@
 """Durable Content Credentials: a watermark carrying the manifest id, plus a fingerprint.
 
 The image watermark (``veracity.watermark.image``) carries a 64-bit manifest id; the
-PDQ fingerprint is a fallback when the mark does not survive. Both are looked up in the
-manifest store. A fingerprint match must be unambiguous, and a watermark match must be
-confirmed by the fingerprint (within a loose bound), so one wrong signal alone never
-attaches someone else's manifest to a file.
+PDQ fingerprints of several views of the signed image are a fallback when the mark does
+not survive. Both are looked up in the manifest store. A watermark match must be
+confirmed by the fingerprint (within a loose bound), so a mark copied onto other
+content does not attach someone else's manifest to it.
 """
 
 from __future__ import annotations
@@ -15,48 +15,74 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from veracity.errors import ConfigError
-from veracity.fingerprint import hamming, pdq_hash
+from veracity.fingerprint import PdqHash, hamming, pdq_hash
 
 __all__ = [
-    "CROP_SCALES",
+    "CROP_VIEWS",
     "FINGERPRINT_MAX_DISTANCE",
     "MIN_PDQ_QUALITY",
     "WATERMARK_CONFIRM_DISTANCE",
     "best_distance",
     "enrolment_fingerprints",
+    "fingerprint",
     "watermark_available",
     "watermark_functions",
 ]
 
-# Centre crops enrolled besides the full image, so centre-cropped copies still match.
-CROP_SCALES = (1.0, 0.95, 0.9, 0.85)
-# Measured with benchmarks/durable_recovery.py (README "Content Credentials"): copies of
-# the same photo after the attacks stayed at or below 24 bits from an enrolled variant,
-# unrelated images never came closer than 86 bits.
-FINGERPRINT_MAX_DISTANCE = 40
+# Enrolled views besides the full image: centre crops, and 90% crops on a 5x5 grid of
+# offsets, so cropped copies (centred or not) stay near one enrolled view. PDQ is a
+# global hash; without these views a 90% off-centre crop lands ~100 bits away.
+CROP_VIEWS: tuple[tuple[float, float, float], ...] = (
+    (1.0, 0.5, 0.5),
+    (0.95, 0.5, 0.5),
+    (0.85, 0.5, 0.5),
+    *((0.9, fx, fy) for fx in (0.0, 0.25, 0.5, 0.75, 1.0) for fy in (0.0, 0.25, 0.5, 0.75, 1.0)),
+)
+# Chosen from benchmarks/durable_recovery.py (README "Content Credentials"): attacked
+# copies stayed within 46 bits of an enrolled view of their own photo, unrelated images
+# never came closer than 86 bits to any stored view.
+FINGERPRINT_MAX_DISTANCE = 56
 # PDQ's reference guidance: hashes of flatter images (quality below 50) are unreliable.
 MIN_PDQ_QUALITY = 50
-# A watermark hit is accepted only if the fingerprint is not clearly of another image.
-WATERMARK_CONFIRM_DISTANCE = 80
-
+# A watermark hit is accepted only if the fingerprint is not clearly of another image
+# (unrelated images sit at 128 +- 8 bits from a given one).
+WATERMARK_CONFIRM_DISTANCE = 90
+# Images are reduced to this long side before hashing (PDQ works on 64x64 anyway).
+_HASH_SIDE = 512
 
 _WATERMARK_MODULE = "veracity.watermark.image"
 
 
-def _centre_crop(rgb: np.ndarray, scale: float) -> np.ndarray:
+def _view(rgb: np.ndarray, scale: float, fx: float, fy: float) -> np.ndarray:
     if scale >= 1.0:
         return rgb
     h, w = rgb.shape[:2]
     ch, cw = max(1, round(h * scale)), max(1, round(w * scale))
-    y0, x0 = (h - ch) // 2, (w - cw) // 2
+    y0, x0 = round((h - ch) * fy), round((w - cw) * fx)
     return rgb[y0 : y0 + ch, x0 : x0 + cw]
 
 
+def _reduce(rgb: np.ndarray) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    if max(h, w) <= _HASH_SIDE:
+        return rgb
+    s = _HASH_SIDE / max(h, w)
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
+
+
+def fingerprint(rgb: np.ndarray) -> PdqHash:
+    """The PDQ hash used for lookups (after reducing large images)."""
+    return pdq_hash(_reduce(rgb))
+
+
 def enrolment_fingerprints(rgb: np.ndarray) -> tuple[bytes, ...]:
-    """PDQ digests of the image and its enrolled centre crops."""
-    return tuple(pdq_hash(_centre_crop(rgb, s)).digest for s in CROP_SCALES)
+    """PDQ digests of the image's enrolled views (full, centre crops, offset crops)."""
+    small = _reduce(rgb)
+    return tuple(pdq_hash(_view(small, *v)).digest for v in CROP_VIEWS)
 
 
 def best_distance(digest: bytes, enrolled: tuple[bytes, ...]) -> int:

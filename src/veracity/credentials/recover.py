@@ -20,10 +20,12 @@ from veracity.credentials.durable import (
     best_distance,
     watermark_functions,
 )
+from veracity.credentials.durable import (
+    fingerprint as durable_fingerprint,
+)
 from veracity.credentials.engine import read_manifest_store
 from veracity.credentials.report import embedded_fingerprints
 from veracity.credentials.store import ManifestStore, Match
-from veracity.fingerprint import pdq_hash
 
 __all__ = ["LocalLookup", "Lookup", "Recovered", "recover_manifest"]
 
@@ -128,7 +130,7 @@ def recover_manifest(
     Returns:
         The recovered manifest (or None) and the evidence gathered (p-values, distances).
     """
-    fingerprint = pdq_hash(rgb)
+    fingerprint = durable_fingerprint(rgb)
     evidence: dict[str, Any] = {"pdq": fingerprint.hex, "pdq_quality": fingerprint.quality}
     if use_watermark:
         found = _by_watermark(rgb, fingerprint.digest, lookup, key, context, evidence)

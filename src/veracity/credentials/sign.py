@@ -157,8 +157,10 @@ def sign_file(
         return SignResult(dst_path, mime, _signer_name(identity.chain_pem), len(manifest))
     if dst_path.exists() and not force:
         raise OutputExistsError(f"{dst_path}: output exists (use --force to overwrite)")
-    owned = isinstance(store, str | Path) or store is None
-    db = open_store(store) if owned else store  # type: ignore[arg-type]
+    owned = store is None or isinstance(store, str | Path)
+    db: ManifestStore = (
+        open_store(store) if store is None or isinstance(store, str | Path) else store
+    )
     try:
         return _sign_durable(
             src_path, dst_path, mime, identity, spec, parent_path, db, watermark_key, quality, force

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from veracity.credentials.paths import trust_dir
 from veracity.credentials.recover import LocalLookup, Lookup, recover_manifest
 from veracity.credentials.report import report_from_store
 from veracity.credentials.store import ManifestStore, open_store
+from veracity.credentials.strict import unsigned_bytes_altered
 from veracity.errors import ConfigError, StoreError
 from veracity.media.image import load_image
 from veracity.media.limits import Limits, check_input_file
@@ -47,6 +49,16 @@ def load_anchors(paths: Iterable[str | Path] = (), *, include_home: bool = True)
                 raise ConfigError(f"{f}: not a PEM certificate")
             found.append(data)
     return found
+
+
+def _strict(report: CredentialReport, path: Path, mime: str) -> CredentialReport:
+    """Add Veracity's unsigned-bytes checks (JPEG/PNG) to c2pa's verdict."""
+    if mime not in ("image/jpeg", "image/png"):
+        return report
+    extra = unsigned_bytes_altered(path.read_bytes())
+    if not extra:
+        return report
+    return dataclasses.replace(report, state="invalid", codes=(*report.codes, *extra))
 
 
 def _unreadable(error: str) -> CredentialReport:
@@ -97,10 +109,10 @@ def _lookup_for(store: ManifestStore | str | Path | None, resolver: str | None) 
         from veracity.credentials.resolver_client import RemoteLookup
 
         return RemoteLookup(resolver)
-    if store is not None and hasattr(store, "nearest"):
-        return LocalLookup(store)  # type: ignore[arg-type]
+    if store is not None and not isinstance(store, str | Path):
+        return LocalLookup(store)
     try:
-        return LocalLookup(open_store(store, create=False), owned=True)  # type: ignore[arg-type]
+        return LocalLookup(open_store(store, create=False), owned=True)
     except StoreError:
         if store is None:  # no default store yet: nothing was ever signed durably here
             return None
@@ -143,7 +155,7 @@ def verify_file(
     context = reader_context(load_anchors(trust), allow_remote=allow_remote)
     outcome = read_manifest_store(p, mime, context)
     if outcome.store is not None:
-        return report_from_store(outcome.store, recovered_via="embedded")
+        return _strict(report_from_store(outcome.store, recovered_via="embedded"), p, mime)
     if outcome.error is not None:
         return _unreadable(outcome.error)
     if not recover:

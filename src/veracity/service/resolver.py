@@ -23,10 +23,12 @@ from veracity.credentials.durable import (
     watermark_available,
     watermark_functions,
 )
+from veracity.credentials.durable import (
+    fingerprint as durable_fingerprint,
+)
 from veracity.credentials.manifest import FINGERPRINT_ALG, WATERMARK_ALG
 from veracity.credentials.store import ManifestStore, check_manifest_id
 from veracity.errors import InputError, StoreError, UsageError
-from veracity.fingerprint import pdq_hash
 from veracity.media.image import decode_image_bytes
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -88,7 +90,7 @@ class _Resolver:
                 value = base64.b64encode(bytes.fromhex(reading.payload)).decode()
                 matches += self.by_binding(WATERMARK_ALG, value, max_results, None)["matches"]
         if alg in (None, FINGERPRINT_ALG):
-            fp = pdq_hash(rgb)
+            fp = durable_fingerprint(rgb)
             if fp.quality >= MIN_PDQ_QUALITY:
                 value = base64.b64encode(fp.digest).decode()
                 matches += self.by_binding(FINGERPRINT_ALG, value, max_results, None)["matches"]

@@ -13,9 +13,11 @@ _REGISTRY: Registry[WatermarkCodec] | None = None
 def _build() -> Registry[WatermarkCodec]:
     registry: Registry[WatermarkCodec] = Registry("watermark codec", WatermarkCodec)
     # Codecs register here by modality name ("image", "audio", "video").
+    from veracity.watermark.audio import AudioWatermarkCodec
     from veracity.watermark.image.file_codec import ImageCodec
 
     registry.register("image", ImageCodec)
+    registry.register("audio", AudioWatermarkCodec)
     return registry
 
 

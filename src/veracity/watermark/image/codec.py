@@ -27,14 +27,16 @@ TARGET_PSNR = 42.3
 MIN_SIDE = 128
 _WORK_AREA = 512 * 512  # detection runs on a copy downscaled to about this many pixels
 _HP_SIGMA = 1.5  # whitening: residual = luma - Gaussian(luma, sigma)
-_FLAT_MAX = 1.2  # largest mark amplitude (grey levels) on flat areas
+_FLAT_MAX = 1.8  # largest mark amplitude (grey levels) on flat areas
 _DETECT_P = 1e-6  # a CRC-valid payload also needs a sync p-value below this
-_LATTICES = 2
+_LATTICES = 3
+_MIN_CHIP = 3.0  # pixels per chip at embedding, at least
+_CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
 _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
 
 
 def _period_for(height: int, width: int) -> int:
-    chip = max(3.0, math.sqrt(height * width) / 160.0)
+    chip = max(_MIN_CHIP, math.sqrt(height * width) / _CHIP_DIV)
     return int(round(GRID * chip))
 
 
@@ -78,7 +80,8 @@ def _gain_for_psnr(base: np.ndarray, wave: np.ndarray) -> float:
     """Gain so that the quantised result has PSNR close to ``TARGET_PSNR``."""
     target_mse = 255.0**2 / 10 ** (TARGET_PSNR / 10)
     gain = math.sqrt(target_mse / max(float(np.mean(wave * wave)), 1e-12))
-    sub = (slice(None, None, 3), slice(None, None, 3))  # MSE estimate on a subsample
+    step = 1 if base.shape[0] * base.shape[1] <= 1 << 20 else 7  # prime: no aliasing with chips
+    sub = (slice(None, None, step), slice(None, None, step))
     for _ in range(3):
         mse = float(np.mean((_quantise(base[sub], gain * wave[sub]) - base[sub]) ** 2))
         gain *= math.sqrt(target_mse / max(mse, 1e-9)) ** 0.9
@@ -116,11 +119,11 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     _check_rgb(rgb)
     luma = _working_luma(rgb)
     h, w = luma.shape
-    max_period = min(MAX_PERIOD, min(h, w) / 1.5)
+    max_period = min(MAX_PERIOD, min(h, w) / 2 - 4)
     if max_period <= MIN_PERIOD:
         return WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "image too small"})
-    residual, _profile = whiten(luma)
-    acf = autocorrelation(residual, int(min(1.5 * max_period, 0.6 * min(h, w))))
+    residual = whiten(luma)
+    acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     pattern = key_pattern(key)
     best: WatermarkReading | None = None
     for lattice in find_lattice(acf, max_period, top=_LATTICES):

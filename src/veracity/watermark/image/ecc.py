@@ -64,35 +64,40 @@ def encode(payload: bytes) -> np.ndarray:
     return symbols.ravel()
 
 
+@lru_cache(maxsize=1)
+def _predecessors() -> tuple[np.ndarray, np.ndarray]:
+    """For each state: its two predecessor states and the symbols on those branches."""
+    out, _ = _trellis()
+    dest = np.arange(_STATES)
+    pred = np.stack([(dest & (_STATES // 2 - 1)) << 1, ((dest & (_STATES // 2 - 1)) << 1) | 1], 1)
+    symbols = out[pred, (dest >> (_K - 2))[:, None]]  # (states, 2, n_generators)
+    return pred, symbols
+
+
 def decode(soft: np.ndarray) -> tuple[bytes, bool]:
     """Soft Viterbi decoding; positive soft values favour symbol +1 (bit 0).
 
     Returns:
         The 8 payload bytes and whether their CRC matched.
     """
-    out, nxt = _trellis()
+    pred, symbols = _predecessors()
     steps = soft.reshape(-1, len(_GENERATORS))
     metric = np.full(_STATES, -np.inf)
     metric[0] = 0.0
-    prev_states = np.repeat(np.arange(_STATES), 2)
-    prev_bits = np.tile(np.array([0, 1]), _STATES)
-    dest = nxt.ravel()
-    history = np.empty((len(steps), _STATES), dtype=np.int64)
+    zero_input = np.arange(_STATES) < _STATES // 2  # states entered by a 0 bit
+    choice = np.empty((len(steps), _STATES), dtype=np.int64)
+    rows = np.arange(_STATES)
     for t, y in enumerate(steps):
-        cand = metric[prev_states] + out.reshape(-1, len(_GENERATORS)) @ y
+        cand = metric[pred] + symbols @ y
+        choice[t] = np.argmax(cand, axis=1)
+        metric = cand[rows, choice[t]]
         if t >= INFO_BITS:  # tail: only zero inputs
-            cand = np.where(prev_bits == 0, cand, -np.inf)
-        order = np.lexsort((cand, dest))  # per destination, best candidate last
-        best = order[np.r_[np.flatnonzero(np.diff(dest[order])), len(order) - 1]]
-        metric = np.full(_STATES, -np.inf)
-        metric[dest[best]] = cand[best]
-        history[t, dest[best]] = best
+            metric = np.where(zero_input, metric, -np.inf)
     state = 0
     bits = np.empty(len(steps), dtype=np.uint8)
     for t in range(len(steps) - 1, -1, -1):
-        idx = history[t, state]
-        bits[t] = prev_bits[idx]
-        state = prev_states[idx]
+        bits[t] = state >> (_K - 2)
+        state = int(pred[state, choice[t, state]])
     data = np.packbits(bits[:INFO_BITS]).tobytes()
     payload, check = data[:-2], int.from_bytes(data[-2:], "big")
     return payload, crc16(payload) == check

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+import scipy.fft as sfft
 
 __all__ = ["Lattice", "autocorrelation", "find_lattice"]
 
@@ -40,46 +41,21 @@ class Lattice:
 
 
 def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
-    """Unbiased, normalised autocorrelation for lags in ``[-max_lag, max_lag]``.
+    """Normalised circular autocorrelation for lags in ``[-max_lag, max_lag]``, smoothed.
 
     Returned array is centred: lag (dx, dy) sits at ``[max_lag + dy, max_lag + dx]``.
+    Lags shorter than 12 px (the host's own correlation) are zeroed.
     """
     h, w = residual.shape
-    size = (cv2.getOptimalDFTSize(h + max_lag + 1), cv2.getOptimalDFTSize(w + max_lag + 1))
-    padded = np.zeros(size, np.float32)
-    padded[:h, :w] = residual
-    spec = np.fft.rfft2(padded)
-    acf = np.fft.irfft2(spec.real**2 + spec.imag**2, s=size)
-    acf = np.fft.fftshift(acf)
-    cy, cx = size[0] // 2, size[1] // 2
-    win = acf[cy - max_lag : cy + max_lag + 1, cx - max_lag : cx + max_lag + 1].astype(np.float64)
+    spec = sfft.rfft2(residual)
+    acf = sfft.irfft2(spec.real**2 + spec.imag**2, s=(h, w)).astype(np.float32)
+    rows = np.arange(-max_lag, max_lag + 1) % h
+    cols = np.arange(-max_lag, max_lag + 1) % w
+    win = acf[rows[:, None], cols[None, :]]
+    win = cv2.GaussianBlur(win / (acf[0, 0] + 1e-12), (0, 0), 1.0)
     lags = np.arange(-max_lag, max_lag + 1)
-    overlap = np.maximum(h - np.abs(lags), 1)[:, None] * np.maximum(w - np.abs(lags), 1)[None, :]
-    win = win / overlap
-    win = cv2.GaussianBlur((win / (win[max_lag, max_lag] + 1e-12)).astype(np.float32), (0, 0), 1.0)
-    lag_r = np.hypot(lags[:, None], lags[None, :])
-    win[lag_r < 12] = 0.0  # the host's own short-range correlation
-    return win.astype(np.float64)
-
-
-def _sample(acf: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """Bilinear samples of the centred ACF at lags ``pts[..., (x, y)]``; 0 outside."""
-    c = (acf.shape[0] - 1) / 2
-    x = pts[..., 0] + c
-    y = pts[..., 1] + c
-    x0 = np.floor(x).astype(np.int64)
-    y0 = np.floor(y).astype(np.int64)
-    inside = (x0 >= 0) & (y0 >= 0) & (x0 < acf.shape[1] - 1) & (y0 < acf.shape[0] - 1)
-    x0c = np.clip(x0, 0, acf.shape[1] - 2)
-    y0c = np.clip(y0, 0, acf.shape[0] - 2)
-    fx, fy = x - x0c, y - y0c
-    val = (
-        acf[y0c, x0c] * (1 - fx) * (1 - fy)
-        + acf[y0c, x0c + 1] * fx * (1 - fy)
-        + acf[y0c + 1, x0c] * (1 - fx) * fy
-        + acf[y0c + 1, x0c + 1] * fx * fy
-    )
-    return np.where(inside, val, 0.0)
+    win[np.hypot(lags[:, None], lags[None, :]) < 12] = 0.0
+    return win
 
 
 def _basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,6 +67,7 @@ def _basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarra
 _D_RHO = 0.004  # log-radius step (0.4 % in period)
 _D_PHI = np.deg2rad(0.25)
 _R0 = 16.0
+_REACH = 10  # template lattice points (k, l) with k^2 + l^2 <= _REACH
 
 
 @lru_cache(maxsize=8)
@@ -101,13 +78,13 @@ def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray]:
     phi = np.arange(n_phi) * _D_PHI
     map_x = (centre + r[None, :] * np.cos(phi[:, None])).astype(np.float32)
     map_y = (centre + r[None, :] * np.sin(phi[:, None])).astype(np.float32)
-    return map_x, map_y
+    return cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
 
 
 @lru_cache(maxsize=1)
 def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lattice points (+1) and half-period points (-0.5) as (d_rho, d_phi) bin offsets."""
-    on = [(k, l) for k in range(-3, 4) for l in range(0, 4) if (l > 0 or k > 0) and k * k + l * l <= 10]
+    on = [(k, l) for k in range(-5, 6) for l in range(0, 6) if (l > 0 or k > 0) and k * k + l * l <= _REACH]
     off = [(k - 0.5, l) for k, l in on] + [(k, l - 0.5) for k, l in on if l > 0]
     pts = np.array(on + off, dtype=np.float64)
     weight = np.r_[np.ones(len(on)) / len(on), -0.5 * np.ones(len(off)) / len(off)]
@@ -129,31 +106,47 @@ def find_lattice(acf: np.ndarray, max_period: float, top: int = 2) -> list[Latti
     map_x, map_y = _polar_maps(centre)
     polar = cv2.remap(acf.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR)
     n_phi, n_rho = polar.shape
+    n_ang = int(MAX_ANGLE / _D_PHI)
+    # Wrap-pad in angle so that every template offset is a plain slice.
+    polar = np.concatenate([polar[-n_ang - 1 :], polar, polar[: n_ang + 1]])
     d_rho, d_phi, weight = _template()
     i_lo = int(np.ceil(np.log(MIN_PERIOD / _R0) / _D_RHO))
     i_hi = min(int(np.log(max_period / _R0) / _D_RHO), n_rho - 1)
-    n_ang = int(MAX_ANGLE / _D_PHI)
     rows = np.arange(-n_ang, n_ang + 1)
     score = np.zeros((i_hi - i_lo + 1, len(rows)))
     norm = np.zeros((i_hi - i_lo + 1, 1))
     for dr, dp, wt in zip(d_rho, d_phi, weight, strict=True):
-        cols = np.arange(i_lo, i_hi + 1) + dr
-        valid = (cols >= 0) & (cols < n_rho)
-        block = polar[np.ix_((rows + dp) % n_phi, np.clip(cols, 0, n_rho - 1))].T
-        score += wt * block * valid[:, None]
-        norm += (abs(wt) * valid)[:, None] if wt > 0 else 0.0
+        lo, hi = i_lo + dr, i_hi + dr + 1
+        a, b = max(lo, 0), min(hi, n_rho)
+        if a >= b:
+            continue
+        q = (dp - n_ang) % n_phi
+        r0 = (q - n_phi if q >= n_phi - 2 * n_ang else q) + n_ang + 1
+        block = polar[r0 : r0 + len(rows), a:b].T
+        score[a - lo : b - lo] += wt * block
+        if wt > 0:
+            norm[a - lo : b - lo] += wt
     score /= np.maximum(norm, 1e-9)
+    # Rows with fewer usable lattice points (long periods) are noisier: standardise each.
+    centre_row = np.median(score, axis=1, keepdims=True)
+    spread = 1.4826 * np.median(np.abs(score - centre_row), axis=1, keepdims=True)
+    score = (score - centre_row) / (spread + 1e-12)
     found: list[Lattice] = []
-    for flat in np.argsort(score, axis=None)[::-1][:200]:
+    for flat in np.argsort(score, axis=None)[::-1][:100]:
         i, j = divmod(int(flat), len(rows))
         p0 = _R0 * np.exp((i + i_lo) * _D_RHO)
-        a0 = rows[j] * _D_PHI
-        if any(abs(p0 / lat.period - 1) < 0.04 and abs(a0 - np.deg2rad(lat.angle_deg)) < 0.02 for lat in found):
+        if any(_close(lat, p0, rows[j] * _D_PHI) for lat in found):
             continue
-        found.append(_refine(acf, p0, a0, float(score[i, j])))
+        lat = _refine(acf, p0, rows[j] * _D_PHI, float(score[i, j]))
+        if not any(_close(other, lat.period, np.deg2rad(lat.angle_deg)) for other in found):
+            found.append(lat)
         if len(found) >= top:
             break
     return found
+
+
+def _close(lat: Lattice, period: float, angle: float) -> bool:
+    return abs(period / lat.period - 1) < 0.03 and abs(angle - np.deg2rad(lat.angle_deg)) < 0.03
 
 
 def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Lattice:

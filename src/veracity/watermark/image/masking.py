@@ -15,7 +15,7 @@ __all__ = ["activity_mask", "luminance"]
 _WINDOW = 5
 _FLOOR = 2.0  # grey levels of local std treated as "flat"
 _CEIL = 40.0
-_GAMMA = 0.7
+_GAMMA = 0.2
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:

@@ -1,0 +1,207 @@
+"""Strictness checks c2pa leaves out: bytes outside the signature must be untouched.
+
+c2pa reserves room for the claim signature and fills the unused part with a ``pad``
+byte string of zeros in the COSE unprotected header. Those bytes are not covered by
+the signature, so c2pa accepts a file whose padding was altered. Veracity reads the
+manifest's JUMBF (JPEG APP11 segments, PNG ``caBX`` chunk), decodes the COSE_Sign1
+structure of ``c2pa.signature`` boxes and reports non-zero padding as tampering; it
+also checks the manifest store's own JUMBF description (type, toggles, label ``c2pa``),
+which no hash covers either.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Iterator
+
+from veracity.credentials.layout import file_layout
+from veracity.errors import VeracityError
+
+__all__ = ["HEADER_CODE", "PADDING_CODE", "unsigned_bytes_altered"]
+
+PADDING_CODE = "veracity.signature.paddingAltered"
+HEADER_CODE = "veracity.manifestStore.headerAltered"
+# JUMBF description of a C2PA manifest store: type UUID, toggles (requestable + label).
+_STORE_UUID = bytes.fromhex("6332706100110010800000aa00389b71")
+# Labels of a manifest's parts and the first four bytes of their JUMBF type UUIDs.
+_PARTS = {
+    b"c2pa.assertions": b"c2as",
+    b"c2pa.claim": b"c2cl",
+    b"c2pa.claim.v2": b"c2cl",
+    b"c2pa.signature": b"c2cs",
+    b"c2pa.credentials": b"c2vc",
+}
+# c2pa writes lower-case version-4 UUIDs; a flipped bit usually breaks this form.
+_MANIFEST_LABEL = re.compile(
+    rb"urn:(c2pa|uuid):[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(:[ -~]+)?"
+)
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """Yield ``(type, payload_start, payload_end)`` for the boxes in ``data[start:end]``."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end:
+            raise _Malformed("bad box size")
+        yield kind, pos + header, pos + size
+        pos += size
+
+
+def _label(data: bytes, start: int, end: int) -> str | None:
+    for kind, a, b in _boxes(data, start, end):
+        if kind == b"jumd" and b - a > 17 and data[a + 16] & 0x02:
+            raw = data[a + 17 : b]
+            return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+        break
+    return None
+
+
+def _signature_payloads(data: bytes, start: int, end: int) -> Iterator[bytes]:
+    for kind, a, b in _boxes(data, start, end):
+        if kind != b"jumb":
+            continue
+        if _label(data, a, b) == "c2pa.signature":
+            for inner, c, d in _boxes(data, a, b):
+                if inner == b"cbor":
+                    yield data[c:d]
+        else:
+            yield from _signature_payloads(data, a, b)
+
+
+def _head(buf: bytes, pos: int) -> tuple[int, int, int]:
+    """Return ``(major, argument, next_pos)`` of the CBOR item at ``pos``."""
+    if pos >= len(buf):
+        raise _Malformed("truncated CBOR")
+    first = buf[pos]
+    major, ai = first >> 5, first & 31
+    if ai < 24:
+        return major, ai, pos + 1
+    if ai > 27:
+        raise _Malformed("indefinite or reserved CBOR length")
+    n = 1 << (ai - 24)
+    if pos + 1 + n > len(buf):
+        raise _Malformed("truncated CBOR")
+    return major, int.from_bytes(buf[pos + 1 : pos + 1 + n], "big"), pos + 1 + n
+
+
+def _skip(buf: bytes, pos: int) -> int:
+    major, arg, pos = _head(buf, pos)
+    if major in (2, 3):
+        return pos + arg
+    if major == 4:
+        for _ in range(arg):
+            pos = _skip(buf, pos)
+    elif major == 5:
+        for _ in range(2 * arg):
+            pos = _skip(buf, pos)
+    elif major == 6:
+        pos = _skip(buf, pos)
+    return pos
+
+
+def _cose_padding_ok(buf: bytes) -> bool:
+    major, _, pos = _head(buf, 0)
+    if major == 6:  # COSE_Sign1 tag
+        major, _, pos = _head(buf, pos)
+    if major != 4:
+        raise _Malformed("COSE_Sign1 is not an array")
+    pos = _skip(buf, pos)  # protected header (signed)
+    major, entries, pos = _head(buf, pos)
+    if major != 5:
+        raise _Malformed("unprotected header is not a map")
+    for _ in range(entries):
+        kmajor, klen, kpos = _head(buf, pos)
+        key = buf[kpos : kpos + klen] if kmajor == 3 else None
+        pos = _skip(buf, pos)
+        vmajor, vlen, vpos = _head(buf, pos)
+        if key in (b"pad", b"pad2") and vmajor == 2 and any(buf[vpos : vpos + vlen]):
+            return False
+        pos = _skip(buf, pos)
+    end = _skip(buf, _skip(buf, pos))  # payload, signature
+    return not any(buf[end:])
+
+
+def _jumbf(data: bytes) -> bytes:
+    layout = file_layout(data)
+    if data.startswith(b"\x89PNG"):
+        return b"".join(data[a + 8 : b - 4] for a, b in layout.manifest)
+    parts = []
+    for i, (a, b) in enumerate(layout.manifest):
+        body = data[a + 4 : b]  # after marker and length
+        parts.append(body[8:] if i == 0 else body[16:])  # CI, En, Z (+ repeated box header)
+    return b"".join(parts)
+
+
+def _description(jumbf: bytes, a: int, b: int) -> tuple[bytes, int, bytes] | None:
+    """(type UUID, toggles, label) of the superbox ``jumbf[a:b]``."""
+    for kind, c, d in _boxes(jumbf, a, b):
+        if kind != b"jumd" or d - c < 17:
+            return None
+        raw = jumbf[c + 17 : d]
+        return jumbf[c : c + 16], jumbf[c + 16], raw.split(b"\0", 1)[0] if b"\0" in raw else b"\xff"
+    return None
+
+
+def _children_ok(jumbf: bytes, a: int, b: int) -> bool:
+    for kind, c, d in _boxes(jumbf, a, b):
+        if kind == b"jumd":
+            continue
+        desc = _description(jumbf, c, d) if kind == b"jumb" else None
+        if desc is None:
+            return False
+        expected = _PARTS.get(desc[2])
+        if expected is not None and (desc[0][:4] != expected or desc[1] != 3):
+            return False
+        if expected is None and desc[2] != b"c2pa.databoxes":
+            return False
+    return True
+
+
+def _store_header_ok(jumbf: bytes) -> bool:
+    """Check the JUMBF descriptions no hash covers: the store's and each manifest's."""
+    boxes = list(_boxes(jumbf, 0, len(jumbf)))
+    if len(boxes) != 1 or boxes[0][0] != b"jumb":
+        return False
+    _, a, b = boxes[0]
+    if _description(jumbf, a, b) != (_STORE_UUID, 3, b"c2pa"):
+        return False
+    for kind, c, d in _boxes(jumbf, a, b):
+        if kind == b"jumd":
+            continue
+        desc = _description(jumbf, c, d) if kind == b"jumb" else None
+        if desc is None or desc[0][:4] not in (b"c2ma", b"c2um") or desc[1] != 3:
+            return False
+        if not _MANIFEST_LABEL.fullmatch(desc[2]) or not _children_ok(jumbf, c, d):
+            return False
+    return True
+
+
+def unsigned_bytes_altered(data: bytes) -> list[str] | None:
+    """Codes for altered bytes the signature does not cover, in a JPEG/PNG manifest.
+
+    Returns:
+        A list of codes (empty when clean), or None when the check does not apply
+        (other formats, no or unparsable JUMBF).
+    """
+    try:
+        jumbf = _jumbf(data)
+        if not jumbf:
+            return None
+        codes = [] if _store_header_ok(jumbf) else [HEADER_CODE]
+        payloads = list(_signature_payloads(jumbf, 0, len(jumbf)))
+        if not all(_cose_padding_ok(p) for p in payloads):
+            codes.append(PADDING_CODE)
+        return codes
+    except (VeracityError, _Malformed, struct.error, IndexError):
+        return None

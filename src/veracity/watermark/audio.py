@@ -1,0 +1,153 @@
+"""The audio watermark codec: keyed 32-bit payload, repeated every 4.1 s, blind detection.
+
+Embedding mixes the file down to 16 kHz mono, computes the watermark signal there
+(:mod:`veracity.watermark.audio_embed`), resamples that signal to the file's rate and
+adds it to every channel, so the original's rate, channels and bandwidth are kept.
+Detection streams the file in overlapping 8.2 s windows, reads each one blindly
+(:mod:`veracity.watermark.audio_detect`) and reports the marked segments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from veracity.errors import InputError, LimitExceededError
+from veracity.media.audio import decode_audio, iter_blocks, probe_audio
+from veracity.media.audio_out import save_audio
+from veracity.media.limits import Limits
+from veracity.results import WatermarkReading
+from veracity.watermark.audio_detect import WindowReading, read_window
+from veracity.watermark.audio_embed import watermark_signal
+from veracity.watermark.audio_layout import BLOCK_FRAMES, FINE_HOP, FS, fine_power, layout_for_key
+
+__all__ = ["AudioWatermarkCodec"]
+
+BLOCK_SAMPLES = BLOCK_FRAMES * FINE_HOP
+MIN_EMBED_S = 5.0
+MAX_EMBED_S = 3600.0
+P_DETECT = 1e-6
+
+
+def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
+    if src == dst:
+        return x
+    ratio = Fraction(dst, src)
+    return resample_poly(x, ratio.numerator, ratio.denominator, axis=0)
+
+
+def _windows(blocks: Iterator[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+    """Overlapping windows of two blocks (hop one block); a short file is one window."""
+    width, hop = 2 * BLOCK_SAMPLES, BLOCK_SAMPLES
+    buf = np.zeros(0, np.float32)
+    buf_start = next_start = 0
+    last_end = 0
+    for chunk in blocks:
+        buf = np.concatenate([buf, chunk])
+        while next_start + width <= buf_start + len(buf):
+            lo = next_start - buf_start
+            yield next_start, buf[lo : lo + width]
+            last_end = next_start + width
+            next_start += hop
+        keep_from = max(0, next_start - hop - buf_start)
+        buf, buf_start = buf[keep_from:], buf_start + keep_from
+    end = buf_start + len(buf)
+    if end > last_end:
+        start = max(0, end - width)
+        yield start, buf[start - buf_start :]
+
+
+@dataclasses.dataclass(frozen=True)
+class AudioWatermarkCodec:
+    """Dither-modulated tile-energy watermark for audio (see module docstring)."""
+
+    modality: str = "audio"
+    payload_bits: int = 32
+    limits: Limits = dataclasses.field(default_factory=Limits)
+
+    def embed_file(
+        self, src: Path, dst: Path, payload: bytes, key: str, *, quality: int, force: bool
+    ) -> None:
+        """Write a marked copy of ``src`` to ``dst`` (format chosen by extension).
+
+        Raises:
+            InputError: Too short (< 5 s) or silent.
+            LimitExceededError: Longer than one hour.
+        """
+        info = probe_audio(src, self.limits)
+        if info.duration_s > MAX_EMBED_S:
+            raise LimitExceededError(
+                f"{src}: {info.duration_s:.0f} s is too long to watermark in one pass "
+                f"(limit {MAX_EMBED_S:.0f} s); split it first"
+            )
+        x, rate = decode_audio(src, self.limits, rate=None, mono=False)
+        if len(x) < MIN_EMBED_S * rate:
+            raise InputError(
+                f"{src}: {len(x) / rate:.2f} s is too short to carry a watermark "
+                f"(needs at least {MIN_EMBED_S:.0f} s)"
+            )
+        if float(np.max(np.abs(x))) < 1e-4:
+            raise InputError(f"{src}: audio is silent; there is nothing to carry a watermark")
+        mono = _resample(x.mean(axis=1).astype(np.float64), rate, FS)
+        mark = _resample(watermark_signal(mono, payload[:4], key), FS, rate)[: len(x)]
+        if len(mark) < len(x):
+            mark = np.pad(mark, (0, len(x) - len(mark)))
+        bits = 24 if "24" in info.codec else 32 if "f32" in info.codec else 16
+        save_audio(dst, x + mark[:, None], rate, bits=bits, force=force)
+
+    def detect_file(self, src: Path, key: str) -> WatermarkReading:
+        """Read the mark of ``src`` blindly, window by window (streamed)."""
+        probe_audio(src, self.limits)
+        layout = layout_for_key(key)
+        readings: list[tuple[int, int, WindowReading]] = []
+        for start, window in _windows(iter_blocks(src, self.limits, rate=FS, block_s=60.0)):
+            if len(window) < FS:
+                continue
+            reading = read_window(fine_power(window), layout)
+            readings.append((start, start + len(window), reading))
+        if not readings:
+            raise InputError(f"{src}: audio is shorter than 1 s; no watermark can be read")
+        return _summarise(readings)
+
+
+def _summarise(readings: list[tuple[int, int, WindowReading]]) -> WatermarkReading:
+    n = len(readings)
+    hits = [(s, e, r) for s, e, r in readings if r.payload is not None and r.p_value * n < P_DETECT]
+    best = min(readings, key=lambda item: item[2].p_value)[2]
+    p_file = min(1.0, best.p_value * n)
+    if not hits:
+        return WatermarkReading(
+            False, None, p_file, _confidence(p_file), "audio", {"windows": n, "segments": []}
+        )
+    payload = Counter(r.payload for _, _, r in hits).most_common(1)[0][0]
+    assert payload is not None
+    segments = _merge([(s, e) for s, e, r in hits if r.payload == payload])
+    details = {
+        "windows": n,
+        "windows_marked": len(hits),
+        "segments": [{"start_s": s / FS, "end_s": e / FS} for s, e in segments],
+        "speed_estimate": best.scale,
+        "sync_score": best.sync_score,
+    }
+    return WatermarkReading(True, payload.hex(), p_file, _confidence(p_file), "audio", details)
+
+
+def _confidence(p_value: float) -> float:
+    return float(-math.log10(max(p_value, 1e-300)))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged

@@ -1,0 +1,146 @@
+"""Geometry of the audio watermark: tiles, pairs, units, keyed dithers and tile energies.
+
+The mark lives in the log-energies of time-frequency *tiles* of a 16 kHz signal:
+12 bands of 250 Hz between 500 and 3500 Hz, 64 ms long. A *block* of 64 tile
+columns (4.096 s) repeats through the file. Temporally adjacent tiles of one band
+form a *pair*; the difference of their log-energies cancels gain and any filter
+(both tiles see the same frequency response). Each *unit* (one bit) averages the
+pair differences of 2-3 pairs scattered over the block by a keyed permutation and is
+quantised onto a keyed dithered lattice (dither modulation, QIM).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+
+import numpy as np
+
+from veracity.watermark.audio_ecc import CODED_BITS
+
+__all__ = [
+    "BLOCK_FRAMES",
+    "FINE_HOP",
+    "FS",
+    "N_BANDS",
+    "STEP",
+    "TILE_FRAMES",
+    "Layout",
+    "band_matrix",
+    "fine_power",
+    "layout_for_key",
+    "pair_diff",
+    "tile_log_energy",
+]
+
+FS = 16000
+NFFT = 512
+FINE_HOP = 64
+TILE_FRAMES = 16  # 16 x 4 ms = 64 ms
+N_COLS = 64
+BLOCK_FRAMES = N_COLS * TILE_FRAMES  # 4.096 s
+BAND_LO, BAND_HI, N_BANDS = 500.0, 3500.0, 12
+N_SYNC = 20
+N_UNITS = N_SYNC + CODED_BITS
+_PAIRS_PER_UNIT = 3
+STEP = 0.6  # lattice step in nats of log-energy difference
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Keyed arrangement of one block.
+
+    Attributes:
+        pair_col: Column of the first tile of each pair (the second is col + 1).
+        pair_band: Band of each pair.
+        pair_unit: Unit each pair belongs to.
+        dither: Keyed lattice offset of each unit, in nats.
+        sync_bits: Known bits of the sync units (units 0..N_SYNC-1).
+    """
+
+    pair_col: np.ndarray
+    pair_band: np.ndarray
+    pair_unit: np.ndarray
+    dither: np.ndarray
+    sync_bits: np.ndarray
+
+    @property
+    def unit_counts(self) -> np.ndarray:
+        return np.bincount(self.pair_unit, minlength=N_UNITS)
+
+
+assert N_COLS // 2 * N_BANDS == N_UNITS * _PAIRS_PER_UNIT
+
+
+def _rng(key: str, purpose: str) -> np.random.Generator:
+    digest = hashlib.sha256(f"veracity-audio-wm/v1/{purpose}/{key}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
+@functools.lru_cache(maxsize=8)
+def layout_for_key(key: str) -> Layout:
+    """Return the keyed block layout (cached per key)."""
+    # A unit is 3 pairs of one column pair (one moment), so a crop keeps or loses it
+    # whole; the keyed permutations pick its bands and scatter units over the block.
+    rng = _rng(key, "pairs")
+    n_slots = N_COLS // 2 * N_BANDS // _PAIRS_PER_UNIT
+    slot_unit = rng.permutation(n_slots)
+    cols = np.repeat(np.arange(0, N_COLS, 2), N_BANDS)
+    bands = np.concatenate([rng.permutation(N_BANDS) for _ in range(N_COLS // 2)])
+    unit = slot_unit[np.arange(len(cols)) // _PAIRS_PER_UNIT]
+    dither = _rng(key, "dither").uniform(0.0, STEP, N_UNITS)
+    sync = _rng(key, "sync").integers(0, 2, N_SYNC).astype(np.int8)
+    return Layout(cols, bands, unit, dither, sync)
+
+
+def fine_power(x: np.ndarray) -> np.ndarray:
+    """Power spectrogram (frames, NFFT/2+1); frame j is centred on sample 64*j."""
+    pad = np.concatenate([np.zeros(NFFT // 2, np.float32), x, np.zeros(NFFT, np.float32)])
+    n_frames = max(1, (len(x) + FINE_HOP - 1) // FINE_HOP)
+    idx = np.arange(NFFT)[None, :] + FINE_HOP * np.arange(n_frames)[:, None]
+    frames = pad[idx] * np.hanning(NFFT + 1)[:NFFT].astype(np.float32)
+    spec = np.fft.rfft(frames, axis=1)
+    return (spec.real**2 + spec.imag**2).astype(np.float64)
+
+
+@functools.lru_cache(maxsize=32)
+def band_matrix(scale: float = 1.0) -> np.ndarray:
+    """(bins, bands) weights summing power into bands whose edges are scaled by ``scale``."""
+    freqs = np.arange(NFFT // 2 + 1) * FS / NFFT
+    half = FS / NFFT / 2
+    edges = np.linspace(BAND_LO, BAND_HI, N_BANDS + 1) * scale
+    lo = np.clip(
+        np.minimum(freqs + half, edges[1:, None]) - np.maximum(freqs - half, edges[:-1, None]),
+        0,
+        None,
+    )
+    return (lo / (2 * half)).T
+
+
+def tile_log_energy(power: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Energy of a tile starting at every fine frame, and each tile's reliability.
+
+    Returns:
+        ``(energy, weight)``, both (frames, bands); tile length is ``TILE_FRAMES / scale``.
+    """
+    bands = power @ band_matrix(scale)
+    length = max(1, round(TILE_FRAMES / scale))
+    csum = np.concatenate([np.zeros((1, N_BANDS)), np.cumsum(bands, axis=0)])
+    n = max(1, len(bands) - length + 1)
+    energy = csum[length : length + n] - csum[:n]
+    energy = np.maximum(energy, 0.0)
+    ref = float(np.percentile(energy, 95)) + 1e-12
+    # Tiles 30 dB or more under the loud ones carry no weight, 17 dB under full weight.
+    weight = np.clip((np.log(energy + 1e-6 * ref) - np.log(ref) + 7.0) / 3.0, 0.0, 1.0)
+    return energy, weight
+
+
+def pair_diff(e_a: np.ndarray, e_b: np.ndarray) -> np.ndarray:
+    """Log-ratio of two tile energies, floored 20 dB under the louder one.
+
+    The floor depends only on the pair, so a crop or a gain change does not move it,
+    and a tile a codec silenced gives a bounded value instead of a huge one.
+    """
+    floor = 0.01 * np.maximum(e_a, e_b) + 1e-20
+    return np.log(e_a + floor) - np.log(e_b + floor)
