@@ -31,10 +31,10 @@ def make_photo(path: Path, seed: int = 7) -> Path:
 
 
 def make_speech(path: Path) -> Path | None:
-    """A 3 s speech-like WAV, when this build can load audio; else None."""
+    """A 6 s speech-like WAV (long enough for the audio watermark), or None without audio."""
     if importlib.util.find_spec("veracity.media.audio") is None:
         return None
-    return write_wav(path, speech_like(3.0, 16000, seed=5), 16000)
+    return write_wav(path, speech_like(6.0, 16000, seed=5), 16000)
 
 
 def make_video(path: Path) -> Path | None:

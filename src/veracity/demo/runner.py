@@ -15,7 +15,7 @@ from veracity.demo.media import (
     make_video,
     strip_copy,
 )
-from veracity.errors import UnsupportedFormatError
+from veracity.errors import InputError
 from veracity.report import build_item, write_report
 
 __all__ = ["DemoOutcome", "run_demo"]
@@ -40,13 +40,12 @@ class DemoOutcome:
     skipped: tuple[str, ...]
 
 
-def _watermark(src: Path, out: Path, skipped: list[str]) -> Path | None:
+def _watermark(src: Path, dst: Path, skipped: list[str]) -> Path | None:
     from veracity.watermark.api import embed_file
 
-    dst = out / "photo-watermarked.jpg"
     try:
         embed_file(src, dst, payload_hex=DEMO_PAYLOAD, force=True)
-    except UnsupportedFormatError as exc:
+    except InputError as exc:  # no codec for the modality, or the clip is too short
         skipped.append(f"watermark: {exc}")
         return None
     return dst
@@ -74,7 +73,7 @@ def _signed_samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path
 def _samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path]], CheckOptions]:
     photo = make_photo(out / "photo.jpg", seed=7)
     samples: list[tuple[str, Path]] = [("original photo, nothing added", photo)]
-    marked = _watermark(photo, out, skipped)
+    marked = _watermark(photo, out / "photo-watermarked.jpg", skipped)
     if marked is not None:
         samples.append((f"watermarked copy (payload {DEMO_PAYLOAD})", marked))
     signed, options = _signed_samples(out, skipped)
@@ -86,8 +85,12 @@ def _samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path]], Che
         made = maker(out / name)
         if made is None:
             skipped.append(f"{name}: this build cannot load that modality")
-        else:
-            samples.append((label, made))
+            continue
+        samples.append((label, made))
+        if made.suffix == ".wav":
+            speech = _watermark(made, out / "speech-watermarked.wav", skipped)
+            if speech is not None:
+                samples.append((f"watermarked speech (payload {DEMO_PAYLOAD})", speech))
     return samples, options
 
 
