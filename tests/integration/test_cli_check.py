@@ -23,6 +23,18 @@ RESULT_KEYS = {
 }
 
 
+CREDENTIAL_KEYS = {
+    "state",
+    "codes",
+    "manifest",
+    "recovered_via",
+    "signer",
+    "ai_generated",
+    "details",
+}
+WATERMARK_KEYS = {"detected", "payload", "p_value", "confidence", "modality", "details"}
+
+
 def _photo(tmp_path: Path, name: str = "photo.png") -> Path:
     path = tmp_path / name
     Image.fromarray(natural_image(128, 160, seed=3)).save(path)
@@ -50,6 +62,13 @@ def test_check_json_shape(run_cli, tmp_path: Path) -> None:
         }
         assert doc["reasons"] and all(isinstance(x, str) for x in doc["reasons"])
         assert len(doc["sha256"]) == 64 and doc["size"] > 0
+        if doc["credentials"] is not None:
+            assert set(doc["credentials"]) == CREDENTIAL_KEYS
+        if doc["watermark"] is not None:
+            assert set(doc["watermark"]) == WATERMARK_KEYS
+            assert doc["watermark"]["modality"] == modality
+        if doc["detection"] is not None:
+            assert set(doc["detection"]) >= {"score", "label", "detectors", "modality"}
         for note in doc["notes"]:
             assert set(note) == {"component", "status", "message"}
             assert note["status"] in {"not-available", "error"}
