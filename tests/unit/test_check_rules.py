@@ -66,3 +66,16 @@ def test_fail_on_sets() -> None:
     assert FAIL_ON["fake"] < FAIL_ON["suspicious"]
     assert "uncertain" in FAIL_ON["suspicious"] - FAIL_ON["fake"]
     assert not FAIL_ON["suspicious"] & {"authentic-signed", "no-evidence", "watermarked"}
+
+
+def test_recovered_copy_is_flagged_as_not_identical() -> None:
+    recovered = CredentialReport(
+        state="trusted",
+        signer="Newsroom",
+        recovered_via="watermark",
+        details={"content_binding_codes": ["assertion.dataHash.mismatch"]},
+    )
+    verdict, reasons = decide(recovered, MARK, None)
+    assert verdict == "authentic-signed"
+    assert "recovered via watermark" in reasons[0]
+    assert "not byte-identical" in reasons[0]

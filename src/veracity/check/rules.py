@@ -46,7 +46,10 @@ def _credential_reason(cred: CredentialReport) -> str:
         else ""
     )
     trust = "trusted signer" if cred.state == "trusted" else "signer not in the trust list"
-    return f"valid Content Credentials signed{signer}{via}; {trust}"
+    reason = f"valid Content Credentials signed{signer}{via}; {trust}"
+    if cred.details.get("content_binding_codes"):
+        reason += "; this copy is not byte-identical to the signed file (re-encoded or edited)"
+    return reason
 
 
 def _detection_reason(det: Detection) -> str:
