@@ -32,12 +32,14 @@ class DemoOutcome:
         results: One check result per sample, with a one-line description of the sample.
         report: The HTML report.
         skipped: Steps this build could not do, and why.
+        options: The check options used (the demo's trust anchor and manifest store).
     """
 
     directory: Path
     results: tuple[tuple[str, CheckResult], ...]
     report: Path
     skipped: tuple[str, ...]
+    options: CheckOptions = dataclasses.field(default_factory=CheckOptions)
 
 
 def _watermark(src: Path, dst: Path, skipped: list[str]) -> Path | None:
@@ -55,11 +57,15 @@ def _signed_samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path
     creds = signing.prepare(out, skipped)
     if creds is None:
         return [], CheckOptions()
-    signed = signing.sign_sample(make_photo(out / "camera.jpg", seed=11), out, creds, skipped)
+    camera = make_photo(out / "camera.jpg", seed=11)
+    signed = signing.sign_sample(camera, out, creds, skipped)
+    camera.unlink()  # only the signed version is a sample
     edited = edit_keeping_metadata(signed, out / "photo-signed-edited.jpg")
     stripped = strip_copy(signed, out / "photo-signed-stripped.jpg")
     cropped = signing.sign_edit(signed, out, creds)
-    ai = signing.sign_ai_sample(make_photo(out / "generated.jpg", seed=13), out, creds)
+    generated = make_photo(out / "generated.jpg", seed=13)
+    ai = signing.sign_ai_sample(generated, out, creds)
+    generated.unlink()
     samples = [
         ("signed with Content Credentials", signed),
         ("signed, then edited (old credentials kept)", edited),
@@ -111,4 +117,4 @@ def run_demo(out: Path) -> DemoOutcome:
             results.append((label, result))
             items.append(build_item(result, path))
         report = write_report(out / "report.html", items, title="Veracity demo", force=True)
-    return DemoOutcome(out, tuple(results), report, tuple(skipped))
+    return DemoOutcome(out, tuple(results), report, tuple(skipped), options)
