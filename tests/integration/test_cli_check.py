@@ -85,6 +85,8 @@ def test_check_report_with_hostile_name(run_cli, tmp_path: Path) -> None:
     assert "report written to" in r.stderr
     again = run_cli("check", photo, "--report", report)
     assert again.returncode == 2 and "exists" in again.stderr
+    nowhere = run_cli("check", photo, "--report", tmp_path / "no" / "r.html")
+    assert nowhere.returncode == 2 and "output directory does not exist" in nowhere.stderr
 
 
 def test_check_bad_file_among_good(run_cli, tmp_path: Path) -> None:
