@@ -79,3 +79,15 @@ def test_recovered_copy_is_flagged_as_not_identical() -> None:
     assert verdict == "authentic-signed"
     assert "recovered via watermark" in reasons[0]
     assert "not byte-identical" in reasons[0]
+
+
+def test_all_detectors_abstaining_is_no_result() -> None:
+    abstained = Detection(
+        path="v.mp4", modality="video", score=0.5, label="uncertain", detectors=()
+    )
+    verdict, reasons = decide(NONE, NOMARK, abstained)
+    assert verdict == "no-evidence"
+    assert any("abstained" in r for r in reasons)
+    verdict, reasons = decide(SIGNED, None, abstained)
+    assert verdict == "authentic-signed"
+    assert not any("detectors say" in r for r in reasons)
