@@ -23,6 +23,18 @@ RESULT_KEYS = {
 }
 
 
+CREDENTIAL_KEYS = {
+    "state",
+    "codes",
+    "manifest",
+    "recovered_via",
+    "signer",
+    "ai_generated",
+    "details",
+}
+WATERMARK_KEYS = {"detected", "payload", "p_value", "confidence", "modality", "details"}
+
+
 def _photo(tmp_path: Path, name: str = "photo.png") -> Path:
     path = tmp_path / name
     Image.fromarray(natural_image(128, 160, seed=3)).save(path)
@@ -50,6 +62,13 @@ def test_check_json_shape(run_cli, tmp_path: Path) -> None:
         }
         assert doc["reasons"] and all(isinstance(x, str) for x in doc["reasons"])
         assert len(doc["sha256"]) == 64 and doc["size"] > 0
+        if doc["credentials"] is not None:
+            assert set(doc["credentials"]) == CREDENTIAL_KEYS
+        if doc["watermark"] is not None:
+            assert set(doc["watermark"]) == WATERMARK_KEYS
+            assert doc["watermark"]["modality"] == modality
+        if doc["detection"] is not None:
+            assert set(doc["detection"]) >= {"score", "label", "detectors", "modality"}
         for note in doc["notes"]:
             assert set(note) == {"component", "status", "message"}
             assert note["status"] in {"not-available", "error"}
@@ -66,6 +85,8 @@ def test_check_report_with_hostile_name(run_cli, tmp_path: Path) -> None:
     assert "report written to" in r.stderr
     again = run_cli("check", photo, "--report", report)
     assert again.returncode == 2 and "exists" in again.stderr
+    nowhere = run_cli("check", photo, "--report", tmp_path / "no" / "r.html")
+    assert nowhere.returncode == 2 and "output directory does not exist" in nowhere.stderr
 
 
 def test_check_bad_file_among_good(run_cli, tmp_path: Path) -> None:
@@ -77,15 +98,11 @@ def test_check_bad_file_among_good(run_cli, tmp_path: Path) -> None:
     docs = [json.loads(line) for line in r.stdout.splitlines()]
     assert docs[1] == {"path": str(text), "error": docs[1]["error"]}
     assert "not a recognised" in docs[1]["error"]
-    assert len(r.stderr.strip().splitlines()) == 1
+    errors = [line for line in r.stderr.splitlines() if line.startswith("veracity: error:")]
+    assert len(errors) == 1 and "notes.txt" in errors[0]
 
 
-def test_fail_on_exit_code(run_cli, tmp_path: Path) -> None:
-    photo = _photo(tmp_path)
-    plain = run_cli("check", "--json", photo)
-    verdict = json.loads(plain.stdout)["verdict"]
-    strict = run_cli("check", "--fail-on", "suspicious", photo)
-    fake_verdicts = {"tampered", "likely-manipulated", "ai-generated-declared"}
-    assert plain.returncode == 0
-    assert strict.returncode == (1 if verdict in fake_verdicts | {"uncertain"} else 0)
-    assert run_cli("check", "--fail-on", "nonsense", photo).returncode == 2
+def test_fail_on_needs_a_known_set(run_cli, tmp_path: Path) -> None:
+    # exit 1 on fake/suspicious verdicts is tested on the demo's signed media
+    r = run_cli("check", "--fail-on", "nonsense", _photo(tmp_path))
+    assert r.returncode == 2 and "invalid choice" in r.stderr

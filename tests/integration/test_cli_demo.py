@@ -50,15 +50,41 @@ def test_demo_writes_report_and_table(demo_dir: tuple[Path, str]) -> None:
     assert _table(stdout)["photo.jpg"] in {"no-evidence", "uncertain", "likely-manipulated"}
 
 
+def _signed_verdict_ok(doc: dict) -> bool:
+    # rule 3: a valid credential that the detectors contradict is reported as uncertain
+    flagged = doc["detection"] is not None and doc["detection"]["label"] == "fake"
+    return doc["verdict"] == ("uncertain" if flagged else "authentic-signed")
+
+
 @pytest.mark.skipif(not HAVE_CREDENTIALS, reason="Content Credentials are not in this build")
-def test_demo_verdicts_with_credentials(demo_dir: tuple[Path, str]) -> None:
-    table = _table(demo_dir[1])
-    assert table["photo-signed.jpg"] == "authentic-signed"
+def test_demo_verdicts_with_credentials(run_cli, demo_dir: tuple[Path, str]) -> None:
+    out, stdout = demo_dir
+    table = _table(stdout)
     assert table["photo-signed-edited.jpg"] == "tampered"
     assert table["ai-image.jpg"] == "ai-generated-declared"
+    names = [
+        "photo-signed.jpg",
+        "photo-signed-stripped.jpg",
+        "photo-watermarked.jpg",
+        "photo-cropped-signed.jpg",
+    ]
+    store = f"sqlite:///{out / 'identity' / 'manifests.sqlite3'}"
+    trust = out / "identity" / "identity" / "root.pem"
+    r = run_cli("check", "--json", "--store", store, "--trust", trust, *(out / n for n in names))
+    signed, stripped, marked, cropped = (json.loads(line) for line in r.stdout.splitlines())
+    assert table["photo-signed.jpg"] == signed["verdict"]
+    assert signed["credentials"]["state"] == "trusted"
+    assert _signed_verdict_ok(signed)
+    assert _signed_verdict_ok(cropped)
+    parents = cropped["credentials"]["details"]["ingredients"]
+    assert [(p["title"], p["relationship"]) for p in parents] == [("photo-signed.jpg", "parentOf")]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "photo-signed.jpg (parentOf), signed by Veracity demo signer" in html
     if HAVE_IMAGE_WATERMARK:
-        assert table["photo-watermarked.jpg"] == "watermarked"
-        assert table["photo-signed-stripped.jpg"] == "authentic-signed"
+        assert stripped["credentials"]["recovered_via"] in {"watermark", "fingerprint"}
+        assert _signed_verdict_ok(stripped)
+        assert marked["watermark"]["detected"] is True
+        assert marked["watermark"]["payload"].endswith("c0ffee")
 
 
 @pytest.mark.skipif(not HAVE_CREDENTIALS, reason="Content Credentials are not in this build")
@@ -66,24 +92,13 @@ def test_fail_on_with_demo_media(run_cli, demo_dir: tuple[Path, str]) -> None:
     out = demo_dir[0]
     trust = ("--trust", out / "identity" / "identity" / "root.pem")
     edited, signed = out / "photo-signed-edited.jpg", out / "photo-signed.jpg"
-    assert run_cli("check", edited, *trust).returncode == 0
-    assert run_cli("check", "--fail-on", "fake", signed, *trust).returncode == 0
-    r = run_cli("check", "--json", "--fail-on", "fake", signed, edited, *trust)
-    assert r.returncode == 1
-    verdicts = [json.loads(line)["verdict"] for line in r.stdout.splitlines()]
-    assert verdicts == ["authentic-signed", "tampered"]
-    doc = json.loads(run_cli("check", "--json", edited, *trust).stdout)
-    assert doc["credentials"]["state"] == "invalid"
-    assert any("mismatch" in code for code in doc["credentials"]["codes"])
-
-
-@pytest.mark.skipif(
-    not (HAVE_CREDENTIALS and HAVE_IMAGE_WATERMARK), reason="durable credentials unavailable"
-)
-def test_stripped_copy_is_recovered_from_the_store(run_cli, demo_dir: tuple[Path, str]) -> None:
-    out = demo_dir[0]
-    store = f"sqlite:///{out / 'identity' / 'manifests.sqlite3'}"
-    r = run_cli("check", "--json", out / "photo-signed-stripped.jpg", "--store", store)
-    doc = json.loads(r.stdout)
-    assert doc["credentials"]["recovered_via"] in {"watermark", "fingerprint"}
-    assert doc["verdict"] == "authentic-signed"
+    plain = run_cli("check", "--json", signed, edited, *trust)
+    assert plain.returncode == 0  # fake-looking files alone do not change the exit status
+    docs = [json.loads(line) for line in plain.stdout.splitlines()]
+    assert docs[0]["verdict"] in {"authentic-signed", "uncertain"}
+    assert docs[1]["verdict"] == "tampered"
+    assert docs[1]["credentials"]["state"] == "invalid"
+    assert any("mismatch" in code for code in docs[1]["credentials"]["codes"])
+    assert run_cli("check", "--fail-on", "fake", signed, edited, *trust).returncode == 1
+    if docs[0]["verdict"] == "authentic-signed":
+        assert run_cli("check", "--fail-on", "suspicious", signed, *trust).returncode == 0

@@ -88,6 +88,7 @@ def test_cli_scan_bad_folder(run_cli, tmp_path: Path) -> None:
     assert r.returncode == 2 and "not a folder" in r.stderr
 
 
+@pytest.mark.slow  # starting a local Ray takes 10-20 s on a 2-core machine
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed")
 def test_cli_scan_on_local_ray(run_cli, folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "ray.jsonl"

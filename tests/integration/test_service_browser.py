@@ -68,7 +68,16 @@ def test_upload_shows_verdict_and_report(base_url: str, tmp_path: Path) -> None:
         frame.locator("section.file").wait_for(timeout=10_000)
         report_verdict = frame.locator(".verdict .badge").inner_text()
         page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        notes = tmp_path / "notes.txt"
+        notes.write_text("not media")
+        page.set_input_files("#file-input", str(notes))
+        page.click("#check-button")
+        page.wait_for_selector("#error:not([hidden])", timeout=30_000)
+        error_text = page.inner_text("#error")
+        result_hidden = page.is_hidden("#result")
         browser.close()
+    assert "not a recognised image, video or audio file" in error_text
+    assert result_hidden
     assert verdict in VERDICTS
     assert report_verdict == verdict
     assert name == photo.name  # shown as text, not markup

@@ -66,3 +66,28 @@ def test_fail_on_sets() -> None:
     assert FAIL_ON["fake"] < FAIL_ON["suspicious"]
     assert "uncertain" in FAIL_ON["suspicious"] - FAIL_ON["fake"]
     assert not FAIL_ON["suspicious"] & {"authentic-signed", "no-evidence", "watermarked"}
+
+
+def test_recovered_copy_is_flagged_as_not_identical() -> None:
+    recovered = CredentialReport(
+        state="trusted",
+        signer="Newsroom",
+        recovered_via="watermark",
+        details={"content_binding_codes": ["assertion.dataHash.mismatch"]},
+    )
+    verdict, reasons = decide(recovered, MARK, None)
+    assert verdict == "authentic-signed"
+    assert "recovered via watermark" in reasons[0]
+    assert "not byte-identical" in reasons[0]
+
+
+def test_all_detectors_abstaining_is_no_result() -> None:
+    abstained = Detection(
+        path="v.mp4", modality="video", score=0.5, label="uncertain", detectors=()
+    )
+    verdict, reasons = decide(NONE, NOMARK, abstained)
+    assert verdict == "no-evidence"
+    assert any("abstained" in r for r in reasons)
+    verdict, reasons = decide(SIGNED, None, abstained)
+    assert verdict == "authentic-signed"
+    assert not any("detectors say" in r for r in reasons)

@@ -25,7 +25,18 @@ def _result_with_hostile_strings(evidence: Path) -> CheckResult:
         },
         signer=HOSTILE,
         ai_generated=False,
-        details={"actions": [{"action": HOSTILE}]},
+        details={
+            "actions": [{"action": HOSTILE}],
+            "ingredients": [
+                {
+                    "title": HOSTILE,
+                    "relationship": "parentOf",
+                    "signer": HOSTILE,
+                    "ingredients": [{"title": "grandparent.jpg", "codes": ["x.y"]}],
+                }
+            ],
+            "signed_time": "2026-11-22T04:00:00Z",
+        },
     )
     det = Detection(
         path=HOSTILE,
@@ -48,6 +59,8 @@ def test_hostile_strings_are_escaped(tmp_path: Path) -> None:
     assert "<img src=x" not in html
     assert "&lt;script&gt;" in html
     assert html.count("data:image/png;base64,") == 2  # thumbnail and evidence
+    assert "grandparent.jpg [x.y]" in html  # nested ingredient chain
+    assert "2026-11-22T04:00:00Z" in html
 
 
 def test_report_is_self_contained(tmp_path: Path) -> None:

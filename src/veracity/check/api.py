@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from veracity.check.options import CheckOptions
-from veracity.check.result import CheckResult
+from veracity.check.result import CheckResult, ComponentNote
 from veracity.check.rules import decide
 from veracity.check.sources import read_credentials, read_watermark, run_detection
 from veracity.media.limits import check_input_file
@@ -23,6 +23,17 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _renamed_notes(
+    notes: tuple[ComponentNote | None, ...], actual: str, shown: str
+) -> tuple[ComponentNote, ...]:
+    """Drop empty notes; name the file as the caller does (not a server temp path)."""
+    return tuple(
+        dataclasses.replace(n, message=n.message.replace(actual, shown))
+        for n in notes
+        if n is not None
+    )
 
 
 def check_file(
@@ -57,11 +68,7 @@ def check_file(
     detection, det_note = run_detection(p, options, ev)
     verdict, reasons = decide(credentials, watermark, detection)
     shown = display_name if display_name is not None else str(path)
-    notes = tuple(
-        dataclasses.replace(n, message=n.message.replace(str(p), shown))
-        for n in (cred_note, wm_note, det_note)
-        if n is not None
-    )
+    notes = _renamed_notes((cred_note, wm_note, det_note), str(p), shown)
     if detection is not None and display_name is not None:
         detection = dataclasses.replace(detection, path=shown)
     return CheckResult(

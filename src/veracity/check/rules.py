@@ -13,7 +13,8 @@ manifest found embedded in the file or recovered through a watermark or fingerpr
 5   no credential, detectors say fake                   ``likely-manipulated``
 6   no credential, watermark found                      ``watermarked``
 7   no credential, detectors uncertain                  ``uncertain``
-8   otherwise (detectors say real, or none available)   ``no-evidence``
+8   otherwise (detectors say real, none ran, or all     ``no-evidence``
+    abstained)
 ==  ==================================================  ========================
 
 A signature proves who signed the file and that it has not changed since; it does not
@@ -46,7 +47,10 @@ def _credential_reason(cred: CredentialReport) -> str:
         else ""
     )
     trust = "trusted signer" if cred.state == "trusted" else "signer not in the trust list"
-    return f"valid Content Credentials signed{signer}{via}; {trust}"
+    reason = f"valid Content Credentials signed{signer}{via}; {trust}"
+    if cred.details.get("content_binding_codes"):
+        reason += "; this copy is not byte-identical to the signed file (re-encoded or edited)"
+    return reason
 
 
 def _detection_reason(det: Detection) -> str:
@@ -71,7 +75,7 @@ def _signed_verdict(
         reasons.insert(0, "valid credential, but the detectors flag manipulation")
         reasons.append(_detection_reason(det))
         return "uncertain", reasons
-    if det is not None:
+    if det is not None and det.detectors:
         reasons.append(_detection_reason(det))
     return "authentic-signed", reasons
 
@@ -84,7 +88,10 @@ def _unsigned_verdict(
     marked = wm is not None and wm.detected
     if marked and wm is not None:
         reasons.append(_watermark_reason(wm))
-    if det is None:
+    if det is not None and not det.detectors:
+        reasons.append("every detector abstained (nothing they analyse, e.g. no face, was found)")
+        det = None
+    elif det is None:
         reasons.append("no detector ran on this file")
     else:
         reasons.insert(0, _detection_reason(det))

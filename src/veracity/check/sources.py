@@ -1,7 +1,8 @@
 """Run the three sources of evidence on one file, turning "not available" into notes.
 
-A component is *not available* when its package is missing or it has no support for the
-file's modality; that becomes a :class:`ComponentNote` and the check goes on. Damaged
+A component is *not available* when its package is missing, it has no support for the
+file's modality, or it cannot apply to this file (audio too short to carry a watermark);
+that becomes a :class:`ComponentNote` and the check goes on. Damaged
 input (``CorruptMediaError``, ``LimitExceededError``) and environment errors (missing
 model, store down) are not hidden: they propagate and fail the file.
 """
@@ -13,7 +14,13 @@ from typing import Any
 
 from veracity.check.options import CheckOptions
 from veracity.check.result import ComponentNote
-from veracity.errors import CredentialError, UnsupportedFormatError
+from veracity.errors import (
+    CorruptMediaError,
+    CredentialError,
+    InputError,
+    LimitExceededError,
+    UnsupportedFormatError,
+)
 from veracity.results import CredentialReport, Detection, WatermarkReading
 
 __all__ = ["read_credentials", "read_watermark", "run_detection"]
@@ -61,7 +68,10 @@ def read_watermark(
         return None, _missing("watermark", exc)
     try:
         return detect_file(path, key=options.key, limits=options.limits), None
-    except (UnsupportedFormatError, ImportError) as exc:
+    except (CorruptMediaError, LimitExceededError):
+        raise
+    except (InputError, ImportError) as exc:
+        # e.g. no codec for the modality, or audio too short to carry a mark
         return None, _missing("watermark", exc)
 
 
@@ -78,5 +88,8 @@ def run_detection(
             ),
             None,
         )
-    except (UnsupportedFormatError, ImportError) as exc:
+    except (CorruptMediaError, LimitExceededError):
+        raise
+    except (InputError, ImportError) as exc:
+        # e.g. no detector for the modality, or the file is too small for them
         return None, _missing("detection", exc)

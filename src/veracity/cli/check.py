@@ -18,7 +18,7 @@ from typing import Any
 
 from veracity.check import FAIL_ON, CheckOptions, CheckResult, check_file
 from veracity.cli.common import print_json, progress
-from veracity.errors import OutputExistsError, VeracityError
+from veracity.errors import InputError, OutputExistsError, VeracityError
 from veracity.report import ReportItem, build_item, error_item, write_report
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -96,8 +96,11 @@ def _check_all(
 
 def run(args: argparse.Namespace) -> int:
     """Check each file; print results; optionally write the HTML report."""
-    if args.report is not None and args.report.exists() and not args.force:
-        raise OutputExistsError(f"{args.report}: output exists (use --force to overwrite)")
+    if args.report is not None:
+        if args.report.exists() and not args.force:
+            raise OutputExistsError(f"{args.report}: output exists (use --force to overwrite)")
+        if not args.report.absolute().parent.is_dir():
+            raise InputError(f"{args.report}: output directory does not exist")
     with _evidence_dir(args) as evidence:
         worst, failed, items = _check_all(args, evidence)
         if args.report is not None:

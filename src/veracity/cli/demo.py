@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import time
 from pathlib import Path
 from typing import Any
@@ -37,5 +38,13 @@ def run(args: argparse.Namespace) -> int:
     for note in outcome.skipped:
         print(f"skipped: {note}")
     print(f"\nreport: {outcome.report}  ({time.monotonic() - start:.1f} s)")
-    print(f"open it in a browser, or run: veracity check {outcome.directory}/*.jpg")
+    opts = outcome.options
+    flags = "".join(
+        f" --{name} {shlex.quote(str(value))}"
+        for name, value in (("store", opts.store), ("trust", opts.trust))
+        if value is not None
+    )
+    suffixes = sorted({Path(r.path).suffix for _, r in outcome.results})
+    globs = " ".join(f"{shlex.quote(str(outcome.directory))}/*{s}" for s in suffixes)
+    print(f"open it in a browser, or check again: veracity check{flags} {globs}")
     return 0

@@ -29,7 +29,13 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--jsonl", type=Path, metavar="OUT.jsonl", help="append records here (resumable)"
     )
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="parallel processes")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="parallel processes (CPUs of a local Ray with --ray)",
+    )
     p.add_argument(
         "--ray",
         nargs="?",
@@ -41,7 +47,9 @@ def register(sub: Any) -> None:
     p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
     p.add_argument("--store", metavar="URL", help="manifest store for credential recovery")
     p.add_argument("--trust", type=Path, metavar="PATH", help="PEM trust anchors for signers")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (shown when stderr is a TTY)"
+    )
     p.set_defaults(func=run)
 
 
@@ -79,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         recursive=args.recursive,
         workers=args.workers,
         ray=args.ray,
-        progress=_bar(not args.no_progress),
+        progress=_bar(not args.no_progress and sys.stderr.isatty()),
     )
     print(_summary_line(summary), file=sys.stderr)
     return 0

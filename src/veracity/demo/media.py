@@ -10,31 +10,44 @@ import numpy as np
 from PIL import Image
 
 from veracity.media.image import load_image
+from veracity.media.output import atomic_output
 from veracity.synth.samples import natural_image, speech_like, write_mp4, write_wav
 
-__all__ = ["edit_keeping_metadata", "make_photo", "make_speech", "make_video", "strip_copy"]
+__all__ = [
+    "crop_copy",
+    "edit_keeping_metadata",
+    "make_photo",
+    "make_speech",
+    "make_video",
+    "strip_copy",
+]
 
 _APP11 = 0xEB
 
 
+def _save_jpeg(rgb: np.ndarray, dst: Path, quality: int) -> Path:
+    with atomic_output(dst, force=True) as tmp:
+        Image.fromarray(np.ascontiguousarray(rgb)).save(tmp, format="JPEG", quality=quality)
+    return dst
+
+
 def make_photo(path: Path, seed: int = 7) -> Path:
     """A 384x512 photo-like JPEG."""
-    Image.fromarray(natural_image(384, 512, seed=seed)).save(path, quality=92)
-    return path
+    return _save_jpeg(natural_image(384, 512, seed=seed), path, 92)
 
 
 def make_speech(path: Path) -> Path | None:
-    """A 3 s speech-like WAV, when this build can load audio; else None."""
+    """A 6 s speech-like WAV (long enough for the audio watermark), or None without audio."""
     if importlib.util.find_spec("veracity.media.audio") is None:
         return None
-    return write_wav(path, speech_like(3.0, 16000, seed=5), 16000)
+    return write_wav(path, speech_like(6.0, 16000, seed=5), 16000, force=True)
 
 
 def make_video(path: Path) -> Path | None:
     """A 2 s 128x128 H.264 MP4, when this build can load video; else None."""
     if importlib.util.find_spec("veracity.media.video") is None:
         return None
-    return write_mp4(path, frames=24, size=128, fps=12, seed=9)
+    return write_mp4(path, frames=24, size=128, fps=12, seed=9, force=True)
 
 
 def _segments(data: bytes) -> list[tuple[int, bytes]]:
@@ -62,12 +75,18 @@ def edit_keeping_metadata(src: Path, dst: Path) -> Path:
     Image.fromarray(rgb).save(buf, format="JPEG", quality=92)
     edited = buf.getvalue()
     kept = b"".join(seg for marker, seg in _segments(data) if marker == _APP11)
-    dst.write_bytes(edited[:2] + kept + edited[2:])
+    with atomic_output(dst, force=True) as tmp:
+        tmp.write_bytes(edited[:2] + kept + edited[2:])
     return dst
+
+
+def crop_copy(src: Path, dst: Path) -> Path:
+    """Crop away a 10% border, as an editor would before publishing."""
+    rgb = load_image(src).rgb
+    h, w = rgb.shape[:2]
+    return _save_jpeg(rgb[h // 10 : h - h // 10, w // 10 : w - w // 10], dst, 92)
 
 
 def strip_copy(src: Path, dst: Path) -> Path:
     """Re-encode the pixels only, as a social platform would: all metadata is gone."""
-    rgb = load_image(src).rgb
-    Image.fromarray(np.ascontiguousarray(rgb)).save(dst, format="JPEG", quality=85)
-    return dst
+    return _save_jpeg(load_image(src).rgb, dst, 85)

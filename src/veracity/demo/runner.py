@@ -15,7 +15,7 @@ from veracity.demo.media import (
     make_video,
     strip_copy,
 )
-from veracity.errors import UnsupportedFormatError
+from veracity.errors import InputError
 from veracity.report import build_item, write_report
 
 __all__ = ["DemoOutcome", "run_demo"]
@@ -32,21 +32,22 @@ class DemoOutcome:
         results: One check result per sample, with a one-line description of the sample.
         report: The HTML report.
         skipped: Steps this build could not do, and why.
+        options: The check options used (the demo's trust anchor and manifest store).
     """
 
     directory: Path
     results: tuple[tuple[str, CheckResult], ...]
     report: Path
     skipped: tuple[str, ...]
+    options: CheckOptions = dataclasses.field(default_factory=CheckOptions)
 
 
-def _watermark(src: Path, out: Path, skipped: list[str]) -> Path | None:
+def _watermark(src: Path, dst: Path, skipped: list[str]) -> Path | None:
     from veracity.watermark.api import embed_file
 
-    dst = out / "photo-watermarked.jpg"
     try:
         embed_file(src, dst, payload_hex=DEMO_PAYLOAD, force=True)
-    except UnsupportedFormatError as exc:
+    except InputError as exc:  # no codec for the modality, or the clip is too short
         skipped.append(f"watermark: {exc}")
         return None
     return dst
@@ -56,14 +57,20 @@ def _signed_samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path
     creds = signing.prepare(out, skipped)
     if creds is None:
         return [], CheckOptions()
-    signed = signing.sign_sample(make_photo(out / "camera.jpg", seed=11), out, creds, skipped)
+    camera = make_photo(out / "camera.jpg", seed=11)
+    signed = signing.sign_sample(camera, out, creds, skipped)
+    camera.unlink()  # only the signed version is a sample
     edited = edit_keeping_metadata(signed, out / "photo-signed-edited.jpg")
     stripped = strip_copy(signed, out / "photo-signed-stripped.jpg")
-    ai = signing.sign_ai_sample(make_photo(out / "generated.jpg", seed=13), out, creds)
+    cropped = signing.sign_edit(signed, out, creds)
+    generated = make_photo(out / "generated.jpg", seed=13)
+    ai = signing.sign_ai_sample(generated, out, creds)
+    generated.unlink()
     samples = [
         ("signed with Content Credentials", signed),
         ("signed, then edited (old credentials kept)", edited),
         ("signed, then metadata stripped (re-encoded)", stripped),
+        ("signed crop citing the signed photo as parent", cropped),
         ("signed by a generator declaring AI", ai),
     ]
     return samples, creds.check_options()
@@ -72,7 +79,7 @@ def _signed_samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path
 def _samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path]], CheckOptions]:
     photo = make_photo(out / "photo.jpg", seed=7)
     samples: list[tuple[str, Path]] = [("original photo, nothing added", photo)]
-    marked = _watermark(photo, out, skipped)
+    marked = _watermark(photo, out / "photo-watermarked.jpg", skipped)
     if marked is not None:
         samples.append((f"watermarked copy (payload {DEMO_PAYLOAD})", marked))
     signed, options = _signed_samples(out, skipped)
@@ -84,8 +91,12 @@ def _samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path]], Che
         made = maker(out / name)
         if made is None:
             skipped.append(f"{name}: this build cannot load that modality")
-        else:
-            samples.append((label, made))
+            continue
+        samples.append((label, made))
+        if made.suffix == ".wav":
+            speech = _watermark(made, out / "speech-watermarked.wav", skipped)
+            if speech is not None:
+                samples.append((f"watermarked speech (payload {DEMO_PAYLOAD})", speech))
     return samples, options
 
 
@@ -106,4 +117,4 @@ def run_demo(out: Path) -> DemoOutcome:
             results.append((label, result))
             items.append(build_item(result, path))
         report = write_report(out / "report.html", items, title="Veracity demo", force=True)
-    return DemoOutcome(out, tuple(results), report, tuple(skipped))
+    return DemoOutcome(out, tuple(results), report, tuple(skipped), options)

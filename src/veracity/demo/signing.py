@@ -11,7 +11,7 @@ from pathlib import Path
 
 from veracity.check import CheckOptions
 
-__all__ = ["DemoCredentials", "prepare", "sign_ai_sample", "sign_sample"]
+__all__ = ["DemoCredentials", "prepare", "sign_ai_sample", "sign_edit", "sign_sample"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +64,18 @@ def sign_sample(src: Path, out: Path, creds: DemoCredentials, skipped: list[str]
         store=creds.store,
         force=True,
     )
+    return dst
+
+
+def sign_edit(parent: Path, out: Path, creds: DemoCredentials) -> Path:
+    """Edit ``parent`` and sign the result with ``parent`` as its ingredient (a chain)."""
+    from veracity.credentials import load_identity, sign_file
+    from veracity.demo.media import crop_copy
+
+    edited = crop_copy(parent, out / "photo-cropped-unsigned.jpg")
+    dst = out / "photo-cropped-signed.jpg"
+    sign_file(edited, dst, identity=load_identity(creds.home), parent=parent, force=True)
+    edited.unlink()
     return dst
 
 

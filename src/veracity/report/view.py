@@ -12,7 +12,14 @@ from veracity.check.result import CheckResult
 from veracity.report.thumbnails import png_file_data_uri, thumbnail_data_uri
 from veracity.results import CredentialReport, Detection, to_dict
 
-__all__ = ["CredentialView", "EvidencePicture", "ReportItem", "build_item", "error_item"]
+__all__ = [
+    "CredentialView",
+    "EvidencePicture",
+    "IngredientView",
+    "ReportItem",
+    "build_item",
+    "error_item",
+]
 
 _ACTION_LABELS = ("c2pa.actions", "c2pa.actions.v2")
 
@@ -27,6 +34,16 @@ class EvidencePicture:
 
 
 @dataclasses.dataclass(frozen=True)
+class IngredientView:
+    """One ingredient of a manifest, with the ingredients of its own manifest."""
+
+    label: str
+    signer: str | None
+    codes: tuple[str, ...]
+    children: tuple[IngredientView, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class CredentialView:
     """The credential facts the report lists."""
 
@@ -36,8 +53,9 @@ class CredentialView:
     recovered_via: str | None
     codes: tuple[str, ...]
     actions: tuple[str, ...]
-    ingredients: tuple[str, ...]
+    ingredients: tuple[IngredientView, ...]
     manifest_json: str | None
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,12 +79,38 @@ def _describe_action(action: Any) -> str:
     return str(action)
 
 
-def _describe_ingredient(ingredient: Any) -> str:
-    if isinstance(ingredient, Mapping):
-        title = str(ingredient.get("title", "untitled"))
-        relation = ingredient.get("relationship")
-        return f"{title} ({relation})" if relation else title
-    return str(ingredient)
+def _ingredient(ingredient: Any, depth: int = 0) -> IngredientView:
+    if not isinstance(ingredient, Mapping):
+        return IngredientView(str(ingredient), None, (), ())
+    title = str(ingredient.get("title") or "untitled")
+    relation = ingredient.get("relationship")
+    children = _as_list(ingredient.get("ingredients")) if depth < 8 else []
+    return IngredientView(
+        label=f"{title} ({relation})" if relation else title,
+        signer=str(ingredient["signer"]) if ingredient.get("signer") else None,
+        codes=tuple(str(c) for c in _as_list(ingredient.get("codes"))),
+        children=tuple(_ingredient(c, depth + 1) for c in children),
+    )
+
+
+_FACTS = (
+    ("title", "title"),
+    ("signed", "signed_time"),
+    ("issuer", "signer_issuer"),
+    ("algorithm", "signature_alg"),
+    ("manifest id (watermark)", "manifest_id"),
+    ("content binding", "content_binding_codes"),
+)
+
+
+def _facts(details: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    facts = []
+    for label, key in _FACTS:
+        value = details.get(key)
+        if value:
+            text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+            facts.append((label, text))
+    return tuple(facts)
 
 
 def _manifest_actions(manifest: Mapping[str, Any]) -> list[Any]:
@@ -95,8 +139,9 @@ def credential_view(cred: CredentialReport) -> CredentialView:
         recovered_via=cred.recovered_via,
         codes=tuple(cred.codes),
         actions=tuple(_describe_action(a) for a in actions),
-        ingredients=tuple(_describe_ingredient(i) for i in ingredients),
+        ingredients=tuple(_ingredient(i) for i in ingredients),
         manifest_json=manifest_json,
+        facts=_facts(cred.details),
     )
 
 

@@ -58,13 +58,23 @@ def run_ray(
         workers: CPUs of the local Ray; on a cluster, twice this many tasks are in flight.
     """
     ray = _ray_module()
-    if not ray.is_initialized():
+    started = not ray.is_initialized()
+    if started:
         init: dict[str, Any] = {"address": address} if address else {"num_cpus": max(1, workers)}
         ray.init(include_dashboard=False, log_to_driver=False, **init)
+    try:
+        yield from _ray_results(ray, paths, options, mode, max(2, 2 * workers))
+    finally:
+        if started:  # leave a Ray the caller had started alone
+            ray.shutdown()
+
+
+def _ray_results(
+    ray: Any, paths: Sequence[str], options: CheckOptions, mode: Mode, limit: int
+) -> Iterator[dict[str, Any]]:
     task = ray.remote(num_cpus=1)(scan_one)
     pending: list[Any] = []
     queue = iter(paths)
-    limit = max(2, 2 * workers)
     while True:
         for path in queue:
             pending.append(task.remote(path, options, mode))

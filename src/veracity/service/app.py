@@ -12,6 +12,7 @@ import importlib.resources
 import json
 import re
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,9 @@ def _check_upload(app: FastAPI, upload: UploadFile) -> JSONResponse:
         try:
             path = save_upload(upload.file, folder, upload.filename, config.max_upload_bytes)
             evidence = folder / "evidence"
-            result = check_file(path, config.check, evidence_dir=evidence, display_name=name)
-            html = render_report([build_item(result, path)], title=f"Veracity report: {name}")
+            with app.state.check_slots:
+                result = check_file(path, config.check, evidence_dir=evidence, display_name=name)
+                html = render_report([build_item(result, path)], title=f"Veracity report: {name}")
         except LimitExceededError as exc:
             return _error(413, _scrub(str(exc), folder, name))
         except VeracityError as exc:
@@ -123,6 +125,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.reports = ReportCache(config.report_cache)
+    app.state.check_slots = threading.BoundedSemaphore(max(1, config.max_concurrent_checks))
     _add_routes(app)
     static = StaticFiles(packages=[("veracity.service", "static")])
     app.mount("/static", static, name="static")

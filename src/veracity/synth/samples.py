@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from veracity.media.output import atomic_output
+
 __all__ = ["natural_image", "speech_like", "write_mp4", "write_wav"]
 
 
@@ -84,22 +86,40 @@ def speech_like(seconds: float = 2.0, sample_rate: int = 16000, seed: int = 0) -
     return (0.8 * signal / (np.abs(signal).max() + 1e-9)).astype(np.float32)
 
 
-def write_wav(path: str | os.PathLike[str], samples: np.ndarray, sample_rate: int = 16000) -> Path:
-    """Write mono float samples as 16-bit PCM WAV; returns the path."""
+def write_wav(
+    path: str | os.PathLike[str],
+    samples: np.ndarray,
+    sample_rate: int = 16000,
+    *,
+    force: bool = False,
+) -> Path:
+    """Write mono float samples as 16-bit PCM WAV atomically; returns the path."""
     import soundfile as sf
 
-    sf.write(str(path), samples, sample_rate, subtype="PCM_16", format="WAV")
+    with atomic_output(path, force=force) as tmp:
+        sf.write(str(tmp), samples, sample_rate, subtype="PCM_16", format="WAV")
     return Path(path)
 
 
 def write_mp4(
-    path: str | os.PathLike[str], *, frames: int = 24, size: int = 128, fps: int = 12, seed: int = 0
+    path: str | os.PathLike[str],
+    *,
+    frames: int = 24,
+    size: int = 128,
+    fps: int = 12,
+    seed: int = 0,
+    force: bool = False,
 ) -> Path:
-    """Write a tiny H.264 MP4 of a slowly panning photo-like scene; returns the path."""
+    """Write a tiny H.264 MP4 of a slowly panning photo-like scene atomically."""
+    with atomic_output(path, force=force) as tmp:
+        _encode_mp4(tmp, natural_image(size, size * 2, seed=seed), frames, size, fps)
+    return Path(path)
+
+
+def _encode_mp4(path: Path, scene: np.ndarray, frames: int, size: int, fps: int) -> None:
     import av
 
-    scene = natural_image(size, size * 2, seed=seed)
-    with av.open(str(path), mode="w") as container:
+    with av.open(str(path), mode="w", format="mp4") as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.width = size
         stream.height = size
@@ -114,4 +134,3 @@ def write_mp4(
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    return Path(path)
