@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import natural_image
 from veracity.synth.generators import generate
+from veracity.synth.samples import natural_image
 
 
 def _write_odd_images(d: Path) -> dict[str, Path]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import natural_image
+from veracity.synth.samples import natural_image
 from videogen import write_audio_only_mp4, write_video
 
 

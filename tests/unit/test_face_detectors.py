@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import natural_image
 from veracity.detect.base import EvidenceSink
 from veracity.detect.catalog import detector_registry
 from veracity.detect.face_blend import FaceBlendDetector
@@ -20,6 +19,7 @@ from veracity.faces.video_analysis import FaceVideoOptions
 from veracity.media.image import load_image
 from veracity.media.limits import Limits
 from veracity.media.video import open_video
+from veracity.synth.samples import natural_image
 from videogen import write_video
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import natural_image
 from veracity.faces.align import CROP_SIZE, aligned_crop, alignment_matrix, template
 from veracity.faces.detect import Face, FaceDetector
 from veracity.faces.masks import ellipse_mask_from_points5, hull_mask
@@ -13,6 +12,7 @@ from veracity.faces.temporal import blink_report, pulse_report, score_flicker
 from veracity.faces.track import FaceTracker, iou
 from veracity.synth.augment import shared_augment
 from veracity.synth.classic_swap import classic_swap
+from veracity.synth.samples import natural_image
 from veracity.synth.selfblend import boundary_map, self_blend
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import natural_image
 from veracity.detect.base import EvidenceSink
 from veracity.detect.catalog import detector_registry, detectors_for
 from veracity.media.image import LoadedImage
 from veracity.results import DetectorScore
 from veracity.synth.generators import generate
+from veracity.synth.samples import natural_image
 
 IMAGE_DETECTORS = [d.name for d in detectors_for("image")]
 SIZES = [(16, 16), (17, 23), (16, 900), (301, 17), (97, 131), (480, 640)]

@@ -121,7 +121,7 @@ def _plot_timeline(path: Path, times: list[float], probs: np.ndarray) -> Path:
     try:
         import matplotlib
     except ImportError:
-        raise ModelError("evidence plots need matplotlib: pip install 'veracity[plots]'") from None
+        raise ModelError("evidence plots need matplotlib: pip install matplotlib") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
