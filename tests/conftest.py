@@ -23,6 +23,12 @@ def _cli_env() -> dict[str, str]:
     return env
 
 
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test (and the CLI it spawns) away from the user's real config and store."""
+    monkeypatch.setenv("VERACITY_HOME", str(tmp_path_factory.mktemp("veracity-home")))
+
+
 @pytest.fixture
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``veracity ARGS...`` in a subprocess; returns the completed process."""
