@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from veracity.watermark.crc import crc16
+
 __all__ = ["CODED_BITS", "INFO_BITS", "crc16", "decode_payload", "encode_payload"]
 
 PAYLOAD_BITS = 32
@@ -16,17 +18,6 @@ INFO_BITS = PAYLOAD_BITS + CRC_BITS
 _K = 7
 _POLYS = (0o171, 0o133)
 CODED_BITS = (INFO_BITS + _K - 1) * 2
-
-
-def crc16(data: bytes) -> int:
-    """CRC-16/CCITT-FALSE of ``data``."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
 
 
 def _bits(value: int, n: int) -> list[int]:

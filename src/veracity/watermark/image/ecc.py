@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from veracity.watermark.crc import crc16
+
 __all__ = ["CODED_BITS", "INFO_BITS", "PAYLOAD_BITS", "crc16", "decode", "encode"]
 
 PAYLOAD_BITS = 64
@@ -16,17 +18,6 @@ _K = 7  # constraint length
 _GENERATORS = (0o133, 0o171, 0o165)  # the LTE rate-1/3 code, free distance 15
 _STATES = 1 << (_K - 1)
 CODED_BITS = (INFO_BITS + _K - 1) * len(_GENERATORS)
-
-
-def crc16(data: bytes) -> int:
-    """CRC-16/CCITT-FALSE of ``data``."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
 
 
 def _bits(data: bytes) -> np.ndarray:
