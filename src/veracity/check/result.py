@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Literal, get_args
 
 from veracity.results import CredentialReport, Detection, Modality, WatermarkReading
 
@@ -20,15 +20,7 @@ Verdict = Literal[
 ]
 
 #: Every verdict, in the order of the rule table (see :mod:`veracity.check.rules`).
-VERDICTS: tuple[Verdict, ...] = (
-    "tampered",
-    "ai-generated-declared",
-    "authentic-signed",
-    "likely-manipulated",
-    "watermarked",
-    "uncertain",
-    "no-evidence",
-)
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 
 @dataclasses.dataclass(frozen=True)
