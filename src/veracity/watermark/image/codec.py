@@ -15,6 +15,7 @@ import numpy as np
 
 from veracity.results import WatermarkReading
 from veracity.watermark.image import ecc
+from veracity.watermark.image.comb import comb_lattices
 from veracity.watermark.image.lattice import (
     MAX_PERIOD,
     MIN_PERIOD,
@@ -51,7 +52,10 @@ _WORK_AREA = 512 * 512  # detection runs on a copy downscaled to about this many
 _HP_SIGMA = 1.5  # whitening: residual = luma - Gaussian(luma, sigma)
 _FLAT_MAX = 1.8  # largest mark amplitude (grey levels) on flat areas
 _DETECT_P = 1e-3  # a CRC-valid payload also needs a sync p-value below this
-_LATTICES = 4
+_LATTICES = 4  # autocorrelation/template candidates tried first
+_COMB_UNROTATED = 3  # then comb candidates near 0 degrees ...
+_COMB_ANY = 3  # ... and at any angle
+_MAX_CANDIDATES = _LATTICES + _COMB_UNROTATED + _COMB_ANY  # for the p-value's union bound
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
 _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
@@ -140,8 +144,8 @@ def p_value(z: float, crc_ok: bool) -> float:
     each decoded word passes the CRC-16 by chance with probability ``2^-16``.
     """
     if not crc_ok:
-        return _p_sync(z, _LATTICES)
-    return _LATTICES * 2.0**-ecc.CRC_BITS * _p_sync(z, 1)
+        return _p_sync(z, _MAX_CANDIDATES)
+    return _MAX_CANDIDATES * 2.0**-ecc.CRC_BITS * _p_sync(z, 1)
 
 
 def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
@@ -160,12 +164,29 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     residual, power = whiten(luma)
     acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     pattern = key_pattern(key)
-    best: WatermarkReading | None = None
     # Likely periods if the image was not resized: the embedder's choice for this size,
     # and the smallest tile (used for every image up to about 480 x 480).
     f = w / rgb.shape[1]
     priors = sorted({_period_for(*rgb.shape[:2]) * f, GRID * _MIN_CHIP * f})
-    for lattice in _candidates(acf, power, (h, w), max_period, priors):
+    tried = _candidates(acf, power, (h, w), max_period, priors)
+    best = _try_lattices(residual, pattern, tried, None)
+    if best.detected:
+        return best
+    # The autocorrelation missed: harmonic-comb candidates (costlier, rarely needed).
+    combed = [
+        polish(acf, lat) for lat in comb_lattices(residual, max_period, _COMB_ANY, _COMB_UNROTATED)
+    ]
+    return _try_lattices(residual, pattern, _dedupe(combed, tried), best)
+
+
+def _try_lattices(
+    residual: np.ndarray,
+    pattern: KeyPattern,
+    lattices: list[Lattice],
+    best: WatermarkReading | None,
+) -> WatermarkReading:
+    """Fold, align and decode each lattice in turn; stop at the first detection."""
+    for lattice in lattices:
         tile = fold(residual, lattice)
         sync = search_offset(tile, pattern, chip_kernel_fft(_HP_SIGMA * CANON / lattice.period))
         reading = _decode(sync, pattern, lattice)
@@ -173,8 +194,21 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
             best = reading
         if reading.detected:
             break
-    assert best is not None
+    if best is None:
+        return WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "no lattice"})
     return best
+
+
+def _same(a: Lattice, b: Lattice) -> bool:
+    return abs(a.period / b.period - 1) < 0.01 and abs(a.angle_deg - b.angle_deg) < 0.3
+
+
+def _dedupe(lattices: list[Lattice], exclude: list[Lattice]) -> list[Lattice]:
+    unique: list[Lattice] = []
+    for lat in lattices:
+        if not any(_same(lat, u) for u in unique + exclude):
+            unique.append(lat)
+    return unique
 
 
 def _candidates(
@@ -189,21 +223,14 @@ def _candidates(
     if TEMPLATE_SHARE > 0:
         found += [polish(acf, lat) for lat in template_lattices(power, shape, max_period)]
     found += find_lattice(acf, max_period, top=_LATTICES, priors=priors)
-    unique: list[Lattice] = []
-    for lat in found:
-        if not any(
-            abs(lat.period / u.period - 1) < 0.01 and abs(lat.angle_deg - u.angle_deg) < 0.3
-            for u in unique
-        ):
-            unique.append(lat)
-    return unique[:_LATTICES]
+    return _dedupe(found, [])[:_LATTICES]
 
 
 def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice) -> WatermarkReading:
     chips = sync.chips[pattern.data_pos[:, 0], pattern.data_pos[:, 1]] * pattern.data_sign
     soft = np.bincount(pattern.data_bit, weights=chips, minlength=ecc.CODED_BITS)
     payload, crc_ok = ecc.decode(soft)
-    detected = crc_ok and _p_sync(sync.z, _LATTICES) < _DETECT_P
+    detected = crc_ok and _p_sync(sync.z, _MAX_CANDIDATES) < _DETECT_P
     details = {
         "sync_z": round(sync.z, 3),
         "crc_ok": crc_ok,

@@ -1,0 +1,127 @@
+"""Lattice candidates from a harmonic comb on the log-polar power spectrum.
+
+A mark tiled with period ``P`` concentrates its power on the harmonics ``(k, l) / P``
+of the residual's spectrum, rotated with the image. In log-polar coordinates a change
+of period or angle only shifts those harmonics, so the comb score of every
+(period, angle) pair is a sum of shifted slices, one per harmonic. Points half-way
+between harmonics count negatively, which rejects the half- and double-period aliases
+that a plain comb confuses with the true period. This complements the autocorrelation
+search in :mod:`veracity.watermark.image.lattice`: the comb uses hundreds of harmonics,
+the autocorrelation a few dozen lags.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import cv2
+import numpy as np
+import scipy.fft as sfft
+
+from veracity.watermark.image.lattice import MAX_ANGLE, MIN_PERIOD, Lattice, basis
+from veracity.watermark.image.pattern import GRID
+
+__all__ = ["comb_lattices"]
+
+_D_RHO = 0.004  # log-radius step: 0.4 % in period
+_D_PHI = math.radians(0.5)
+_K_MAX = 20  # harmonics used: 2 <= |(k, l)| <= _K_MAX
+_CLIP = 8.0  # spectral power is clipped at this many times its local level
+_SEPARATION = 4  # cells between reported peaks
+_ZERO_BAND = 1  # angle cells either side of 0 for the "not rotated" candidates
+
+
+@lru_cache(maxsize=1)
+def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(log radius, angle, weight) of the harmonics in one quadrant and of the half-points."""
+    on = [
+        (k, m)
+        for k in range(1, _K_MAX + 1)
+        for m in range(0, _K_MAX + 1)
+        if 2 <= math.hypot(k, m) <= _K_MAX
+    ]
+    half = [(k + 0.5, m) for k, m in on] + [(k, m + 0.5) for k, m in on]
+    pts = np.array(on + half, dtype=np.float64)
+    # Expected power of a harmonic: the spectrum of one (box-shaped) chip.
+    weight = (np.sinc(pts[:, 0] / GRID) * np.sinc(pts[:, 1] / GRID)) ** 2
+    weight[len(on) :] *= -0.5
+    return np.log(np.hypot(pts[:, 0], pts[:, 1])), np.arctan2(pts[:, 1], pts[:, 0]), weight
+
+
+def _log_polar(residual: np.ndarray, r_lo: float, n_rho: int) -> np.ndarray:
+    """Normalised power on a (angle in [0, 90 deg), log-radius) grid, folded by 90 degrees."""
+    h, w = residual.shape
+    spec = sfft.rfft2(residual)
+    power = np.fft.fftshift((spec.real**2 + spec.imag**2).astype(np.float32), axes=0)
+    level = cv2.GaussianBlur(cv2.medianBlur(power, 5), (0, 0), 4.0) + np.float32(1e-12)
+    power = cv2.blur(power / level, (3, 3))
+    n_phi = round(math.pi / _D_PHI)
+    r = r_lo * np.exp(np.arange(n_rho) * _D_RHO)
+    phi = -math.pi / 2 + np.arange(n_phi) * _D_PHI
+    map_x = (r[None, :] * np.cos(phi[:, None]) * w).astype(np.float32)
+    map_y = (r[None, :] * np.sin(phi[:, None]) * h + h // 2).astype(np.float32)
+    polar = cv2.remap(power, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    polar = np.minimum(polar, np.float32(_CLIP)) - np.float32(1.0)
+    quarter = n_phi // 2
+    return polar[:quarter] + polar[quarter : 2 * quarter]
+
+
+def _score(residual: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Standardised comb score per (period row, angle column), the periods, and n_ang."""
+    log_r, ang, weight = _template()
+    r_lo = 2.0 / max_period * 0.98
+    r_hi = min(0.5, _K_MAX / MIN_PERIOD * 1.02)
+    n_rho = int(math.log(r_hi / r_lo) / _D_RHO) + 1
+    polar = _log_polar(residual, r_lo, n_rho)[:, ::-1]  # reversed: period rows are slices
+    n_phi = polar.shape[0]
+    n_ang = int(MAX_ANGLE / _D_PHI)
+    polar = np.concatenate([polar[-n_ang:], polar, polar[: n_ang + 1]])
+    n_p = int(math.log(max_period / MIN_PERIOD) / _D_RHO) + 1
+    score = np.zeros((2 * n_ang + 1, n_p), dtype=np.float32)
+    norm = np.zeros(n_p)
+    for lr, a, wt in zip(log_r, ang, weight, strict=True):
+        # radius index of this harmonic for period row i: c - i, stored reversed.
+        c = round((lr - math.log(MIN_PERIOD) - math.log(r_lo)) / _D_RHO)
+        start = n_rho - 1 - c
+        lo, hi = max(0, -start), min(n_p, n_rho - start)
+        if lo >= hi:
+            continue
+        j0 = round((a + math.pi / 2) / _D_PHI) % n_phi
+        score[:, lo:hi] += wt * polar[j0 : j0 + 2 * n_ang + 1, start + lo : start + hi]
+        if wt > 0:
+            norm[lo:hi] += wt
+    rows = score.T / np.maximum(norm, 1e-9)[:, None]
+    centre = np.median(rows, axis=1, keepdims=True)
+    spread = 1.4826 * np.median(np.abs(rows - centre), axis=1, keepdims=True)
+    periods = MIN_PERIOD * np.exp(np.arange(n_p) * _D_RHO)
+    return (rows - centre) / (spread + 1e-12), periods, n_ang
+
+
+def _peaks(score: np.ndarray, top: int) -> list[tuple[int, int]]:
+    work = score.copy()
+    found = []
+    for _ in range(top):
+        i, j = np.unravel_index(int(np.argmax(work)), work.shape)
+        if not np.isfinite(work[i, j]):
+            break
+        found.append((int(i), int(j)))
+        s = _SEPARATION
+        work[max(0, i - s) : i + s + 1, max(0, j - s) : j + s + 1] = -np.inf
+    return found
+
+
+def comb_lattices(
+    residual: np.ndarray, max_period: float, top: int, top_unrotated: int
+) -> list[Lattice]:
+    """Best lattices by comb score: ``top_unrotated`` near 0 degrees, then ``top`` overall."""
+    score, periods, n_ang = _score(residual, max_period)
+    near_zero = np.full_like(score, -np.inf)
+    band = slice(n_ang - _ZERO_BAND, n_ang + _ZERO_BAND + 1)
+    near_zero[:, band] = score[:, band]
+    cells = _peaks(near_zero, top_unrotated) + _peaks(score, top)
+    found = []
+    for i, j in cells:
+        v1, v2 = basis(np.array(periods[i]), np.array((j - n_ang) * _D_PHI))
+        found.append(Lattice(v1, v2, float(score[i, j])))
+    return found
