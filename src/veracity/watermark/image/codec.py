@@ -55,7 +55,18 @@ _DETECT_P = 1e-3  # a CRC-valid payload also needs a sync p-value below this
 _LATTICES = 4  # autocorrelation/template candidates tried first
 _COMB_UNROTATED = 3  # then comb candidates near 0 degrees ...
 _COMB_ANY = 3  # ... and at any angle
-_MAX_CANDIDATES = _LATTICES + _COMB_UNROTATED + _COMB_ANY  # for the p-value's union bound
+# A strong sync peak whose payload fails its CRC is often a lattice a little off: retry
+# the best one scaled by +-0.2/0.4 % and turned by +-0.15 degrees.
+_REFINE_Z = 6.0
+_REFINE_STEPS = tuple(
+    (scale, turn)
+    for scale in (-0.004, -0.002, 0.0, 0.002, 0.004)
+    for turn in (-0.15, 0.0, 0.15)
+    if (scale, turn) != (0.0, 0.0)
+)
+# Every lattice the detector may try, for the p-value's union bound: which candidate gets
+# nudged depends on the key's sync score, so the bound counts the nudges of every candidate.
+_MAX_CANDIDATES = (_LATTICES + _COMB_UNROTATED + _COMB_ANY) * (1 + len(_REFINE_STEPS))
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
 _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
@@ -170,33 +181,50 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     priors = sorted({_period_for(*rgb.shape[:2]) * f, GRID * _MIN_CHIP * f})
     tried = _candidates(acf, power, (h, w), max_period, priors)
     best = _try_lattices(residual, pattern, tried, None)
-    if best.detected:
-        return best
+    if best[0].detected:
+        return best[0]
     # The autocorrelation missed: harmonic-comb candidates (costlier, rarely needed).
     combed = [
         polish(acf, lat) for lat in comb_lattices(residual, max_period, _COMB_ANY, _COMB_UNROTATED)
     ]
-    return _try_lattices(residual, pattern, _dedupe(combed, tried), best)
+    best = _try_lattices(residual, pattern, _dedupe(combed, tried), best)
+    if best[0].detected or best[0].confidence < _REFINE_Z:
+        return best[0]
+    return _try_lattices(residual, pattern, _nudged(best[1]), best)[0]
+
+
+Attempt = tuple[WatermarkReading, Lattice]
 
 
 def _try_lattices(
     residual: np.ndarray,
     pattern: KeyPattern,
     lattices: list[Lattice],
-    best: WatermarkReading | None,
-) -> WatermarkReading:
+    best: Attempt | None,
+) -> Attempt:
     """Fold, align and decode each lattice in turn; stop at the first detection."""
     for lattice in lattices:
         tile = fold(residual, lattice)
         sync = search_offset(tile, pattern, chip_kernel_fft(_HP_SIGMA * CANON / lattice.period))
         reading = _decode(sync, pattern, lattice)
-        if best is None or reading.confidence > best.confidence:
-            best = reading
+        if best is None or reading.confidence > best[0].confidence:
+            best = (reading, lattice)
         if reading.detected:
             break
     if best is None:
-        return WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "no lattice"})
+        none = WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "no lattice"})
+        return none, Lattice(np.zeros(2), np.zeros(2), 0.0)
     return best
+
+
+def _nudged(lattice: Lattice) -> list[Lattice]:
+    """The lattice slightly rescaled and turned (``_REFINE_STEPS``)."""
+    out = []
+    for scale, turn in _REFINE_STEPS:
+        t = math.radians(turn)
+        rot = (1.0 + scale) * np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
+        out.append(Lattice(rot @ lattice.v1, rot @ lattice.v2, lattice.score))
+    return out
 
 
 def _same(a: Lattice, b: Lattice) -> bool:
