@@ -50,10 +50,10 @@ def test_jpeg_output_with_quality(run_cli, photo: Path, tmp_path: Path) -> None:
 
 
 def test_greyscale_and_alpha_are_preserved(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    rgb = natural_image(300, 300, seed=9)
+    rgb = natural_image(384, 384, seed=9)
     grey, rgba = tmp_path / "grey.png", tmp_path / "rgba.png"
     Image.fromarray(rgb[:, :, 1]).save(grey)
-    alpha = np.tile(np.linspace(0, 255, 300, dtype=np.uint8), (300, 1))
+    alpha = np.tile(np.linspace(0, 255, 384, dtype=np.uint8), (384, 1))
     Image.fromarray(np.dstack([rgb, alpha])).save(rgba)
     for src, mode in ((grey, "L"), (rgba, "RGBA")):
         out = tmp_path / f"out-{src.name}"

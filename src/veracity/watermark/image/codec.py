@@ -15,7 +15,7 @@ import numpy as np
 
 from veracity.results import WatermarkReading
 from veracity.watermark.image import ecc
-from veracity.watermark.image.comb import comb_lattices
+from veracity.watermark.image.comb import axis_lattices, comb_lattices
 from veracity.watermark.image.lattice import (
     MAX_PERIOD,
     MIN_PERIOD,
@@ -55,6 +55,8 @@ _DETECT_P = 1e-3  # a CRC-valid payload also needs a sync p-value below this
 _LATTICES = 4  # autocorrelation/template candidates tried first
 _COMB_UNROTATED = 3  # then comb candidates near 0 degrees ...
 _COMB_ANY = 3  # ... and at any angle
+_AXIS = 3  # ... and axis-aligned at the embedder's scale (crops)
+_AXIS_RANGE = 1.5  # a crop keeping >= 44 % of the area enlarges the working period <= 1.5x
 # A strong sync peak whose payload fails its CRC is often a lattice a little off: retry
 # the best one scaled by +-0.2/0.4 % and turned by +-0.15 degrees.
 _REFINE_Z = 6.0
@@ -66,7 +68,7 @@ _REFINE_STEPS = tuple(
 )
 # Every lattice the detector may try, for the p-value's union bound: which candidate gets
 # nudged depends on the key's sync score, so the bound counts the nudges of every candidate.
-_MAX_CANDIDATES = (_LATTICES + _COMB_UNROTATED + _COMB_ANY) * (1 + len(_REFINE_STEPS))
+_MAX_CANDIDATES = (_LATTICES + _COMB_UNROTATED + _COMB_ANY + _AXIS) * (1 + len(_REFINE_STEPS))
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
 _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
@@ -184,7 +186,8 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     if best[0].detected:
         return best[0]
     # The autocorrelation missed: harmonic-comb candidates (costlier, rarely needed).
-    combed = [
+    p_lo = min(priors)
+    combed = axis_lattices(residual, p_lo, min(max_period, _AXIS_RANGE * p_lo), _AXIS) + [
         polish(acf, lat) for lat in comb_lattices(residual, max_period, _COMB_ANY, _COMB_UNROTATED)
     ]
     best = _try_lattices(residual, pattern, _dedupe(combed, tried), best)

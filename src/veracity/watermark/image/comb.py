@@ -22,7 +22,7 @@ import scipy.fft as sfft
 from veracity.watermark.image.lattice import MAX_ANGLE, MIN_PERIOD, Lattice, basis
 from veracity.watermark.image.pattern import GRID
 
-__all__ = ["comb_lattices"]
+__all__ = ["axis_lattices", "comb_lattices"]
 
 _D_RHO = 0.004  # log-radius step: 0.4 % in period
 _D_PHI = math.radians(0.5)
@@ -49,13 +49,17 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.log(np.hypot(pts[:, 0], pts[:, 1])), np.arctan2(pts[:, 1], pts[:, 0]), weight
 
 
-def _log_polar(residual: np.ndarray, r_lo: float, n_rho: int) -> np.ndarray:
-    """Normalised power on a (angle in [0, 90 deg), log-radius) grid, folded by 90 degrees."""
-    h, w = residual.shape
+def _power(residual: np.ndarray) -> np.ndarray:
+    """Power spectrum (rows centred) over its local level, lightly smoothed."""
     spec = sfft.rfft2(residual)
     power = np.fft.fftshift((spec.real**2 + spec.imag**2).astype(np.float32), axes=0)
     level = cv2.GaussianBlur(cv2.medianBlur(power, 5), (0, 0), 4.0) + np.float32(1e-12)
-    power = cv2.blur(power / level, (3, 3))
+    return cv2.blur(power / level, (3, 3))
+
+
+def _log_polar(power: np.ndarray, r_lo: float, n_rho: int) -> np.ndarray:
+    """Normalised power on a (angle in [0, 90 deg), log-radius) grid, folded by 90 degrees."""
+    h, w = power.shape[0], 2 * (power.shape[1] - 1)
     n_phi = round(math.pi / _D_PHI)
     r = r_lo * np.exp(np.arange(n_rho) * _D_RHO)
     phi = -math.pi / 2 + np.arange(n_phi) * _D_PHI
@@ -67,13 +71,13 @@ def _log_polar(residual: np.ndarray, r_lo: float, n_rho: int) -> np.ndarray:
     return polar[:quarter] + polar[quarter : 2 * quarter]
 
 
-def _score(residual: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray, int]:
+def _score(power: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray, int]:
     """Standardised comb score per (period row, angle column), the periods, and n_ang."""
     log_r, ang, weight = _template()
     r_lo = 2.0 / max_period * 0.98
     r_hi = min(0.5, _K_MAX / MIN_PERIOD * 1.02)
     n_rho = int(math.log(r_hi / r_lo) / _D_RHO) + 1
-    polar = _log_polar(residual, r_lo, n_rho)[:, ::-1]  # reversed: period rows are slices
+    polar = _log_polar(power, r_lo, n_rho)[:, ::-1]  # reversed: period rows are slices
     n_phi = polar.shape[0]
     n_ang = int(MAX_ANGLE / _D_PHI)
     polar = np.concatenate([polar[-n_ang:], polar, polar[: n_ang + 1]])
@@ -115,7 +119,7 @@ def comb_lattices(
     residual: np.ndarray, max_period: float, top: int, top_unrotated: int
 ) -> list[Lattice]:
     """Best lattices by comb score: ``top_unrotated`` near 0 degrees, then ``top`` overall."""
-    score, periods, n_ang = _score(residual, max_period)
+    score, periods, n_ang = _score(_power(residual), max_period)
     near_zero = np.full_like(score, -np.inf)
     band = slice(n_ang - _ZERO_BAND, n_ang + _ZERO_BAND + 1)
     near_zero[:, band] = score[:, band]
@@ -124,4 +128,43 @@ def comb_lattices(
     for i, j in cells:
         v1, v2 = basis(np.array(periods[i]), np.array((j - n_ang) * _D_PHI))
         found.append(Lattice(v1, v2, float(score[i, j])))
+    return found
+
+
+_AXIS_STEP = 0.25  # pixels between the periods tried by axis_lattices
+
+
+@lru_cache(maxsize=1)
+def _quadrant_points() -> tuple[np.ndarray, np.ndarray]:
+    """Harmonics and half-points of the two upper quadrants (rfft half-plane), weighted."""
+    log_r, ang, weight = _template()
+    radius = np.exp(log_r)
+    pts = np.stack([radius * np.cos(ang), radius * np.sin(ang)], axis=1)
+    pts = np.concatenate([pts, pts * np.array([1.0, -1.0])])
+    return pts, np.concatenate([weight, weight])
+
+
+def axis_lattices(residual: np.ndarray, p_lo: float, p_hi: float, top: int) -> list[Lattice]:
+    """Best axis-aligned lattices with a period in ``[p_lo, p_hi]`` (neither turned nor resized).
+
+    A crop, re-encoding or colour edit leaves the tile axis-aligned with the embedder's
+    period, so this one-dimensional comb search finds the lattice where the full search is
+    too noisy (small crops).
+    """
+    power = np.minimum(_power(residual), np.float32(_CLIP)) - np.float32(1.0)
+    h, w = residual.shape
+    pts, weight = _quadrant_points()
+    periods = np.arange(p_lo, p_hi + _AXIS_STEP, _AXIS_STEP)
+    if len(periods) < 3:
+        return []
+    map_x = (pts[None, :, 0] * w / periods[:, None]).astype(np.float32)
+    map_y = (pts[None, :, 1] * h / periods[:, None] + h // 2).astype(np.float32)
+    values = cv2.remap(power, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    score = values @ weight / weight[weight > 0].sum()
+    is_peak = np.r_[False, (score[1:-1] >= score[:-2]) & (score[1:-1] >= score[2:]), False]
+    best = np.flatnonzero(is_peak)[np.argsort(score[is_peak])[::-1][:top]]
+    found = []
+    for i in best:
+        v1, v2 = basis(np.array(periods[i]), np.array(0.0))
+        found.append(Lattice(v1, v2, float(score[i])))
     return found

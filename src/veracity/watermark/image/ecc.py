@@ -1,4 +1,4 @@
-"""Error correction for the image mark: CRC-16 integrity check and a K=7 rate-1/3
+"""Error correction for the image mark: CRC-16 integrity check and a K=7 rate-1/2
 convolutional code with soft-decision Viterbi decoding."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ PAYLOAD_BITS = 64
 CRC_BITS = 16
 INFO_BITS = PAYLOAD_BITS + CRC_BITS
 _K = 7  # constraint length
-_GENERATORS = (0o133, 0o171, 0o165)  # the LTE rate-1/3 code, free distance 15
+_GENERATORS = (0o133, 0o171)  # the NASA/CCSDS rate-1/2 code, free distance 10
 _STATES = 1 << (_K - 1)
 CODED_BITS = (INFO_BITS + _K - 1) * len(_GENERATORS)
 

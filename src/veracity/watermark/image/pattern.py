@@ -3,7 +3,7 @@
 The mark is one square tile of ``GRID x GRID`` chips repeated over the image. A
 key-chosen quarter of the chips carry a pseudo-random sign pattern used to find
 the tile's position (synchronisation); the other chips carry the coded payload,
-each coded symbol spread over two or three chips with key-derived signs.
+each coded symbol spread over four or five chips with key-derived signs.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ GRID = 32  # chips per tile side
 CHIP = 4  # pixels per chip in the canonical (detection) tile
 CANON = GRID * CHIP  # canonical tile side in pixels
 N_SYNC = 256  # chips reserved for synchronisation
-_VERSION = b"veracity-image-wm-v1:"
+_VERSION = b"veracity-image-wm-v2:"
 # Two strong spectral lines, 90 degrees apart, at these harmonics of the tile period:
 # easy to find in the power spectrum, they give the tile's scale and rotation.
 TEMPLATE_Q = ((11, 5), (-5, 11))
