@@ -18,6 +18,7 @@ from veracity.cli import demo as demo_cmd
 from veracity.cli import detect as detect_cmd
 from veracity.cli import scan as scan_cmd
 from veracity.cli import serve as serve_cmd
+from veracity.cli import synth as synth_cmd
 from veracity.cli import watermark as watermark_cmd
 from veracity.errors import VeracityError
 
@@ -31,6 +32,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     detect_cmd,
     scan_cmd,
     serve_cmd,
+    synth_cmd,
     watermark_cmd,
 )
 
