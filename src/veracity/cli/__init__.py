@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from veracity import __version__
+from veracity.cli import bench as bench_cmd
 from veracity.cli import check as check_cmd
 from veracity.cli import credentials as credentials_cmd
 from veracity.cli import demo as demo_cmd
@@ -26,6 +27,7 @@ __all__ = ["build_parser", "main"]
 
 # Explicit list of sub-command modules; each exposes register(subparsers).
 COMMANDS: tuple[ModuleType, ...] = (
+    bench_cmd,
     check_cmd,
     credentials_cmd,
     demo_cmd,

@@ -38,9 +38,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--generator", metavar="NAME", help="use only this generator of the kind")
     p.add_argument("--seed", type=int, default=0, help="base seed (file i uses seed+i)")
-    p.add_argument(
-        "--copy-real", action="store_true", help="also copy the sources into DIR/real/"
-    )
+    p.add_argument("--copy-real", action="store_true", help="also copy the sources into DIR/real/")
     p.add_argument("--force", action="store_true", help="replace an existing set in DIR")
     p.add_argument("--json", action="store_true", help="print one JSON record per file")
     p.set_defaults(func=run)

@@ -22,9 +22,23 @@ from veracity.results import Modality
 from veracity.synth.generators import generate, generator_names
 from veracity.synth.speech import ESPEAK_VOICES, FLITE_VOICES
 
-__all__ = ["KINDS", "Kind", "Made", "available_generators", "kind_for", "make_audio", "make_aigen"]
+__all__ = [
+    "KINDS",
+    "TRAINED",
+    "Kind",
+    "Made",
+    "available_generators",
+    "kind_for",
+    "make_aigen",
+    "make_audio",
+    "pick_generator",
+]
 
-TRAINED, ALGORITHMIC, COMPOSITE = "trainedAlgorithmicMedia", "algorithmicMedia", "compositeSynthetic"
+TRAINED, ALGORITHMIC, COMPOSITE = (
+    "trainedAlgorithmicMedia",
+    "algorithmicMedia",
+    "compositeSynthetic",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,7 +164,11 @@ def pick_generator(kind: Kind, requested: str | None, rng: np.random.Generator) 
 
 def make_aigen(rgb: np.ndarray, generator: str, rng: np.random.Generator) -> Made:
     """Re-synthesise an image through one of the generator-like decoders."""
-    return Made(generator, {"size": [int(rgb.shape[1]), int(rgb.shape[0])]}, rgb=generate(rgb, generator, rng))
+    return Made(
+        generator,
+        {"size": [int(rgb.shape[1]), int(rgb.shape[0])]},
+        rgb=generate(rgb, generator, rng),
+    )
 
 
 def _match_level(y: np.ndarray, like: np.ndarray) -> np.ndarray:
