@@ -20,7 +20,7 @@ from veracity.errors import ConfigError
 from veracity.media.audio_out import save_audio
 from veracity.media.image import save_image
 from veracity.synth.makers import TRAINED, Made
-from veracity.watermark.api import embed_file
+from veracity.watermark.api import detect_file, embed_file
 from veracity.watermark.catalog import codec_registry
 
 __all__ = ["TOOL", "Signer", "finish", "payload_for", "signer"]
@@ -67,8 +67,11 @@ def payload_for(modality: str, rng: np.random.Generator) -> str:
     return f"{value:0{(bits + 3) // 4}x}"
 
 
-def finish(made: Made, dst: Path, payload: str, source_type: str, sign: Signer) -> None:
+def finish(made: Made, dst: Path, payload: str, source_type: str, sign: Signer) -> bool:
     """Watermark ``made`` with ``payload`` and sign it into ``dst`` (atomically).
+
+    The mark is read back before signing; when it does not read back (some small or
+    flat images), nothing is written and False is returned: no fake leaves unmarked.
 
     Args:
         made: The fake (image or audio).
@@ -85,6 +88,9 @@ def finish(made: Made, dst: Path, payload: str, source_type: str, sign: Signer) 
             save_audio(raw, np.asarray(made.audio), made.rate)
         marked = Path(tmp) / f"marked{dst.suffix}"
         embed_file(raw, marked, payload_hex=payload, quality=95)
+        reading = detect_file(marked)
+        if not reading.detected or reading.payload != payload:
+            return False
         spec = ManifestSpec(
             title=dst.name,
             tool=TOOL,
@@ -92,3 +98,4 @@ def finish(made: Made, dst: Path, payload: str, source_type: str, sign: Signer) 
             source_type=source_type,
         )
         sign_file(marked, dst, identity=sign.identity, spec=spec)
+    return True

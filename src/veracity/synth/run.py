@@ -184,7 +184,9 @@ def _make_fake(
         return made
     name = _fake_name(job, made)
     payload = payload_for(job.modality, rng)
-    finish(made, staging / "fake" / name, payload, job.kind.source_types[made.generator], sign)
+    source_type = job.kind.source_types[made.generator]
+    if not finish(made, staging / "fake" / name, payload, source_type, sign):
+        return "the watermark did not read back (too small or flat to carry it); not written"
     return ManipulationRecord(
         source=str(job.path.absolute()),
         output=str(out / "fake" / name),
