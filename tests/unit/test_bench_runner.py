@@ -45,7 +45,8 @@ def test_groups_rank_against_their_modality_reals() -> None:
     assert (a.n_fake, a.n_real, a.auc, a.eer, a.tpr_at_5_fpr) == (2, 3, 1.0, 0.0, 1.0)
     assert (b.n_fake, b.n_real, b.errors) == (1, 3, 1)
     assert b.auc == pytest.approx(1 / 3)  # 0.15 beats only the real at 0.1
-    assert a.accuracy == pytest.approx(4 / 5)  # the real at 0.5 is "uncertain": wrong
+    assert (a.fake_hit, a.real_ok) == (1.0, pytest.approx(2 / 3))  # 0.5 is "uncertain"
+    assert a.accuracy == pytest.approx(5 / 6)  # balanced: the mean of the two
     assert a.uncertain == pytest.approx(1 / 5)
     assert rows["all image"].n_fake == 3 and rows["all image"].errors == 1
     assert rows["all"].n_fake == 4 and rows["all"].n_real == 4

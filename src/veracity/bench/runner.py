@@ -63,9 +63,12 @@ class GroupMetrics:
         auc: Area under the ROC curve (NaN without both classes).
         eer: Equal error rate.
         tpr_at_5_fpr: True-positive rate at 5 % false positives.
-        accuracy: Share of the row's files whose predicted label is the true one
-            (``uncertain`` counts as wrong).
-        uncertain: Share of the row's files labelled ``uncertain``.
+        accuracy: Balanced accuracy of the detectors' own labels, the mean of
+            ``fake_hit`` and ``real_ok`` (so the many reals in a small group's row
+            do not swamp it).
+        fake_hit: Share of the row's fakes labelled ``fake``.
+        real_ok: Share of the row's reals labelled ``real``.
+        uncertain: Share of the row's files labelled ``uncertain`` (counted as wrong).
         mean_seconds: Mean detection time per file of the row.
         errors: Files of the row that could not be analysed.
     """
@@ -78,6 +81,8 @@ class GroupMetrics:
     eer: float
     tpr_at_5_fpr: float
     accuracy: float
+    fake_hit: float
+    real_ok: float
     uncertain: float
     mean_seconds: float
     errors: int
@@ -113,11 +118,16 @@ def detect_one(rec: ManipulationRecord) -> FileResult:
     return FileResult(rec.output, rec.label, group, det.modality, det.score, det.label, elapsed)
 
 
+def _share(rows: Sequence[FileResult], predicted: str) -> float:
+    return sum(r.predicted == predicted for r in rows) / len(rows) if rows else float("nan")
+
+
 def _metrics(group: str, modality: str, rows: Sequence[FileResult]) -> GroupMetrics:
     ok = [r for r in rows if r.score is not None]
     y = np.array([r.label == "fake" for r in ok], dtype=np.int64)
     s = np.array([r.score for r in ok], dtype=np.float64)
-    n = max(len(ok), 1)
+    fake_hit = _share([r for r in ok if r.label == "fake"], "fake")
+    real_ok = _share([r for r in ok if r.label == "real"], "real")
     return GroupMetrics(
         group=group,
         modality=modality,
@@ -126,8 +136,10 @@ def _metrics(group: str, modality: str, rows: Sequence[FileResult]) -> GroupMetr
         auc=auc(y, s),
         eer=eer(y, s),
         tpr_at_5_fpr=tpr_at_fpr(y, s, MAX_FPR),
-        accuracy=sum(r.predicted == r.label for r in ok) / n if ok else float("nan"),
-        uncertain=sum(r.predicted == "uncertain" for r in ok) / n if ok else float("nan"),
+        accuracy=float(np.nanmean([fake_hit, real_ok])) if ok else float("nan"),
+        fake_hit=fake_hit,
+        real_ok=real_ok,
+        uncertain=_share(ok, "uncertain"),
         mean_seconds=float(np.mean([r.seconds for r in ok])) if ok else float("nan"),
         errors=len(rows) - len(ok),
     )
