@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from veracity.errors import ModelError, UsageError
+from veracity.errors import ModelError, UnsupportedFormatError, UsageError
 from veracity.results import Modality
 from veracity.synth.generators import generate, generator_names
 from veracity.synth.speech import ESPEAK_VOICES, FLITE_VOICES
@@ -109,12 +109,11 @@ def kind_for(requested: str, modality: Modality) -> Kind:
         UsageError: Unknown kind.
         UnsupportedFormatError: The kind does not apply to this modality.
     """
-    from veracity.errors import UnsupportedFormatError
-
     if requested == "auto":
         if modality not in AUTO:
             raise UnsupportedFormatError(
-                f"synth does not handle {modality} files (extract frames or audio first)"
+                f"synth does not handle {modality} files: no {modality} watermark codec "
+                "exists to mark the output (extract frames or audio first)"
             )
         requested = AUTO[modality]
     if requested not in KINDS:

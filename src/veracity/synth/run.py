@@ -273,6 +273,8 @@ def synthesise(
         raise OutputExistsError(f"{labels}: a set exists here (use --force to replace it)")
     if not out_dir.parent.is_dir():
         raise InputError(f"{out_dir}: parent folder does not exist")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder")
     created = not out_dir.exists()
     out_dir.mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".synth-staging-", dir=out_dir))
