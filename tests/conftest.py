@@ -24,7 +24,9 @@ def _cli_env() -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep every test (and the CLI it spawns) away from the user's real config and store."""
     monkeypatch.setenv("VERACITY_HOME", str(tmp_path_factory.mktemp("veracity-home")))
 

@@ -32,22 +32,12 @@ from aigen_common import jpeg, list_sources, perturb
 from aigen_fit import fit_both, labels, npr_logits, spectral_matrix
 from train_aigen import load
 
+from veracity.bench.metrics import auc
 from veracity.detect.calibration import load_model
 from veracity.detect.spectral import spectral_logit
 from veracity.synth.generators import generator_names
 
 CONDITIONS = ("clean", "jpeg75", "resize0.5")
-
-
-def auc(y: np.ndarray, s: np.ndarray) -> float:
-    order = np.argsort(s, kind="mergesort")
-    ranks = np.empty(len(s))
-    ranks[order] = np.arange(1, len(s) + 1)
-    for v in np.unique(s):  # average ties
-        m = s == v
-        ranks[m] = ranks[m].mean()
-    n1, n0 = y.sum(), len(y) - y.sum()
-    return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
 def ece(y: np.ndarray, p: np.ndarray, prior: float, bins: int = 10) -> float:

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import HELDOUT_CLIPS, is_heldout_identity, lfw_rows
 
+from veracity.bench.metrics import auc_groups
 from veracity.faces.analyze import score_faces
 from veracity.faces.detect import FaceDetector
 from veracity.faces.landmarks import MeshLandmarker
@@ -31,13 +32,6 @@ from veracity.synth.classic_swap import classic_swap
 from veracity.synth.selfblend import jpeg_roundtrip, self_blend
 
 MAX_FRAMES = 120  # first ~4-5 s of each held-out clip (CPU budget)
-
-
-def auc(neg, pos) -> float:
-    """Area under the ROC curve (probability a positive outranks a negative; ties half)."""
-    neg, pos = np.asarray(neg, float), np.asarray(pos, float)
-    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(greater / (len(neg) * len(pos)))
 
 
 def eval_crops(cache, model, n, rng) -> None:
@@ -54,7 +48,7 @@ def eval_crops(cache, model, n, rng) -> None:
     pf = model.predict(np.stack(fakes)).probability
     print(
         f"[crops] held-out LFW identities: {len(idx)} real vs {len(idx)} self-blended, "
-        f"JPEG90: AUC {auc(pr, pf):.4f}  (acc@0.5 {((pr < 0.5).mean() + (pf >= 0.5).mean()) / 2:.3f})",
+        f"JPEG90: AUC {auc_groups(pr, pf):.4f}  (acc@0.5 {((pr < 0.5).mean() + (pf >= 0.5).mean()) / 2:.3f})",
         flush=True,
     )
 
@@ -89,7 +83,7 @@ def eval_lfw_swaps(faces_dir, model, n, rng) -> None:
     print(
         f"[images] held-out LFW classic swaps (landmark affine + Reinhard colour + Poisson), "
         f"full pipeline, JPEG90: {len(reals)} real vs {len(swaps)} swapped: "
-        f"AUC {auc(reals, swaps):.4f}",
+        f"AUC {auc_groups(reals, swaps):.4f}",
         flush=True,
     )
 
@@ -181,7 +175,7 @@ def eval_videos(videos_dir, work, model, rng, reuse: bool) -> None:
             print(
                 f"[video] held-out clips, real vs {fake}, {level}-level: "
                 f"{len(res['real'][i])} vs {len(res[fake][i])}: "
-                f"AUC {auc(res['real'][i], res[fake][i]):.4f}"
+                f"AUC {auc_groups(res['real'][i], res[fake][i]):.4f}"
             )
     for kind, r in res.items():
         for row in r[3]:
@@ -191,7 +185,8 @@ def eval_videos(videos_dir, work, model, rng, reuse: bool) -> None:
             )
     real_flicker = [c[2] for c in res["real"][3]]
     swap_flicker = [c[2] for c in res["swap"][3]]
-    print(f"[cues] flicker alone, real vs swap video AUC {auc(real_flicker, swap_flicker):.4f}")
+    flicker_auc = auc_groups(real_flicker, swap_flicker)
+    print(f"[cues] flicker alone, real vs swap video AUC {flicker_auc:.4f}")
 
 
 def main() -> None:

@@ -17,23 +17,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from veracity.bench.metrics import eer
 from veracity.detect.speech_features import active_segments, segment_features
 
 torch.set_num_threads(1)
 
 METHODS = ("espeak", "flite", "festival", "world", "griffinlim")
-
-
-def eer(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Equal error rate of scores (higher = fake) against labels (1 = fake)."""
-    order = np.argsort(-scores)
-    labels = labels[order]
-    pos, neg = max(1, labels.sum()), max(1, (1 - labels).sum())
-    tpr = np.cumsum(labels) / pos
-    fpr = np.cumsum(1 - labels) / neg
-    fnr = 1 - tpr
-    i = int(np.argmin(np.abs(fnr - fpr)))
-    return float((fnr[i] + fpr[i]) / 2)
 
 
 def train(x: np.ndarray, y: np.ndarray, seed: int = 0, epochs: int = 60) -> dict[str, np.ndarray]:
@@ -110,7 +99,7 @@ def clip_eer(logits: np.ndarray, y: np.ndarray, clip: np.ndarray) -> float:
     ids = np.unique(clip)
     scores = np.array([logits[clip == i].mean() for i in ids])
     labels = np.array([y[clip == i][0] for i in ids])
-    return eer(scores, labels)
+    return eer(labels, scores)
 
 
 def main(clips: Path, out: Path) -> None:
@@ -124,14 +113,14 @@ def main(clips: Path, out: Path) -> None:
     params = train(x[train_m], y[train_m])
     s = predict(params, x[test_m])
     print(
-        f"held-out speakers, seen methods: segment EER {100 * eer(s, y[test_m]):.2f}%, "
+        f"held-out speakers, seen methods: segment EER {100 * eer(y[test_m], s):.2f}%, "
         f"clip EER {100 * clip_eer(s, y[test_m], clip[test_m]):.2f}%"
     )
     for m in METHODS:
         sel = test_m & ((method == m) | (method == "real"))
         z = predict(params, x[sel])
         print(
-            f"  per method {m}: segment EER {100 * eer(z, y[sel]):.2f}%, "
+            f"  per method {m}: segment EER {100 * eer(y[sel], z):.2f}%, "
             f"clip EER {100 * clip_eer(z, y[sel], clip[sel]):.2f}%"
         )
     for m in METHODS:
@@ -140,7 +129,7 @@ def main(clips: Path, out: Path) -> None:
         sel = test_m & ((method == m) | (method == "real"))
         z = predict(p, x[sel])
         print(
-            f"leave-one-out {m}: segment EER {100 * eer(z, y[sel]):.2f}%, "
+            f"leave-one-out {m}: segment EER {100 * eer(y[sel], z):.2f}%, "
             f"clip EER {100 * clip_eer(z, y[sel], clip[sel]):.2f}%"
         )
     final = train(x[train_m | test_m], y[train_m | test_m]) if "--all" in sys.argv else params

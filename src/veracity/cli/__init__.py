@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from veracity import __version__
+from veracity.cli import bench as bench_cmd
 from veracity.cli import check as check_cmd
 from veracity.cli import credentials as credentials_cmd
 from veracity.cli import demo as demo_cmd
 from veracity.cli import detect as detect_cmd
 from veracity.cli import scan as scan_cmd
 from veracity.cli import serve as serve_cmd
+from veracity.cli import synth as synth_cmd
 from veracity.cli import watermark as watermark_cmd
 from veracity.errors import VeracityError
 
@@ -25,12 +27,14 @@ __all__ = ["build_parser", "main"]
 
 # Explicit list of sub-command modules; each exposes register(subparsers).
 COMMANDS: tuple[ModuleType, ...] = (
+    bench_cmd,
     check_cmd,
     credentials_cmd,
     demo_cmd,
     detect_cmd,
     scan_cmd,
     serve_cmd,
+    synth_cmd,
     watermark_cmd,
 )
 

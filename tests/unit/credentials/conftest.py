@@ -135,7 +135,9 @@ def wide_photo(tmp_path: Path) -> Callable[..., Path]:
         for _ in range(80):
             x, y = rng.integers(0, 400), rng.integers(8, 320)
             w, h = rng.integers(4, 40, size=2)
-            draw.rectangle((x, y, x + w, y + h), fill=tuple(int(c) for c in rng.integers(0, 256, 3)))
+            draw.rectangle(
+                (x, y, x + w, y + h), fill=tuple(int(c) for c in rng.integers(0, 256, 3))
+            )
         img.save(path, "JPEG", quality=92)
         return path
 

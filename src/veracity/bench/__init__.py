@@ -1,0 +1,1 @@
+"""Benchmarking passive detection on a labelled folder (see ``veracity bench``)."""
