@@ -50,11 +50,12 @@ def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
     h, w = residual.shape
     spec = sfft.rfft2(residual)
     acf = sfft.irfft2(spec.real**2 + spec.imag**2, s=(h, w)).astype(np.float32)
-    rows = np.arange(-max_lag, max_lag + 1) % h
-    cols = np.arange(-max_lag, max_lag + 1) % w
-    win = acf[rows[:, None], cols[None, :]]
-    win = cv2.GaussianBlur(win / (acf[0, 0] + 1e-12), (0, 0), 1.0)
     lags = np.arange(-max_lag, max_lag + 1)
+    win = acf[(lags % h)[:, None], (lags % w)[None, :]]
+    # Products across the wrap-around do not correlate: undo the (1 - lag/size) envelope,
+    # which would otherwise pull every peak towards lag 0 (periods biased low).
+    win = win / np.outer(1.0 - np.abs(lags) / h, 1.0 - np.abs(lags) / w).astype(np.float32)
+    win = cv2.GaussianBlur(win / (acf[0, 0] + 1e-12), (0, 0), 1.0)
     win[np.hypot(lags[:, None], lags[None, :]) < 12] = 0.0
     return win
 

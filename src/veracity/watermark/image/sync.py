@@ -10,6 +10,7 @@ the fold with the key's synchronisation chips for every offset at once (FFT).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -92,7 +93,12 @@ def _sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
     return np.conj(sfft.rfft2(signs)), np.conj(sfft.rfft2(np.abs(signs)))
 
 
-def search_offset(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> SyncResult:
+def search_offset(
+    tile: np.ndarray,
+    pattern: KeyPattern,
+    kernel: np.ndarray,
+    variants: Sequence[int] = range(N_VARIANTS),
+) -> SyncResult:
     """Best (variant, offset) by normalised correlation with the sync chips.
 
     For offset ``t`` the statistic is ``z = sum_i s_i g_i / sqrt(sum_i g_i^2)`` over
@@ -103,7 +109,7 @@ def search_offset(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> 
     sign_fft, mask_fft = _sync_maps(pattern)
     shape = (CANON, CANON)
     best: tuple[float, int, tuple[int, int], np.ndarray] | None = None
-    for variant in range(N_VARIANTS):
+    for variant in variants:
         spec = sfft.rfft2(dihedral(tile, variant)) * kernel
         g = sfft.irfft2(spec, s=shape)
         num = sfft.irfft2(spec * sign_fft, s=shape)
