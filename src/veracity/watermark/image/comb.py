@@ -92,7 +92,7 @@ def _score(power: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray
         if lo >= hi:
             continue
         j0 = round((a + math.pi / 2) / _D_PHI) % n_phi
-        score[:, lo:hi] += wt * polar[j0 : j0 + 2 * n_ang + 1, start + lo : start + hi]
+        score[:, lo:hi] += np.float32(wt) * polar[j0 : j0 + 2 * n_ang + 1, start + lo : start + hi]
         if wt > 0:
             norm[lo:hi] += wt
     rows = score.T / np.maximum(norm, 1e-9)[:, None]

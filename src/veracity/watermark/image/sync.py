@@ -48,14 +48,20 @@ def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
     inv = np.linalg.inv(np.stack([lattice.v1, lattice.v2], axis=1)).astype(np.float32) * n
     xs = np.arange(w, dtype=np.float32)[None, :]
     ys = np.arange(h, dtype=np.float32)[:, None]
-    iu = np.floor(inv[0, 0] * xs + inv[0, 1] * ys).astype(np.int64) % n
-    iv = np.floor(inv[1, 0] * xs + inv[1, 1] * ys).astype(np.int64) % n
+    iu = _wrap(inv[0, 0] * xs + inv[0, 1] * ys, n)
+    iv = _wrap(inv[1, 0] * xs + inv[1, 1] * ys, n)
     idx = (iv * n + iu).ravel()
     sums = np.bincount(idx, weights=residual.ravel(), minlength=n * n)
     counts = np.bincount(idx, minlength=n * n)
     tile = (sums / np.maximum(counts, 1)).reshape(n, n)
     tile -= tile.mean()
     return _fourier_resize(tile, CANON) if n != CANON else tile
+
+
+def _wrap(coord: np.ndarray, n: int) -> np.ndarray:
+    """``floor(coord) mod n`` as int32, in float32 arithmetic (several times faster)."""
+    coord -= np.floor(coord / np.float32(n)) * np.float32(n)
+    return np.minimum(coord.astype(np.int32), n - 1)
 
 
 def _fourier_resize(tile: np.ndarray, size: int) -> np.ndarray:
