@@ -62,8 +62,8 @@ def check_file(
     options = options or CheckOptions()
     p = check_input_file(path, options.limits)
     modality = sniff_modality(p)
-    credentials, cred_note = read_credentials(p, options)
     watermark, wm_note = read_watermark(p, options)
+    credentials, cred_note = read_credentials(p, options, watermark)
     ev = Path(evidence_dir) if evidence_dir is not None else None
     detection, det_note = run_detection(p, options, ev)
     verdict, reasons = decide(credentials, watermark, detection)

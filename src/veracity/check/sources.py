@@ -43,15 +43,20 @@ def _credential_kwargs(options: CheckOptions) -> dict[str, Any]:
 
 
 def read_credentials(
-    path: Path, options: CheckOptions
+    path: Path, options: CheckOptions, watermark: WatermarkReading | None = None
 ) -> tuple[CredentialReport | None, ComponentNote | None]:
-    """Verify Content Credentials, including recovery through watermark or fingerprint."""
+    """Verify Content Credentials, including recovery through watermark or fingerprint.
+
+    ``watermark`` is the file's image-watermark reading under ``options.key``, if already
+    made; recovery then reuses it instead of reading the image again.
+    """
     try:
         from veracity.credentials import verify_file
     except ImportError as exc:
         return None, _missing("credentials", exc)
+    reuse = watermark if watermark is not None and watermark.modality == "image" else None
     try:
-        return verify_file(path, **_credential_kwargs(options)), None
+        return verify_file(path, **_credential_kwargs(options), watermark_reading=reuse), None
     except UnsupportedFormatError as exc:
         return None, _missing("credentials", exc)
     except CredentialError as exc:

@@ -29,6 +29,7 @@ from veracity.credentials.report import embedded_fingerprints
 from veracity.credentials.store import ManifestStore, Match
 from veracity.errors import InputError
 from veracity.media.image import decode_image_bytes
+from veracity.results import WatermarkReading
 
 __all__ = ["LocalLookup", "Lookup", "Recovered", "recover_manifest"]
 
@@ -87,9 +88,12 @@ def _read(manifest: bytes, context: c2pa.Context) -> dict[str, Any] | None:
     return read_manifest_store(manifest, "application/c2pa", context).store
 
 
-def _watermark_id(rgb: np.ndarray, key: str) -> tuple[str | None, dict[str, Any]]:
-    _, detect_pixels = watermark_functions()
-    reading = detect_pixels(rgb, key)
+def _watermark_id(
+    rgb: np.ndarray, key: str, reading: WatermarkReading | None
+) -> tuple[str | None, dict[str, Any]]:
+    if reading is None:
+        _, detect_pixels = watermark_functions()
+        reading = detect_pixels(rgb, key)
     facts = {
         "watermark_detected": bool(reading.detected),
         "watermark_p_value": float(reading.p_value),
@@ -105,8 +109,9 @@ def _by_watermark(
     key: str,
     context: c2pa.Context,
     evidence: dict[str, Any],
+    reading: WatermarkReading | None,
 ) -> Recovered | None:
-    mid, facts = _watermark_id(rgb, key)
+    mid, facts = _watermark_id(rgb, key, reading)
     evidence.update(facts)
     if mid is None:
         return None
@@ -126,9 +131,18 @@ def _by_watermark(
 
 
 def recover_manifest(
-    rgb: np.ndarray, lookup: Lookup, context: c2pa.Context, *, key: str, use_watermark: bool = True
+    rgb: np.ndarray,
+    lookup: Lookup,
+    context: c2pa.Context,
+    *,
+    key: str,
+    use_watermark: bool = True,
+    reading: WatermarkReading | None = None,
 ) -> tuple[Recovered | None, dict[str, Any]]:
     """Look the image's manifest up by watermark, then by fingerprint.
+
+    ``reading`` is the image's watermark reading under ``key`` when the caller already has
+    it (``veracity check`` reads the watermark anyway); otherwise it is read here.
 
     Returns:
         The recovered manifest (or None) and the evidence gathered (p-values, distances).
@@ -136,7 +150,7 @@ def recover_manifest(
     fingerprint = durable_fingerprint(rgb)
     evidence: dict[str, Any] = {"pdq": fingerprint.hex, "pdq_quality": fingerprint.quality}
     if use_watermark:
-        found = _by_watermark(rgb, fingerprint.digest, lookup, key, context, evidence)
+        found = _by_watermark(rgb, fingerprint.digest, lookup, key, context, evidence, reading)
         if found is not None:
             return found, evidence
     if fingerprint.quality < MIN_PDQ_QUALITY:

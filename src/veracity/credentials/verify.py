@@ -19,7 +19,7 @@ from veracity.credentials.strict import has_manifest_store, unsigned_bytes_alter
 from veracity.errors import ConfigError, StoreError
 from veracity.media.image import load_image
 from veracity.media.limits import Limits, check_input_file
-from veracity.results import CredentialReport
+from veracity.results import CredentialReport, WatermarkReading
 from veracity.watermark.base import DEFAULT_KEY
 
 __all__ = ["load_anchors", "verify_file"]
@@ -77,13 +77,18 @@ def _unreadable(error: str) -> CredentialReport:
 
 
 def _recover(
-    path: Path, mime: str, lookup: Lookup, context: c2pa.Context, key: str
+    path: Path,
+    mime: str,
+    lookup: Lookup,
+    context: c2pa.Context,
+    key: str,
+    reading: WatermarkReading | None,
 ) -> CredentialReport:
     if mime not in _RECOVERABLE:
         return CredentialReport(state="none", details={"recovery": f"not attempted for {mime}"})
     rgb = load_image(path).rgb
     found, evidence = recover_manifest(
-        rgb, lookup, context, key=key, use_watermark=watermark_available()
+        rgb, lookup, context, key=key, use_watermark=watermark_available(), reading=reading
     )
     if found is None:
         return CredentialReport(state="none", details={"recovery": evidence})
@@ -128,6 +133,7 @@ def verify_file(
     store: ManifestStore | str | Path | None = None,
     resolver: str | None = None,
     watermark_key: str = DEFAULT_KEY,
+    watermark_reading: WatermarkReading | None = None,
 ) -> CredentialReport:
     """Verify the Content Credentials of a file.
 
@@ -142,6 +148,8 @@ def verify_file(
             store, if one exists.
         resolver: URL of a Soft Binding Resolution service to use instead of a store.
         watermark_key: Key of the durable watermark.
+        watermark_reading: The file's watermark reading under ``watermark_key``, if the
+            caller already has one (saves reading the image twice).
 
     Returns:
         The report; ``state`` is ``none`` when nothing was found.
@@ -166,7 +174,7 @@ def verify_file(
     if lookup is None:
         return CredentialReport(state="none", details={"recovery": "no manifest store configured"})
     try:
-        return _recover(p, mime, lookup, context, watermark_key)
+        return _recover(p, mime, lookup, context, watermark_key, watermark_reading)
     finally:
         closer = getattr(lookup, "close_owned", None)
         if closer is not None:

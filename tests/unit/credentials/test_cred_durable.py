@@ -105,3 +105,17 @@ def test_real_watermark_recovery(cred_home, wide_photo, tmp_path) -> None:
     assert report.recovered_via in ("watermark", "fingerprint")
     assert report.details["manifest_id"] == result.manifest_id
     assert np.asarray(Image.open(result.output)).shape[:2] == (320, 400)
+
+
+def test_given_watermark_reading_is_reused(cred_home, toy_watermark, wide_photo, tmp_path) -> None:
+    """``check`` passes its own watermark reading: recovery must use it, not read again."""
+    from veracity.results import WatermarkReading
+
+    result = sign_file(wide_photo(), tmp_path / "signed.jpg", durable=True)
+    _strip(result.output, tmp_path / "stripped.jpg")
+    unknown = WatermarkReading(True, "00000000000000aa", 1e-9, 9.0, "image", {})
+    report = verify_file(tmp_path / "stripped.jpg", watermark_reading=unknown)
+    # The reading given names an id the store does not hold, so the watermark route fails
+    # (the toy watermark in the file would have resolved) and the fingerprint route wins.
+    assert report.details["recovery"]["watermark_unresolved"] == "00000000000000aa"
+    assert report.recovered_via == "fingerprint"
