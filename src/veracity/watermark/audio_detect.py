@@ -19,7 +19,7 @@ import dataclasses
 import numpy as np
 from scipy.special import i0e
 
-from veracity.watermark.audio_ecc import CRC_BITS, decode_payload
+from veracity.watermark.audio_ecc import CRC_BITS, PAYLOAD_BITS, decode_payload, encode_payload
 from veracity.watermark.audio_layout import (
     BLOCK_FRAMES,
     N_SYNC,
@@ -35,7 +35,7 @@ __all__ = ["SCALES", "TileEnergies", "WindowReading", "read_window"]
 
 SCALES: tuple[float, ...] = tuple(np.round(np.arange(0.98, 1.0201, 0.005), 4))
 _COARSE_SCALES: tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
-_CANDIDATES = 3
+_CANDIDATES = 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,19 +104,24 @@ def _sync_scores(
     return v.reshape(len(phases), -1).sum(axis=1)
 
 
-def _sync_at(
+def _phasors(
     log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float, phase: float
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Sync score, sync term weights and per-unit soft values at one hypothesis."""
+) -> np.ndarray:
+    """One weighted phasor per pair at one hypothesis, summed over the block repetitions.
+
+    The repetitions of a pair share its dither, so under the null hypothesis they are
+    not independent; their sum is one term ``|A| cos(U)`` with a uniform ``U``.
+    """
     period = BLOCK_FRAMES / scale
     starts = _block_starts(np.array([phase]), period, len(log_e)).ravel()
     pairs = np.arange(len(layout.pair_unit))
     angle, w = _gather(log_e, weight, layout, pairs, starts, scale)
-    unit = layout.pair_unit
-    soft = np.bincount(unit, weights=(np.cos(angle) * w).sum(axis=0), minlength=N_UNITS)
-    sync = unit < N_SYNC
-    terms = np.cos(angle[:, sync] - np.pi * layout.sync_bits[unit[sync]]) * w[:, sync]
-    return float(terms.sum()), w[:, sync].ravel(), soft
+    return np.asarray((w * np.exp(1j * angle)).sum(axis=0))
+
+
+def _turned(phasor: np.ndarray, layout: Layout, unit_bits: np.ndarray) -> np.ndarray:
+    """Pair phasors turned so that agreement with ``unit_bits`` is a positive real part."""
+    return np.asarray(phasor * np.exp(-1j * np.pi * unit_bits[layout.pair_unit]))
 
 
 class TileEnergies:
@@ -139,7 +144,7 @@ def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, 
         log_e, weight = energies.get(scale)
         phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
         scores = _sync_scores(log_e, weight, layout, scale, phases)
-        for k in np.argsort(scores)[-2:]:
+        for k in np.argsort(scores)[-3:]:
             coarse.append((float(scores[k]), scale, float(phases[k])))
     fine: list[tuple[float, float, float]] = []
     for _, scale0, phase0 in sorted(coarse, reverse=True)[:_CANDIDATES]:
@@ -153,6 +158,24 @@ def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, 
     return sorted(fine, reverse=True)
 
 
+def _decode(
+    phasor: np.ndarray, layout: Layout, log_hyp: float
+) -> tuple[bytes | None, float]:
+    """Decode the coded units; returns the payload (CRC valid) and the codeword's log-p.
+
+    The codeword bound counts every valid codeword (2^32): whichever the decoder picks,
+    ``P(score >= t) <= 2^32 * tail(t)`` under the null hypothesis.
+    """
+    soft = np.bincount(layout.pair_unit, weights=phasor.real, minlength=N_UNITS)
+    decoded, ok = decode_payload(soft[N_SYNC:])
+    if not ok:
+        return None, 0.0
+    bits = np.concatenate([layout.sync_bits, encode_payload(decoded)]).astype(np.float64)
+    turned = _turned(phasor, layout, bits)
+    log_p = log_hyp + PAYLOAD_BITS * np.log(2) + _log_tail(float(turned.real.sum()), np.abs(turned))
+    return decoded, log_p
+
+
 def read_window(
     power: np.ndarray,
     layout: Layout,
@@ -161,29 +184,37 @@ def read_window(
 ) -> WindowReading:
     """Search and decode one window given its fine power spectrogram.
 
+    Two tests are combined (Bonferroni, factor 2): the sync units' score times the CRC's
+    2^-16, and the whole codeword's score (sync and decoded units) bounded over all valid
+    codewords. The first wins when the sync is strong, the second on short or weak marks.
+
     Args:
         power: Fine power spectrogram of the window.
         layout: Keyed layout.
         energies: Tile energies, shareable between readings of one window under
             several keys.
-        p_needed: Candidates whose p-value could not fall below this even with a
-            valid CRC are not decoded (their reading cannot be a detection).
+        p_needed: Readings whose p-value is above this are reported without payload.
     """
     energies = energies or TileEnergies(power)
     # The union bound counts the full fine grid (every 4 ms phase at 9 speeds), more
     # than the coarse-to-fine search visits, so the p-value stays conservative.
     log_hyp = float(np.log(sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)))
-    crc_gain = CRC_BITS * np.log(2)
     best: WindowReading | None = None
     for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
         log_e, weight = energies.get(scale)
-        score, weights, soft = _sync_at(log_e, weight, layout, scale, phase)
-        log_p = log_hyp + _log_tail(score, weights)
-        payload: bytes | None = None
-        if log_p - crc_gain < np.log(p_needed):
-            decoded, ok = decode_payload(soft[N_SYNC:])
-            if ok:
-                payload, log_p = decoded, log_p - crc_gain
+        phasor = _phasors(log_e, weight, layout, scale, phase)
+        is_sync = layout.pair_unit < N_SYNC
+        bits = np.zeros(N_UNITS)
+        bits[:N_SYNC] = layout.sync_bits
+        sync = _turned(phasor, layout, bits)[is_sync]
+        score = float(sync.real.sum())
+        log_p = log_hyp + _log_tail(score, np.abs(sync))
+        payload, log_p_code = _decode(phasor, layout, log_hyp)
+        if payload is not None:
+            log_p = min(log_p - CRC_BITS * np.log(2), log_p_code)
+        log_p += np.log(2)
+        if payload is not None and log_p >= np.log(p_needed):
+            payload = None
         reading = WindowReading(payload, float(min(1.0, np.exp(log_p))), score, scale, phase)
         if best is None or reading.p_value < best.p_value:
             best = reading

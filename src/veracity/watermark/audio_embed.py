@@ -35,6 +35,7 @@ _MAX_LOG_GAIN = 0.4  # largest change of one tile's log-energy (about 1.7 dB)
 _ITERATIONS = 3
 ALLOC = 0.5
 MIN_SNR_DB = 30.5
+DC_ALPHA = 1.0
 
 
 def _unit_bits(layout: Layout, payload: bytes) -> np.ndarray:
@@ -117,7 +118,8 @@ def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
         diff = pair_diff(grid[col_a, band], grid[col_a + 1, band])
         if target is None:
             offset = dither + pair_bits * STEP / 2
-            target = offset + STEP * np.round((diff - offset) / STEP)
+            lattice = offset + STEP * np.round((diff - offset) / STEP)
+            target = diff + DC_ALPHA * (lattice - diff)
         delta_a, delta_b = _allocate(target - diff, grid[col_a, band], grid[col_a + 1, band])
         np.add.at(log_gain, (col_a, band), delta_a)
         np.add.at(log_gain, (col_a + 1, band), -delta_b)
