@@ -5,7 +5,7 @@ The mark lives in the log-energies of time-frequency *tiles* of a 16 kHz signal:
 columns (4.096 s) repeats through the file. Temporally adjacent tiles of one band
 form a *pair*; the difference of their log-energies cancels gain and any filter
 (both tiles see the same frequency response). Each *unit* (one bit) averages the
-pair differences of 2-3 pairs scattered over the block by a keyed permutation and is
+pair differences of 3 pairs scattered over the block by a keyed permutation and is
 quantised onto a keyed dithered lattice (dither modulation, QIM).
 """
 
@@ -74,21 +74,19 @@ assert N_COLS // 2 * N_BANDS == N_UNITS * _PAIRS_PER_UNIT
 
 
 def _rng(key: str, purpose: str) -> np.random.Generator:
-    digest = hashlib.sha256(f"veracity-audio-wm/v1/{purpose}/{key}".encode()).digest()
+    digest = hashlib.sha256(f"veracity-audio-wm/v2/{purpose}/{key}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:16], "big"))
 
 
 @functools.lru_cache(maxsize=8)
 def layout_for_key(key: str) -> Layout:
     """Return the keyed block layout (cached per key)."""
-    # A unit is 3 pairs of one column pair (one moment), so a crop keeps or loses it
-    # whole; the keyed permutations pick its bands and scatter units over the block.
+    # A unit's 3 pairs are scattered over the block by a keyed permutation, so a pause
+    # in the speech rarely erases all of them (any 4.1 s still holds every pair).
     rng = _rng(key, "pairs")
-    n_slots = N_COLS // 2 * N_BANDS // _PAIRS_PER_UNIT
-    slot_unit = rng.permutation(n_slots)
     cols = np.repeat(np.arange(0, N_COLS, 2), N_BANDS)
-    bands = np.concatenate([rng.permutation(N_BANDS) for _ in range(N_COLS // 2)])
-    unit = slot_unit[np.arange(len(cols)) // _PAIRS_PER_UNIT]
+    bands = np.tile(np.arange(N_BANDS), N_COLS // 2)
+    unit = rng.permutation(len(cols)) % N_UNITS
     dither = _rng(key, "dither").uniform(0.0, STEP, len(cols))
     sync = _rng(key, "sync").integers(0, 2, N_SYNC).astype(np.int8)
     return Layout(cols, bands, unit, dither, sync)
