@@ -19,7 +19,7 @@ import dataclasses
 import numpy as np
 from scipy.special import i0e
 
-from veracity.watermark.audio_ecc import CRC_BITS, PAYLOAD_BITS, decode_payload, encode_payload
+from veracity.watermark.audio_ecc import CRC_BITS, PAYLOAD_BITS, decode_payloads, encode_payload
 from veracity.watermark.audio_layout import (
     BLOCK_FRAMES,
     N_SYNC,
@@ -35,7 +35,9 @@ __all__ = ["SCALES", "TileEnergies", "WindowReading", "read_window"]
 
 SCALES: tuple[float, ...] = tuple(np.round(np.arange(0.98, 1.0201, 0.005), 4))
 _COARSE_SCALES: tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
-_CANDIDATES = 6
+_CANDIDATES = 8
+SUB_FRAMES = 80 * TILE_FRAMES  # 5.12 s
+SUB_HOP = 16 * TILE_FRAMES  # 1.02 s
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,19 +106,32 @@ def _sync_scores(
     return v.reshape(len(phases), -1).sum(axis=1)
 
 
-def _phasors(
+def _instances(
     log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float, phase: float
-) -> np.ndarray:
-    """One weighted phasor per pair at one hypothesis, summed over the block repetitions.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted phasor and first frame of every pair instance (reps, pairs) at one hypothesis.
 
-    The repetitions of a pair share its dither, so under the null hypothesis they are
-    not independent; their sum is one term ``|A| cos(U)`` with a uniform ``U``.
+    Summed over the repetitions this gives one phasor per pair: the repetitions of a pair
+    share its dither, so under the null hypothesis they are not independent, and their
+    sum is one term ``|A| cos(U)`` with a uniform ``U``.
     """
     period = BLOCK_FRAMES / scale
     starts = _block_starts(np.array([phase]), period, len(log_e)).ravel()
     pairs = np.arange(len(layout.pair_unit))
     angle, w = _gather(log_e, weight, layout, pairs, starts, scale)
-    return np.asarray((w * np.exp(1j * angle)).sum(axis=0))
+    frame = starts[:, None] + layout.pair_col[None, :] * TILE_FRAMES / scale
+    return w * np.exp(1j * angle), frame
+
+
+def _spans(n_frames: int) -> list[tuple[float, float]]:
+    """The whole window, then sub-spans of 5.1 s every 1 s (a spliced excerpt fills one)."""
+    spans = [(-np.inf, np.inf)]
+    if n_frames > SUB_FRAMES + SUB_HOP // 2:
+        starts = list(range(0, n_frames - SUB_FRAMES + 1, SUB_HOP))
+        if starts[-1] + SUB_FRAMES < n_frames:
+            starts.append(n_frames - SUB_FRAMES)
+        spans += [(float(s), float(s + SUB_FRAMES - 2 * TILE_FRAMES)) for s in starts]
+    return spans
 
 
 def _turned(phasor: np.ndarray, layout: Layout, unit_bits: np.ndarray) -> np.ndarray:
@@ -137,16 +152,23 @@ class TileEnergies:
         return self.cache[scale]
 
 
+def _peaks(scores: np.ndarray, count: int, radius: int = 4) -> np.ndarray:
+    """Indices of the ``count`` highest local maxima (circular, ``radius`` frames apart)."""
+    padded = np.concatenate([scores[-radius:], scores, scores[:radius]])
+    window = np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1)
+    local = np.flatnonzero(scores >= window.max(axis=1))
+    return local[np.argsort(scores[local])[::-1][:count]]
+
+
 def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, float]]:
-    """Coarse-to-fine sync search; returns (score, scale, phase) candidates, best first."""
+    """Coarse-to-fine sync search; returns distinct (score, scale, phase) candidates."""
     coarse: list[tuple[float, float, float]] = []
     for scale in _COARSE_SCALES:
         log_e, weight = energies.get(scale)
         phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
         scores = _sync_scores(log_e, weight, layout, scale, phases)
-        for k in np.argsort(scores)[-3:]:
-            coarse.append((float(scores[k]), scale, float(phases[k])))
-    fine: list[tuple[float, float, float]] = []
+        coarse += [(float(scores[k]), scale, float(phases[k])) for k in _peaks(scores, 4)]
+    fine: dict[tuple[float, float], float] = {}
     for _, scale0, phase0 in sorted(coarse, reverse=True)[:_CANDIDATES]:
         for step in (-0.005, 0.0, 0.005):
             scale = float(np.clip(np.round(scale0 + step, 4), SCALES[0], SCALES[-1]))
@@ -154,26 +176,34 @@ def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, 
             phases = phase0 + np.arange(-3.0, 4.0)
             scores = _sync_scores(log_e, weight, layout, scale, phases)
             k = int(np.argmax(scores))
-            fine.append((float(scores[k]), scale, float(phases[k])))
-    return sorted(fine, reverse=True)
+            fine[(scale, float(phases[k]))] = float(scores[k])
+    best: dict[float, tuple[float, float, float]] = {}
+    for (scale, phase), score in fine.items():
+        # One candidate per coarse peak: refinements of one peak land within a few frames.
+        slot = round(phase / 8)
+        if slot not in best or score > best[slot][0]:
+            best[slot] = (score, scale, phase)
+    return sorted(best.values(), reverse=True)
 
 
-def _decode(
-    phasor: np.ndarray, layout: Layout, log_hyp: float
-) -> tuple[bytes | None, float]:
-    """Decode the coded units; returns the payload (CRC valid) and the codeword's log-p.
+def _codeword_log_p(phasor: np.ndarray, layout: Layout, payload: bytes) -> float:
+    """Log of the codeword bound, before the union over hypotheses.
 
-    The codeword bound counts every valid codeword (2^32): whichever the decoder picks,
+    The bound counts every valid codeword (2^32): whichever the decoder picks,
     ``P(score >= t) <= 2^32 * tail(t)`` under the null hypothesis.
     """
-    soft = np.bincount(layout.pair_unit, weights=phasor.real, minlength=N_UNITS)
-    decoded, ok = decode_payload(soft[N_SYNC:])
-    if not ok:
-        return None, 0.0
-    bits = np.concatenate([layout.sync_bits, encode_payload(decoded)]).astype(np.float64)
+    bits = np.concatenate([layout.sync_bits, encode_payload(payload)]).astype(np.float64)
     turned = _turned(phasor, layout, bits)
-    log_p = log_hyp + PAYLOAD_BITS * np.log(2) + _log_tail(float(turned.real.sum()), np.abs(turned))
-    return decoded, log_p
+    return PAYLOAD_BITS * np.log(2) + _log_tail(float(turned.real.sum()), np.abs(turned))
+
+
+def _sync_log_p(phasor: np.ndarray, layout: Layout) -> tuple[float, float]:
+    """Sync score and the log of its tail bound."""
+    bits = np.zeros(N_UNITS)
+    bits[:N_SYNC] = layout.sync_bits
+    sync = _turned(phasor, layout, bits)[layout.pair_unit < N_SYNC]
+    score = float(sync.real.sum())
+    return score, _log_tail(score, np.abs(sync))
 
 
 def read_window(
@@ -184,9 +214,10 @@ def read_window(
 ) -> WindowReading:
     """Search and decode one window given its fine power spectrogram.
 
-    Two tests are combined (Bonferroni, factor 2): the sync units' score times the CRC's
+    Several tests are combined (Bonferroni): the sync units' score times the CRC's
     2^-16, and the whole codeword's score (sync and decoded units) bounded over all valid
-    codewords. The first wins when the sync is strong, the second on short or weak marks.
+    codewords, on the whole window and on each 5.1 s sub-span. The first wins when the
+    sync is strong, the others on short, weak or spliced marks.
 
     Args:
         power: Fine power spectrogram of the window.
@@ -196,23 +227,38 @@ def read_window(
         p_needed: Readings whose p-value is above this are reported without payload.
     """
     energies = energies or TileEnergies(power)
+    spans = _spans(len(power))
     # The union bound counts the full fine grid (every 4 ms phase at 9 speeds), more
     # than the coarse-to-fine search visits, so the p-value stays conservative.
     log_hyp = float(np.log(sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)))
-    best: WindowReading | None = None
+    log_hyp += float(np.log(1 + len(spans)))
+    found = []
     for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
-        log_e, weight = energies.get(scale)
-        phasor = _phasors(log_e, weight, layout, scale, phase)
-        is_sync = layout.pair_unit < N_SYNC
-        bits = np.zeros(N_UNITS)
-        bits[:N_SYNC] = layout.sync_bits
-        sync = _turned(phasor, layout, bits)[is_sync]
-        score = float(sync.real.sum())
-        log_p = log_hyp + _log_tail(score, np.abs(sync))
-        payload, log_p_code = _decode(phasor, layout, log_hyp)
-        if payload is not None:
-            log_p = min(log_p - CRC_BITS * np.log(2), log_p_code)
-        log_p += np.log(2)
+        z, frame = _instances(*energies.get(scale), layout, scale, phase)
+        phasors = np.stack([(z * ((frame >= lo) & (frame <= hi))).sum(axis=0) for lo, hi in spans])
+        found.append((scale, phase, phasors))
+    soft = np.stack(
+        [
+            np.bincount(layout.pair_unit, weights=p.real, minlength=N_UNITS)
+            for _, _, ps in found
+            for p in ps
+        ]
+    )
+    decoded = iter(decode_payloads(soft[:, N_SYNC:]))
+    best: WindowReading | None = None
+    for scale, phase, phasors in found:
+        score, log_sync = _sync_log_p(phasors[0], layout)
+        log_p, payload = log_sync, None
+        for k, phasor in enumerate(phasors):
+            got, ok = next(decoded)
+            if not ok:
+                continue
+            lp = _codeword_log_p(phasor, layout, got)
+            if k == 0:
+                lp = min(lp, log_sync - CRC_BITS * np.log(2))
+            if payload is None or lp < log_p:
+                payload, log_p = got, lp
+        log_p += log_hyp
         if payload is not None and log_p >= np.log(p_needed):
             payload = None
         reading = WindowReading(payload, float(min(1.0, np.exp(log_p))), score, scale, phase)
