@@ -60,14 +60,23 @@ class WindowReading:
 
 
 def _log_tail(score: float, weights: np.ndarray) -> float:
-    """Natural log of the Chernoff bound on P(sum w_i cos(U_i) >= score)."""
+    """Natural log of the Chernoff bound on P(sum w_i cos(U_i) >= score).
+
+    Any ``l`` gives a valid bound; a coarse grid of ``l`` and one refinement around its
+    best point find one close to the minimum.
+    """
     w = weights[weights > 0]
     if score <= 0 or len(w) == 0:
         return 0.0
-    lams = np.geomspace(0.05, 200.0, 120)
-    x = lams[:, None] * w[None, :]
-    log_mgf = np.sum(np.log(i0e(x)) + x, axis=1)
-    return float(min(0.0, np.min(log_mgf - lams * score)))
+
+    def bound(lams: np.ndarray) -> np.ndarray:
+        x = lams[:, None] * w[None, :]
+        return np.asarray(np.sum(np.log(i0e(x)) + x, axis=1) - lams * score)
+
+    coarse = np.geomspace(0.05, 200.0, 25)
+    k = int(np.argmin(bound(coarse)))
+    fine = np.geomspace(coarse[max(k - 1, 0)], coarse[min(k + 1, len(coarse) - 1)], 17)
+    return float(min(0.0, np.min(bound(fine)), np.min(bound(coarse))))
 
 
 def _gather(
@@ -104,6 +113,40 @@ def _sync_scores(
     phase, w = _gather(log_e, weight, layout, pairs, starts.ravel(), scale)
     v = np.cos(phase - np.pi * layout.sync_bits[layout.pair_unit[pairs]]) * w
     return v.reshape(len(phases), -1).sum(axis=1)
+
+
+def _all_sync_scores(
+    log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float
+) -> np.ndarray:
+    """Sync score at every block phase of one speed (the coarse search).
+
+    The sync term of every pair is computed once per frame and then gathered per phase,
+    instead of recomputing pair differences per phase as :func:`_sync_scores` does; the
+    pair's second tile is taken ``round(TILE_FRAMES / scale)`` frames after the first.
+    """
+    length = round(TILE_FRAMES / scale)
+    n = len(log_e) - length
+    phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
+    if n <= 0:
+        return np.zeros(len(phases))
+    pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
+    band = layout.pair_band[pairs]
+    diff = pair_diff(log_e[:n], log_e[length:])[:, band]
+    w = np.minimum(weight[:n], weight[length:])[:, band]
+    lattice = layout.dither[pairs] + STEP / 2 * layout.sync_bits[layout.pair_unit[pairs]]
+    terms = w * np.cos(2 * np.pi * (diff - lattice) / STEP)  # (frames, sync pairs)
+    # Phases are whole frames, so each (pair, repetition) adds one contiguous slice.
+    reps = _block_starts(np.zeros(1), BLOCK_FRAMES / scale, len(log_e))[0]
+    offs = np.rint(reps[:, None] + layout.pair_col[pairs] * TILE_FRAMES / scale).astype(np.int64)
+    lo = max(0, -int(offs.min()))
+    padded = np.zeros((len(pairs), lo + max(n, int(offs.max()) + len(phases))))
+    padded[:, lo : lo + n] = terms.T
+    scores = np.zeros(len(phases))
+    width = len(phases)
+    for row in offs.tolist():
+        for k, off in enumerate(row):
+            scores += padded[k, lo + off : lo + off + width]
+    return scores
 
 
 def _instances(
@@ -166,7 +209,7 @@ def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, 
     for scale in _COARSE_SCALES:
         log_e, weight = energies.get(scale)
         phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
-        scores = _sync_scores(log_e, weight, layout, scale, phases)
+        scores = _all_sync_scores(log_e, weight, layout, scale)
         coarse += [(float(scores[k]), scale, float(phases[k])) for k in _peaks(scores, 4)]
     fine: dict[tuple[float, float], float] = {}
     for _, scale0, phase0 in sorted(coarse, reverse=True)[:_CANDIDATES]:

@@ -10,7 +10,16 @@ import numpy as np
 
 from veracity.watermark.crc import crc16
 
-__all__ = ["CODED_BITS", "CRC_BITS", "INFO_BITS", "PAYLOAD_BITS", "crc16", "decode_payload", "decode_payloads", "encode_payload"]
+__all__ = [
+    "CODED_BITS",
+    "CRC_BITS",
+    "INFO_BITS",
+    "PAYLOAD_BITS",
+    "crc16",
+    "decode_payload",
+    "decode_payloads",
+    "encode_payload",
+]
 
 PAYLOAD_BITS = 32
 CRC_BITS = 16

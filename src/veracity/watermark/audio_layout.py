@@ -40,7 +40,7 @@ FINE_HOP = 64
 TILE_FRAMES = 16  # 16 x 4 ms = 64 ms
 N_COLS = 64
 BLOCK_FRAMES = N_COLS * TILE_FRAMES  # 4.096 s
-BAND_LO, BAND_HI, N_BANDS = 500.0, 3500.0, 12
+BAND_LO, BAND_HI, N_BANDS = 375.0, 6000.0, 24
 N_SYNC = 20
 N_UNITS = N_SYNC + CODED_BITS
 _PAIRS_PER_UNIT = 3
@@ -70,7 +70,7 @@ class Layout:
         return np.bincount(self.pair_unit, minlength=N_UNITS)
 
 
-assert N_COLS // 2 * N_BANDS == N_UNITS * _PAIRS_PER_UNIT
+assert N_COLS // 2 * N_BANDS >= N_UNITS * _PAIRS_PER_UNIT
 
 
 def _rng(key: str, purpose: str) -> np.random.Generator:
