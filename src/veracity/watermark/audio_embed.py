@@ -33,7 +33,7 @@ _N = 512
 _HOP = 256
 _MAX_LOG_GAIN = 0.4  # largest change of one tile's log-energy (about 1.7 dB)
 _ITERATIONS = 3
-ALLOC = 0.5
+ALLOC = 0.75
 MIN_SNR_DB = 30.2
 DC_ALPHA = 1.0
 

@@ -133,10 +133,10 @@ def tile_log_energy(power: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, 
     quiet = np.percentile(sample, 10, axis=0)
     # Subtract the band's noise floor (the quiet tiles), so added noise does not
     # compress the pair ratios; then grade each tile by its level under the band's
-    # loud tiles (30 dB under: no weight) and over its floor (2x: none, 10x: full).
+    # loud tiles (30 dB under: no weight) and over its floor (6 dB: none, 20 dB: full).
     clean = np.maximum(energy - quiet, 0.05 * energy)
     level = np.clip((np.log(energy / loud) + 7.0) / 3.0, 0.0, 1.0)
-    snr = np.clip((np.log(energy / quiet) - 0.7) / 1.6, 0.0, 1.0)
+    snr = np.clip((np.log(energy / quiet) - 1.4) / 3.2, 0.0, 1.0)
     return clean, level * snr
 
 
