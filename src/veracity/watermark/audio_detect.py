@@ -3,13 +3,17 @@
 For speed hypotheses 0.98-1.02 (the tile grid is stretched in time and frequency) and
 block phases, the sync pairs are scored by how close their measured differences lie
 to their known lattice points: first at 1 % speed and 4 ms phase steps, then refined
-to 0.5 % and 4 ms around the best. The best candidates are decoded (soft Viterbi)
-and checked with the CRC-16.
+to 0.5 % and 4 ms around the best peaks. The best distinct candidates are decoded
+(soft Viterbi, batched) on the whole window and on each 5.1 s sub-span, and checked
+with the CRC-16.
 
-The p-value is a union bound over all hypotheses searched: for one hypothesis on
-unmarked audio each sync term is ``w * cos(phase)`` with a uniform phase, so
-``P(score >= t) <= min_l exp(-l t) prod I0(l w)`` (Chernoff), and the CRC adds an
-independent factor 2^-16 (the coded units are disjoint from the sync units).
+The p-value is a union bound over every hypothesis of the fine grid and every test
+(Bonferroni). On unmarked audio each pair's phasor, summed over the block repetitions
+(they share the pair's dither), is ``|A| cos(U)`` with a uniform ``U``, so
+``P(score >= t) <= min_l exp(-l t) prod I0(l |A|)`` (Chernoff). Two tests use it:
+the sync score times 2^-16 for the CRC (the coded units are disjoint from the sync
+units), and the score of the whole decoded codeword times 2^32, the number of valid
+codewords the decoder could have picked.
 """
 
 from __future__ import annotations
@@ -249,6 +253,35 @@ def _sync_log_p(phasor: np.ndarray, layout: Layout) -> tuple[float, float]:
     return score, _log_tail(score, np.abs(sync))
 
 
+def _candidates(
+    energies: TileEnergies, layout: Layout, spans: list[tuple[float, float]]
+) -> list[tuple[float, float, np.ndarray]]:
+    """(scale, phase, pair phasors per span) of the best distinct sync candidates."""
+    found = []
+    for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
+        z, frame = _instances(*energies.get(scale), layout, scale, phase)
+        masks = [(frame >= lo) & (frame <= hi) for lo, hi in spans]
+        found.append((scale, phase, np.stack([(z * m).sum(axis=0) for m in masks])))
+    return found
+
+
+def _best_test(
+    phasors: np.ndarray, decoded: list[tuple[bytes, bool]], layout: Layout
+) -> tuple[bytes | None, float, float]:
+    """(payload, log-p before the union, sync score) of the strongest test of one candidate."""
+    score, log_sync = _sync_log_p(phasors[0], layout)
+    log_p, payload = log_sync, None
+    for k, (phasor, (got, ok)) in enumerate(zip(phasors, decoded, strict=True)):
+        if not ok:
+            continue
+        lp = _codeword_log_p(phasor, layout, got)
+        if k == 0:
+            lp = min(lp, log_sync - CRC_BITS * np.log(2))
+        if payload is None or lp < log_p:
+            payload, log_p = got, lp
+    return payload, log_p, score
+
+
 def read_window(
     power: np.ndarray,
     layout: Layout,
@@ -275,32 +308,15 @@ def read_window(
     # than the coarse-to-fine search visits, so the p-value stays conservative.
     log_hyp = float(np.log(sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)))
     log_hyp += float(np.log(1 + len(spans)))
-    found = []
-    for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
-        z, frame = _instances(*energies.get(scale), layout, scale, phase)
-        phasors = np.stack([(z * ((frame >= lo) & (frame <= hi))).sum(axis=0) for lo, hi in spans])
-        found.append((scale, phase, phasors))
-    soft = np.stack(
-        [
-            np.bincount(layout.pair_unit, weights=p.real, minlength=N_UNITS)
-            for _, _, ps in found
-            for p in ps
-        ]
+    found = _candidates(energies, layout, spans)
+    soft = np.concatenate(
+        [np.stack([layout.unit_soft(p.real) for p in phasors]) for _, _, phasors in found]
     )
-    decoded = iter(decode_payloads(soft[:, N_SYNC:]))
+    decoded = decode_payloads(soft[:, N_SYNC:])
     best: WindowReading | None = None
-    for scale, phase, phasors in found:
-        score, log_sync = _sync_log_p(phasors[0], layout)
-        log_p, payload = log_sync, None
-        for k, phasor in enumerate(phasors):
-            got, ok = next(decoded)
-            if not ok:
-                continue
-            lp = _codeword_log_p(phasor, layout, got)
-            if k == 0:
-                lp = min(lp, log_sync - CRC_BITS * np.log(2))
-            if payload is None or lp < log_p:
-                payload, log_p = got, lp
+    for i, (scale, phase, phasors) in enumerate(found):
+        mine = decoded[i * len(spans) : (i + 1) * len(spans)]
+        payload, log_p, score = _best_test(phasors, mine, layout)
         log_p += log_hyp
         if payload is not None and log_p >= np.log(p_needed):
             payload = None

@@ -1,12 +1,12 @@
 """Geometry of the audio watermark: tiles, pairs, units, keyed dithers and tile energies.
 
 The mark lives in the log-energies of time-frequency *tiles* of a 16 kHz signal:
-12 bands of 250 Hz between 500 and 3500 Hz, 64 ms long. A *block* of 64 tile
+24 bands of 234 Hz between 375 and 6000 Hz, 64 ms long. A *block* of 64 tile
 columns (4.096 s) repeats through the file. Temporally adjacent tiles of one band
 form a *pair*; the difference of their log-energies cancels gain and any filter
-(both tiles see the same frequency response). Each *unit* (one bit) averages the
-pair differences of 3 pairs scattered over the block by a keyed permutation and is
-quantised onto a keyed dithered lattice (dither modulation, QIM).
+(both tiles see the same frequency response). Each pair is quantised onto a keyed
+dithered lattice (dither modulation, QIM) that encodes its *unit*'s bit; a unit (one
+bit) has 6 pairs scattered over the block by a keyed permutation.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ BLOCK_FRAMES = N_COLS * TILE_FRAMES  # 4.096 s
 BAND_LO, BAND_HI, N_BANDS = 375.0, 6000.0, 24
 N_SYNC = 20
 N_UNITS = N_SYNC + CODED_BITS
-_PAIRS_PER_UNIT = 3
+PAIRS_PER_UNIT = N_COLS // 2 * N_BANDS // N_UNITS  # 6
 STEP = 0.8  # lattice step in nats of log-energy difference
 
 
@@ -65,12 +65,12 @@ class Layout:
     dither: np.ndarray
     sync_bits: np.ndarray
 
-    @property
-    def unit_counts(self) -> np.ndarray:
-        return np.bincount(self.pair_unit, minlength=N_UNITS)
+    def unit_soft(self, pair_values: np.ndarray) -> np.ndarray:
+        """Sum per-pair values into per-unit values (N_UNITS,)."""
+        return np.bincount(self.pair_unit, weights=pair_values, minlength=N_UNITS)
 
 
-assert N_COLS // 2 * N_BANDS >= N_UNITS * _PAIRS_PER_UNIT
+assert N_COLS // 2 * N_BANDS == N_UNITS * PAIRS_PER_UNIT
 
 
 def _rng(key: str, purpose: str) -> np.random.Generator:
