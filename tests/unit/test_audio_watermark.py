@@ -62,6 +62,24 @@ def test_crop_to_five_seconds(marked: tuple[np.ndarray, np.ndarray]) -> None:
     assert reading.detected and reading.payload == PAYLOAD.hex()
 
 
+def test_spliced_excerpt_is_found_and_located(marked: tuple[np.ndarray, np.ndarray]) -> None:
+    start = int(1.7 * 16000)
+    other = speech_like(15.0, seed=7)
+    excerpt = marked[1][start : start + 5 * 16000]
+    spliced = np.concatenate([other[: 7 * 16000], excerpt, other[7 * 16000 :]])
+    reading = _read(spliced)
+    assert reading.detected and reading.payload == PAYLOAD.hex()
+    segments = reading.details["segments"]
+    assert any(seg["start_s"] < 12.0 and seg["end_s"] > 7.0 for seg in segments)
+
+
+def test_p_values_of_unmarked_audio_are_not_small() -> None:
+    # The bound is conservative: on unmarked audio no key should come near P_DETECT.
+    x = speech_like(8.5, seed=3)
+    p_values = [_read(x, key=f"k{i}").p_value for i in range(4)]
+    assert min(p_values) > 1e-3
+
+
 def test_unmarked_and_wrong_key_read_as_absent(marked: tuple[np.ndarray, np.ndarray]) -> None:
     x, y = marked
     for reading in (_read(x), _read(y, key="another key")):

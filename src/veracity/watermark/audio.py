@@ -34,6 +34,8 @@ BLOCK_SAMPLES = BLOCK_FRAMES * FINE_HOP
 MIN_EMBED_S = 5.0
 MAX_EMBED_S = 3600.0
 P_DETECT = 1e-6
+WINDOW_BLOCKS = 2.0  # window length, in blocks
+HOP_BLOCKS = 1.0  # window hop, in blocks
 
 
 def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
@@ -45,7 +47,7 @@ def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
 
 def _windows(blocks: Iterator[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
     """Overlapping windows of two blocks (hop one block); a short file is one window."""
-    width, hop = 2 * BLOCK_SAMPLES, BLOCK_SAMPLES
+    width, hop = round(WINDOW_BLOCKS * BLOCK_SAMPLES), round(HOP_BLOCKS * BLOCK_SAMPLES)
     buf = np.zeros(0, np.float32)
     buf_start = next_start = 0
     last_end = 0

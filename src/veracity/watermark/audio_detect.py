@@ -3,13 +3,17 @@
 For speed hypotheses 0.98-1.02 (the tile grid is stretched in time and frequency) and
 block phases, the sync pairs are scored by how close their measured differences lie
 to their known lattice points: first at 1 % speed and 4 ms phase steps, then refined
-to 0.5 % and 4 ms around the best. The best candidates are decoded (soft Viterbi)
-and checked with the CRC-16.
+to 0.5 % and 4 ms around the best peaks. The best distinct candidates are decoded
+(soft Viterbi, batched) on the whole window and on each 5.1 s sub-span, and checked
+with the CRC-16.
 
-The p-value is a union bound over all hypotheses searched: for one hypothesis on
-unmarked audio each sync term is ``w * cos(phase)`` with a uniform phase, so
-``P(score >= t) <= min_l exp(-l t) prod I0(l w)`` (Chernoff), and the CRC adds an
-independent factor 2^-16 (the coded units are disjoint from the sync units).
+The p-value is a union bound over every hypothesis of the fine grid and every test
+(Bonferroni). On unmarked audio each pair's phasor, summed over the block repetitions
+(they share the pair's dither), is ``|A| cos(U)`` with a uniform ``U``, so
+``P(score >= t) <= min_l exp(-l t) prod I0(l |A|)`` (Chernoff). Two tests use it:
+the sync score times 2^-16 for the CRC (the coded units are disjoint from the sync
+units), and the score of the whole decoded codeword times 2^32, the number of valid
+codewords the decoder could have picked.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import dataclasses
 import numpy as np
 from scipy.special import i0e
 
-from veracity.watermark.audio_ecc import CRC_BITS, decode_payload
+from veracity.watermark.audio_ecc import CRC_BITS, PAYLOAD_BITS, decode_payloads, encode_payload
 from veracity.watermark.audio_layout import (
     BLOCK_FRAMES,
     N_SYNC,
@@ -35,7 +39,9 @@ __all__ = ["SCALES", "TileEnergies", "WindowReading", "read_window"]
 
 SCALES: tuple[float, ...] = tuple(np.round(np.arange(0.98, 1.0201, 0.005), 4))
 _COARSE_SCALES: tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
-_CANDIDATES = 3
+_CANDIDATES = 8
+SUB_FRAMES = 80 * TILE_FRAMES  # 5.12 s
+SUB_HOP = 16 * TILE_FRAMES  # 1.02 s
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,14 +64,23 @@ class WindowReading:
 
 
 def _log_tail(score: float, weights: np.ndarray) -> float:
-    """Natural log of the Chernoff bound on P(sum w_i cos(U_i) >= score)."""
+    """Natural log of the Chernoff bound on P(sum w_i cos(U_i) >= score).
+
+    Any ``l`` gives a valid bound; a coarse grid of ``l`` and one refinement around its
+    best point find one close to the minimum.
+    """
     w = weights[weights > 0]
     if score <= 0 or len(w) == 0:
         return 0.0
-    lams = np.geomspace(0.05, 200.0, 120)
-    x = lams[:, None] * w[None, :]
-    log_mgf = np.sum(np.log(i0e(x)) + x, axis=1)
-    return float(min(0.0, np.min(log_mgf - lams * score)))
+
+    def bound(lams: np.ndarray) -> np.ndarray:
+        x = lams[:, None] * w[None, :]
+        return np.asarray(np.sum(np.log(i0e(x)) + x, axis=1) - lams * score)
+
+    coarse = np.geomspace(0.05, 200.0, 25)
+    k = int(np.argmin(bound(coarse)))
+    fine = np.geomspace(coarse[max(k - 1, 0)], coarse[min(k + 1, len(coarse) - 1)], 17)
+    return float(min(0.0, np.min(bound(fine)), np.min(bound(coarse))))
 
 
 def _gather(
@@ -104,19 +119,71 @@ def _sync_scores(
     return v.reshape(len(phases), -1).sum(axis=1)
 
 
-def _sync_at(
+def _all_sync_scores(
+    log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float
+) -> np.ndarray:
+    """Sync score at every block phase of one speed (the coarse search).
+
+    The sync term of every pair is computed once per frame and then gathered per phase,
+    instead of recomputing pair differences per phase as :func:`_sync_scores` does; the
+    pair's second tile is taken ``round(TILE_FRAMES / scale)`` frames after the first.
+    """
+    length = round(TILE_FRAMES / scale)
+    n = len(log_e) - length
+    phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
+    if n <= 0:
+        return np.zeros(len(phases))
+    pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
+    band = layout.pair_band[pairs]
+    diff = pair_diff(log_e[:n], log_e[length:])[:, band]
+    w = np.minimum(weight[:n], weight[length:])[:, band]
+    lattice = layout.dither[pairs] + STEP / 2 * layout.sync_bits[layout.pair_unit[pairs]]
+    terms = w * np.cos(2 * np.pi * (diff - lattice) / STEP)  # (frames, sync pairs)
+    # Phases are whole frames, so each (pair, repetition) adds one contiguous slice.
+    reps = _block_starts(np.zeros(1), BLOCK_FRAMES / scale, len(log_e))[0]
+    offs = np.rint(reps[:, None] + layout.pair_col[pairs] * TILE_FRAMES / scale).astype(np.int64)
+    lo = max(0, -int(offs.min()))
+    padded = np.zeros((len(pairs), lo + max(n, int(offs.max()) + len(phases))))
+    padded[:, lo : lo + n] = terms.T
+    scores = np.zeros(len(phases))
+    width = len(phases)
+    for row in offs.tolist():
+        for k, off in enumerate(row):
+            scores += padded[k, lo + off : lo + off + width]
+    return scores
+
+
+def _instances(
     log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float, phase: float
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Sync score, sync term weights and per-unit soft values at one hypothesis."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted phasor and first frame of every pair instance (reps, pairs) at one hypothesis.
+
+    Summed over the repetitions this gives one phasor per pair: the repetitions of a pair
+    share its dither, so under the null hypothesis they are not independent, and their
+    sum is one term ``|A| cos(U)`` with a uniform ``U``.
+    """
     period = BLOCK_FRAMES / scale
     starts = _block_starts(np.array([phase]), period, len(log_e)).ravel()
     pairs = np.arange(len(layout.pair_unit))
     angle, w = _gather(log_e, weight, layout, pairs, starts, scale)
-    unit = layout.pair_unit
-    soft = np.bincount(unit, weights=(np.cos(angle) * w).sum(axis=0), minlength=N_UNITS)
-    sync = unit < N_SYNC
-    terms = np.cos(angle[:, sync] - np.pi * layout.sync_bits[unit[sync]]) * w[:, sync]
-    return float(terms.sum()), w[:, sync].ravel(), soft
+    frame = starts[:, None] + layout.pair_col[None, :] * TILE_FRAMES / scale
+    return w * np.exp(1j * angle), frame
+
+
+def _spans(n_frames: int) -> list[tuple[float, float]]:
+    """The whole window, then sub-spans of 5.1 s every 1 s (a spliced excerpt fills one)."""
+    spans = [(-np.inf, np.inf)]
+    if n_frames > SUB_FRAMES + SUB_HOP // 2:
+        starts = list(range(0, n_frames - SUB_FRAMES + 1, SUB_HOP))
+        if starts[-1] + SUB_FRAMES < n_frames:
+            starts.append(n_frames - SUB_FRAMES)
+        spans += [(float(s), float(s + SUB_FRAMES - 2 * TILE_FRAMES)) for s in starts]
+    return spans
+
+
+def _turned(phasor: np.ndarray, layout: Layout, unit_bits: np.ndarray) -> np.ndarray:
+    """Pair phasors turned so that agreement with ``unit_bits`` is a positive real part."""
+    return np.asarray(phasor * np.exp(-1j * np.pi * unit_bits[layout.pair_unit]))
 
 
 class TileEnergies:
@@ -132,16 +199,23 @@ class TileEnergies:
         return self.cache[scale]
 
 
+def _peaks(scores: np.ndarray, count: int, radius: int = 4) -> np.ndarray:
+    """Indices of the ``count`` highest local maxima (circular, ``radius`` frames apart)."""
+    padded = np.concatenate([scores[-radius:], scores, scores[:radius]])
+    window = np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1)
+    local = np.flatnonzero(scores >= window.max(axis=1))
+    return local[np.argsort(scores[local])[::-1][:count]]
+
+
 def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, float]]:
-    """Coarse-to-fine sync search; returns (score, scale, phase) candidates, best first."""
+    """Coarse-to-fine sync search; returns distinct (score, scale, phase) candidates."""
     coarse: list[tuple[float, float, float]] = []
     for scale in _COARSE_SCALES:
         log_e, weight = energies.get(scale)
         phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
-        scores = _sync_scores(log_e, weight, layout, scale, phases)
-        for k in np.argsort(scores)[-2:]:
-            coarse.append((float(scores[k]), scale, float(phases[k])))
-    fine: list[tuple[float, float, float]] = []
+        scores = _all_sync_scores(log_e, weight, layout, scale)
+        coarse += [(float(scores[k]), scale, float(phases[k])) for k in _peaks(scores, 4)]
+    fine: dict[tuple[float, float], float] = {}
     for _, scale0, phase0 in sorted(coarse, reverse=True)[:_CANDIDATES]:
         for step in (-0.005, 0.0, 0.005):
             scale = float(np.clip(np.round(scale0 + step, 4), SCALES[0], SCALES[-1]))
@@ -149,8 +223,63 @@ def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, 
             phases = phase0 + np.arange(-3.0, 4.0)
             scores = _sync_scores(log_e, weight, layout, scale, phases)
             k = int(np.argmax(scores))
-            fine.append((float(scores[k]), scale, float(phases[k])))
-    return sorted(fine, reverse=True)
+            fine[(scale, float(phases[k]))] = float(scores[k])
+    best: dict[float, tuple[float, float, float]] = {}
+    for (scale, phase), score in fine.items():
+        # One candidate per coarse peak: refinements of one peak land within a few frames.
+        slot = round(phase / 8)
+        if slot not in best or score > best[slot][0]:
+            best[slot] = (score, scale, phase)
+    return sorted(best.values(), reverse=True)
+
+
+def _codeword_log_p(phasor: np.ndarray, layout: Layout, payload: bytes) -> float:
+    """Log of the codeword bound, before the union over hypotheses.
+
+    The bound counts every valid codeword (2^32): whichever the decoder picks,
+    ``P(score >= t) <= 2^32 * tail(t)`` under the null hypothesis.
+    """
+    bits = np.concatenate([layout.sync_bits, encode_payload(payload)]).astype(np.float64)
+    turned = _turned(phasor, layout, bits)
+    return PAYLOAD_BITS * np.log(2) + _log_tail(float(turned.real.sum()), np.abs(turned))
+
+
+def _sync_log_p(phasor: np.ndarray, layout: Layout) -> tuple[float, float]:
+    """Sync score and the log of its tail bound."""
+    bits = np.zeros(N_UNITS)
+    bits[:N_SYNC] = layout.sync_bits
+    sync = _turned(phasor, layout, bits)[layout.pair_unit < N_SYNC]
+    score = float(sync.real.sum())
+    return score, _log_tail(score, np.abs(sync))
+
+
+def _candidates(
+    energies: TileEnergies, layout: Layout, spans: list[tuple[float, float]]
+) -> list[tuple[float, float, np.ndarray]]:
+    """(scale, phase, pair phasors per span) of the best distinct sync candidates."""
+    found = []
+    for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
+        z, frame = _instances(*energies.get(scale), layout, scale, phase)
+        masks = [(frame >= lo) & (frame <= hi) for lo, hi in spans]
+        found.append((scale, phase, np.stack([(z * m).sum(axis=0) for m in masks])))
+    return found
+
+
+def _best_test(
+    phasors: np.ndarray, decoded: list[tuple[bytes, bool]], layout: Layout
+) -> tuple[bytes | None, float, float]:
+    """(payload, log-p before the union, sync score) of the strongest test of one candidate."""
+    score, log_sync = _sync_log_p(phasors[0], layout)
+    log_p, payload = log_sync, None
+    for k, (phasor, (got, ok)) in enumerate(zip(phasors, decoded, strict=True)):
+        if not ok:
+            continue
+        lp = _codeword_log_p(phasor, layout, got)
+        if k == 0:
+            lp = min(lp, log_sync - CRC_BITS * np.log(2))
+        if payload is None or lp < log_p:
+            payload, log_p = got, lp
+    return payload, log_p, score
 
 
 def read_window(
@@ -161,29 +290,36 @@ def read_window(
 ) -> WindowReading:
     """Search and decode one window given its fine power spectrogram.
 
+    Several tests are combined (Bonferroni): the sync units' score times the CRC's
+    2^-16, and the whole codeword's score (sync and decoded units) bounded over all valid
+    codewords, on the whole window and on each 5.1 s sub-span. The first wins when the
+    sync is strong, the others on short, weak or spliced marks.
+
     Args:
         power: Fine power spectrogram of the window.
         layout: Keyed layout.
         energies: Tile energies, shareable between readings of one window under
             several keys.
-        p_needed: Candidates whose p-value could not fall below this even with a
-            valid CRC are not decoded (their reading cannot be a detection).
+        p_needed: Readings whose p-value is above this are reported without payload.
     """
     energies = energies or TileEnergies(power)
+    spans = _spans(len(power))
     # The union bound counts the full fine grid (every 4 ms phase at 9 speeds), more
     # than the coarse-to-fine search visits, so the p-value stays conservative.
     log_hyp = float(np.log(sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)))
-    crc_gain = CRC_BITS * np.log(2)
+    log_hyp += float(np.log(1 + len(spans)))
+    found = _candidates(energies, layout, spans)
+    soft = np.concatenate(
+        [np.stack([layout.unit_soft(p.real) for p in phasors]) for _, _, phasors in found]
+    )
+    decoded = decode_payloads(soft[:, N_SYNC:])
     best: WindowReading | None = None
-    for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
-        log_e, weight = energies.get(scale)
-        score, weights, soft = _sync_at(log_e, weight, layout, scale, phase)
-        log_p = log_hyp + _log_tail(score, weights)
-        payload: bytes | None = None
-        if log_p - crc_gain < np.log(p_needed):
-            decoded, ok = decode_payload(soft[N_SYNC:])
-            if ok:
-                payload, log_p = decoded, log_p - crc_gain
+    for i, (scale, phase, phasors) in enumerate(found):
+        mine = decoded[i * len(spans) : (i + 1) * len(spans)]
+        payload, log_p, score = _best_test(phasors, mine, layout)
+        log_p += log_hyp
+        if payload is not None and log_p >= np.log(p_needed):
+            payload = None
         reading = WindowReading(payload, float(min(1.0, np.exp(log_p))), score, scale, phase)
         if best is None or reading.p_value < best.p_value:
             best = reading

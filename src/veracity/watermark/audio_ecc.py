@@ -10,7 +10,16 @@ import numpy as np
 
 from veracity.watermark.crc import crc16
 
-__all__ = ["CODED_BITS", "INFO_BITS", "crc16", "decode_payload", "encode_payload"]
+__all__ = [
+    "CODED_BITS",
+    "CRC_BITS",
+    "INFO_BITS",
+    "PAYLOAD_BITS",
+    "crc16",
+    "decode_payload",
+    "decode_payloads",
+    "encode_payload",
+]
 
 PAYLOAD_BITS = 32
 CRC_BITS = 16
@@ -55,39 +64,53 @@ def encode_payload(payload: bytes) -> np.ndarray:
     return _conv_encode(info)
 
 
-def _viterbi(soft: np.ndarray) -> list[int]:
-    """Soft Viterbi; ``soft`` > 0 favours coded bit 0. Returns the info bits."""
+def _trellis() -> tuple[np.ndarray, np.ndarray]:
+    """Predecessor states (64, 2) of every state and the coded signs (64, 2, 2) per branch."""
     n_states = 1 << (_K - 1)
-    table = _outputs().astype(np.float64)
-    sign = 1.0 - 2.0 * table  # (state, bit, 2): +1 for coded 0
-    metric = np.full(n_states, -np.inf)
-    metric[0] = 0.0
-    steps = len(soft) // 2
-    states = np.arange(n_states)
-    history = np.zeros((steps, n_states), dtype=np.int64)
+    new = np.arange(n_states)
+    prev = ((new[:, None] & (n_states // 2 - 1)) << 1) | np.arange(2)[None, :]
+    bit = new >> (_K - 2)
+    table = _outputs()[prev, bit[:, None]]  # (new state, predecessor j, 2 coded bits)
+    return prev, 1.0 - 2.0 * table.astype(np.float64)
+
+
+def _viterbi(soft: np.ndarray) -> np.ndarray:
+    """Soft Viterbi for a batch ``soft`` (B, coded); > 0 favours coded bit 0.
+
+    Returns:
+        The info bits, (B, INFO_BITS).
+    """
+    prev, sign = _trellis()
+    batch, n_states = len(soft), 1 << (_K - 1)
+    steps = soft.shape[1] // 2
+    metric = np.full((batch, n_states), -np.inf)
+    metric[:, 0] = 0.0
+    choice = np.zeros((steps, batch, n_states), dtype=np.int8)
     for t in range(steps):
-        branch = sign @ soft[2 * t : 2 * t + 2]  # (state, bit)
-        cand = metric[:, None] + branch
-        nxt = ((np.arange(2)[None, :] << (_K - 1)) | states[:, None]) >> 1
-        new = np.full(n_states, -np.inf)
-        prev = np.zeros(n_states, dtype=np.int64)
-        flat_next, flat_cand = nxt.ravel(), cand.ravel()
-        order = np.argsort(flat_cand)  # later (larger) writes win
-        new[flat_next[order]] = flat_cand[order]
-        prev[flat_next[order]] = order
-        metric, history[t] = new, prev
-    state, bits = 0, []
+        branch = np.einsum("njc,bc->bnj", sign, soft[:, 2 * t : 2 * t + 2])
+        cand = metric[:, prev] + branch  # (B, new state, predecessor j)
+        choice[t] = np.argmax(cand, axis=2)
+        metric = np.max(cand, axis=2)
+    state = np.zeros(batch, dtype=np.int64)
+    rows = np.arange(batch)
+    bits = np.zeros((batch, steps), dtype=np.int8)
     for t in range(steps - 1, -1, -1):
-        idx = history[t, state]
-        bits.append(int(idx % 2))
-        state = int(idx // 2)
-    return bits[::-1][:INFO_BITS]
+        bits[:, t] = state >> (_K - 2)
+        state = prev[state, choice[t, rows, state]]
+    return bits[:, :INFO_BITS]
+
+
+def decode_payloads(soft: np.ndarray) -> list[tuple[bytes, bool]]:
+    """Decode a batch of soft coded vectors (B, :data:`CODED_BITS`) into (payload, crc_ok)."""
+    out = []
+    for info in _viterbi(np.atleast_2d(np.asarray(soft, dtype=np.float64))):
+        value = int("".join(map(str, info[:PAYLOAD_BITS])), 2)
+        crc = int("".join(map(str, info[PAYLOAD_BITS:])), 2)
+        payload = value.to_bytes(PAYLOAD_BITS // 8, "big")
+        out.append((payload, crc16(payload) == crc))
+    return out
 
 
 def decode_payload(soft: np.ndarray) -> tuple[bytes, bool]:
     """Decode soft coded values into ``(payload, crc_ok)``."""
-    info = _viterbi(np.asarray(soft, dtype=np.float64))
-    value = int("".join(map(str, info[:PAYLOAD_BITS])), 2)
-    crc = int("".join(map(str, info[PAYLOAD_BITS:])), 2)
-    payload = value.to_bytes(PAYLOAD_BITS // 8, "big")
-    return payload, crc16(payload) == crc
+    return decode_payloads(np.asarray(soft)[None, :])[0]

@@ -1,12 +1,12 @@
 """Geometry of the audio watermark: tiles, pairs, units, keyed dithers and tile energies.
 
 The mark lives in the log-energies of time-frequency *tiles* of a 16 kHz signal:
-12 bands of 250 Hz between 500 and 3500 Hz, 64 ms long. A *block* of 64 tile
+24 bands of 234 Hz between 375 and 6000 Hz, 64 ms long. A *block* of 64 tile
 columns (4.096 s) repeats through the file. Temporally adjacent tiles of one band
 form a *pair*; the difference of their log-energies cancels gain and any filter
-(both tiles see the same frequency response). Each *unit* (one bit) averages the
-pair differences of 2-3 pairs scattered over the block by a keyed permutation and is
-quantised onto a keyed dithered lattice (dither modulation, QIM).
+(both tiles see the same frequency response). Each pair is quantised onto a keyed
+dithered lattice (dither modulation, QIM) that encodes its *unit*'s bit; a unit (one
+bit) has 6 pairs scattered over the block by a keyed permutation.
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ FINE_HOP = 64
 TILE_FRAMES = 16  # 16 x 4 ms = 64 ms
 N_COLS = 64
 BLOCK_FRAMES = N_COLS * TILE_FRAMES  # 4.096 s
-BAND_LO, BAND_HI, N_BANDS = 500.0, 3500.0, 12
+BAND_LO, BAND_HI, N_BANDS = 375.0, 6000.0, 24
 N_SYNC = 20
 N_UNITS = N_SYNC + CODED_BITS
-_PAIRS_PER_UNIT = 3
+PAIRS_PER_UNIT = N_COLS // 2 * N_BANDS // N_UNITS  # 6
 STEP = 0.8  # lattice step in nats of log-energy difference
 
 
@@ -65,30 +65,28 @@ class Layout:
     dither: np.ndarray
     sync_bits: np.ndarray
 
-    @property
-    def unit_counts(self) -> np.ndarray:
-        return np.bincount(self.pair_unit, minlength=N_UNITS)
+    def unit_soft(self, pair_values: np.ndarray) -> np.ndarray:
+        """Sum per-pair values into per-unit values (N_UNITS,)."""
+        return np.bincount(self.pair_unit, weights=pair_values, minlength=N_UNITS)
 
 
-assert N_COLS // 2 * N_BANDS == N_UNITS * _PAIRS_PER_UNIT
+assert N_COLS // 2 * N_BANDS == N_UNITS * PAIRS_PER_UNIT
 
 
 def _rng(key: str, purpose: str) -> np.random.Generator:
-    digest = hashlib.sha256(f"veracity-audio-wm/v1/{purpose}/{key}".encode()).digest()
+    digest = hashlib.sha256(f"veracity-audio-wm/v2/{purpose}/{key}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:16], "big"))
 
 
 @functools.lru_cache(maxsize=8)
 def layout_for_key(key: str) -> Layout:
     """Return the keyed block layout (cached per key)."""
-    # A unit is 3 pairs of one column pair (one moment), so a crop keeps or loses it
-    # whole; the keyed permutations pick its bands and scatter units over the block.
+    # A unit's 3 pairs are scattered over the block by a keyed permutation, so a pause
+    # in the speech rarely erases all of them (any 4.1 s still holds every pair).
     rng = _rng(key, "pairs")
-    n_slots = N_COLS // 2 * N_BANDS // _PAIRS_PER_UNIT
-    slot_unit = rng.permutation(n_slots)
     cols = np.repeat(np.arange(0, N_COLS, 2), N_BANDS)
-    bands = np.concatenate([rng.permutation(N_BANDS) for _ in range(N_COLS // 2)])
-    unit = slot_unit[np.arange(len(cols)) // _PAIRS_PER_UNIT]
+    bands = np.tile(np.arange(N_BANDS), N_COLS // 2)
+    unit = rng.permutation(len(cols)) % N_UNITS
     dither = _rng(key, "dither").uniform(0.0, STEP, len(cols))
     sync = _rng(key, "sync").integers(0, 2, N_SYNC).astype(np.int8)
     return Layout(cols, bands, unit, dither, sync)
@@ -135,10 +133,10 @@ def tile_log_energy(power: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, 
     quiet = np.percentile(sample, 10, axis=0)
     # Subtract the band's noise floor (the quiet tiles), so added noise does not
     # compress the pair ratios; then grade each tile by its level under the band's
-    # loud tiles (30 dB under: no weight) and over its floor (2x: none, 10x: full).
+    # loud tiles (30 dB under: no weight) and over its floor (6 dB: none, 20 dB: full).
     clean = np.maximum(energy - quiet, 0.05 * energy)
     level = np.clip((np.log(energy / loud) + 7.0) / 3.0, 0.0, 1.0)
-    snr = np.clip((np.log(energy / quiet) - 0.7) / 1.6, 0.0, 1.0)
+    snr = np.clip((np.log(energy / quiet) - 1.4) / 3.2, 0.0, 1.0)
     return clean, level * snr
 
 
