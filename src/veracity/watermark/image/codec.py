@@ -60,7 +60,7 @@ _REFINE_Z = 5.0  # refine the best lattice when its sync peak is at least this s
 # Every lattice the detector may try, for the p-value's union bound: which candidate gets
 # refined, and where the descent goes, depend on the key's sync score, so the bound counts
 # every lattice reachable from every candidate.
-_N_LATTICES = _LATTICES + _COMB_UNROTATED + _COMB_ANY + _AXIS
+_N_LATTICES = 2 * _LATTICES + _COMB_UNROTATED + _COMB_ANY + _AXIS  # luma + colour views
 _MAX_CANDIDATES = _N_LATTICES * (1 + REACHABLE)
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
@@ -125,15 +125,35 @@ def _gain_for_psnr(base: np.ndarray, wave: np.ndarray) -> float:
     return min(gain, _FLAT_MAX)  # the mask is 1.0 on flat areas
 
 
-def _working_luma(rgb: np.ndarray) -> np.ndarray:
-    luma = luminance(rgb)
-    h, w = luma.shape
+def _working_plane(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``rgb @ weights`` as float32, downscaled to about ``_WORK_AREA`` pixels."""
+    plane: np.ndarray = rgb.astype(np.float32) @ weights.astype(np.float32)
+    h, w = plane.shape
     if h * w > _WORK_AREA:
         f = math.sqrt(_WORK_AREA / (h * w))
-        luma = cv2.resize(
-            luma, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
+        plane = cv2.resize(
+            plane, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
         )
-    return luma
+    return plane
+
+
+def _colour_weights(rgb: np.ndarray) -> np.ndarray:
+    """Channel weights that read the mark against the least host texture.
+
+    The mark moves R, G and B along ``_DIRECTION``; photos' fine texture is mostly grey
+    (the channels move together) and their chroma detail is usually gone (JPEG sources).
+    Weighting the channels by the inverse covariance of their high-pass residual times
+    the mark's direction (the matched filter across channels) mostly cancels the texture.
+    Useless after chroma-subsampled re-encoding, so it is a second view, not the only one.
+    """
+    step = max(1, round(math.sqrt(rgb.shape[0] * rgb.shape[1] / 65536)))
+    x = rgb[::step, ::step].astype(np.float32)
+    hp = (x - cv2.GaussianBlur(x, (0, 0), 1.5)).reshape(-1, 3)
+    cov = np.cov(hp, rowvar=False) + 1e-3 * np.eye(3) * (
+        1.0 + float(np.trace(np.cov(hp, rowvar=False)))
+    )
+    weights = np.linalg.solve(cov, _DIRECTION.astype(np.float64))
+    return (weights / float(weights @ _DIRECTION)).astype(np.float32)
 
 
 def _residual(luma: np.ndarray) -> np.ndarray:
@@ -167,23 +187,30 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
         probability that an unmarked image yields so strong a reading (see README).
     """
     _check_rgb(rgb)
-    luma = _working_luma(rgb)
+    luma = _working_plane(rgb, _LUMA_WEIGHTS)
     h, w = luma.shape
     max_period = min(MAX_PERIOD, min(h, w) / 2 - 4)
     if max_period <= MIN_PERIOD:
         return WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "image too small"})
-    residual, power = whiten(luma)
-    acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     pattern = key_pattern(key)
     # Likely periods if the image was not resized: the embedder's choice for this size,
     # and the smallest tile (used for every image up to about 480 x 480).
     f = w / rgb.shape[1]
     priors = sorted({_period_for(*rgb.shape[:2]) * f, GRID * _MIN_CHIP * f})
+    residual, power = whiten(luma)
+    acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     tried = _candidates(acf, power, (h, w), max_period, priors)
     best = _try_lattices(residual, pattern, tried or _fallback(priors), None)
     if best[0].detected:
         return best[0]
-    # The autocorrelation missed: harmonic-comb candidates (costlier, rarely needed).
+    # Second view: the channels combined against the host's texture (lossless copies).
+    colour, colour_power = whiten(_working_plane(rgb, _colour_weights(rgb)))
+    colour_acf = autocorrelation(colour, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
+    colour_tried = _candidates(colour_acf, colour_power, (h, w), max_period, priors)
+    best = _try_lattices(colour, pattern, colour_tried, best)
+    if best[0].detected:
+        return best[0]
+    # Both autocorrelations missed: harmonic-comb candidates (costlier, rarely needed).
     p_lo = min(priors)
     combed = axis_lattices(residual, p_lo, min(max_period, _AXIS_RANGE * p_lo), _AXIS) + [
         polish(acf, lat) for lat in comb_lattices(residual, max_period, _COMB_ANY, _COMB_UNROTATED)
@@ -191,12 +218,13 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     best = _try_lattices(residual, pattern, _dedupe(combed, tried), best)
     if best[0].detected or best[0].confidence < _REFINE_Z:
         return best[0]
-    lattice, sync = refine(residual, pattern, best[1], best[2], _HP_SIGMA)
+    lattice, sync = refine(best[3], pattern, best[1], best[2], _HP_SIGMA)
     reading = _decode(sync, pattern, lattice)
     return reading if reading.confidence > best[0].confidence else best[0]
 
 
-Attempt = tuple[WatermarkReading, Lattice, SyncResult]
+# A reading, the lattice and alignment behind it, and the residual (view) it came from.
+Attempt = tuple[WatermarkReading, Lattice, SyncResult, np.ndarray]
 
 
 def _try_lattices(
@@ -210,7 +238,7 @@ def _try_lattices(
         sync = sync_for(residual, pattern, lattice, _HP_SIGMA)
         reading = _decode(sync, pattern, lattice)
         if best is None or reading.confidence > best[0].confidence:
-            best = (reading, lattice, sync)
+            best = (reading, lattice, sync, residual)
         if reading.detected:
             break
     if best is None:
