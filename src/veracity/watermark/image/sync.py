@@ -99,11 +99,55 @@ def _sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
     return np.conj(sfft.rfft2(signs)), np.conj(sfft.rfft2(np.abs(signs)))
 
 
+@lru_cache(maxsize=16)
+def _turned_sync_maps(pattern: KeyPattern) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The sync maps under the inverse of each flip/quarter turn (see ``_best_variant``)."""
+    signs = np.zeros((CANON, CANON))
+    signs[pattern.sync_pos[:, 0] * CHIP, pattern.sync_pos[:, 1] * CHIP] = pattern.sync_sign
+    maps = []
+    for variant in range(N_VARIANTS):
+        turned = np.rot90(signs[:, ::-1] if variant >= 4 else signs, -(variant % 4))
+        maps.append((np.conj(sfft.rfft2(turned)), np.conj(sfft.rfft2(np.abs(turned)))))
+    return tuple(maps)
+
+
+def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> int:
+    """The flip/quarter turn with the highest sync peak, filtering the tile only once.
+
+    Turning the filtered tile equals filtering the turned tile up to a cyclic shift of
+    the (square, symmetric) chip kernel, and correlating a turned map with the sync
+    chips equals correlating the map with the inversely turned chips; the peak heights
+    are the same as in :func:`_variant_z`, at a third of the transforms.
+    """
+    shape = (CANON, CANON)
+    g = sfft.irfft2(sfft.rfft2(tile) * kernel, s=shape)
+    spec, energy = sfft.rfft2(g), sfft.rfft2(g * g)
+    peaks = []
+    for sign_fft, mask_fft in _turned_sync_maps(pattern):
+        num = sfft.irfft2(spec * sign_fft, s=shape)
+        den = sfft.irfft2(energy * mask_fft, s=shape)
+        peaks.append(float(np.max(num / np.sqrt(np.maximum(den, 1e-12)))))
+    return int(np.argmax(peaks))
+
+
+def _variant_z(
+    tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray, variant: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sync statistic for every cyclic offset of one variant, and its filtered tile."""
+    sign_fft, mask_fft = _sync_maps(pattern)
+    shape = (CANON, CANON)
+    spec = sfft.rfft2(dihedral(tile, variant)) * kernel
+    g = sfft.irfft2(spec, s=shape)
+    num = sfft.irfft2(spec * sign_fft, s=shape)
+    den = sfft.irfft2(sfft.rfft2(g * g) * mask_fft, s=shape)
+    return num / np.sqrt(np.maximum(den, 1e-12)), g
+
+
 def search_offset(
     tile: np.ndarray,
     pattern: KeyPattern,
     kernel: np.ndarray,
-    variants: Sequence[int] = range(N_VARIANTS),
+    variants: Sequence[int] | None = None,
 ) -> SyncResult:
     """Best (variant, offset) by normalised correlation with the sync chips.
 
@@ -111,22 +155,16 @@ def search_offset(
     the sync chips, where ``g_i`` is the matched-filter output at chip ``i`` and
     ``s_i`` the key's sign. With key signs independent of the image, ``z`` is
     sub-Gaussian with unit variance for every ``t`` (see README, p-value).
+    ``variants`` restricts the flips/quarter turns searched (default: all eight).
     """
-    sign_fft, mask_fft = _sync_maps(pattern)
-    shape = (CANON, CANON)
-    best: tuple[float, int, tuple[int, int], np.ndarray] | None = None
-    for variant in variants:
-        spec = sfft.rfft2(dihedral(tile, variant)) * kernel
-        g = sfft.irfft2(spec, s=shape)
-        num = sfft.irfft2(spec * sign_fft, s=shape)
-        den = sfft.irfft2(sfft.rfft2(g * g) * mask_fft, s=shape)
-        z = num / np.sqrt(np.maximum(den, 1e-12))
-        flat = int(np.argmax(z))
-        if best is None or z.flat[flat] > best[0]:
-            off = divmod(flat, CANON)
-            best = (float(z.flat[flat]), variant, (int(off[0]), int(off[1])), g)
-    assert best is not None
-    z, variant, (oy, ox), g = best
+    if variants is None:
+        variant = _best_variant(tile, pattern, kernel)
+    else:
+        variant = max(
+            variants, key=lambda v: float(np.max(_variant_z(tile, pattern, kernel, v)[0]))
+        )
+    z, g = _variant_z(tile, pattern, kernel, variant)
+    oy, ox = divmod(int(np.argmax(z)), CANON)
     rows = (oy + CHIP * np.arange(GRID)) % CANON
     cols = (ox + CHIP * np.arange(GRID)) % CANON
-    return SyncResult(z, variant, (oy, ox), g[rows[:, None], cols[None, :]])
+    return SyncResult(float(z[oy, ox]), variant, (oy, ox), g[rows[:, None], cols[None, :]])
