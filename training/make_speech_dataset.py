@@ -2,7 +2,7 @@
 
 Real speech: LibriSpeech and LJ Speech from DATA_DIR (see /work/shared/data/DATA.md).
 Spoofs, all made here offline: espeak-ng, flite and festival TTS, WORLD and
-Griffin-Lim re-synthesis of the real clips. Every clip, real or fake, goes through
+Griffin-Lim (16-48 iterations) re-synthesis of every real clip (first 10 s). Every clip, real or fake, goes through
 the same random codec chain (none / MP3 / AAC / Opus / 8 kHz band limit / noise /
 gain), so codecs and bandwidth are no shortcut.
 
@@ -37,7 +37,7 @@ from veracity.synth.speech import (
 
 CHAIN = ("none", "none", "mp3_64k", "mp3_128k", "aac_64k", "opus_32k", "band8k", "noise30")
 TEST_VOICES = {"en+m5", "en-gb-scotland", "awb"}
-CLIP_S = 6.0
+CLIP_S = 10.0
 
 
 def _hash(text: str) -> int:
@@ -106,17 +106,10 @@ def main(data: Path, out: Path) -> None:
         x = x[: int(CLIP_S * rate)].astype(np.float64)
         add(x, rate, 0, "real", speaker, split)
         x16, _ = resample(x, rate, RATE)
-        if i % 2 == 0:
-            add(world_resynth(x16, RATE)[0], RATE, 1, "world", speaker, split)
-        else:
-            add(
-                griffin_lim_resynth(x16, RATE, iterations=24)[0],
-                RATE,
-                1,
-                "griffinlim",
-                speaker,
-                split,
-            )
+        add(world_resynth(x16, RATE)[0], RATE, 1, "world", speaker, split)
+        iterations = int(rng.integers(16, 49))
+        gl = griffin_lim_resynth(x16, RATE, iterations=iterations, seed=i)[0]
+        add(gl, RATE, 1, "griffinlim", speaker, split)
         if i % 50 == 0:
             print(f"real {i} {time.time() - t0:.0f}s", flush=True)
     texts = _texts(data)
