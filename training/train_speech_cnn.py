@@ -43,7 +43,8 @@ def segments(clips: Path) -> dict[str, np.ndarray]:
     if cache.exists():
         with np.load(cache) as c:
             return {k: c[k] for k in c.files}
-    data = np.load(clips)
+    with np.load(clips) as npz:  # read each array once (NpzFile re-reads per access)
+        data = {k: npz[k] for k in npz.files}
     bounds = np.concatenate([[0], np.cumsum(data["lengths"])])
     xs, meta = [], []
     for i in range(len(data["lengths"])):
@@ -98,7 +99,7 @@ def fit(x: np.ndarray, y: np.ndarray, epochs: int, seed: int = 0) -> SpecCnn:
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         print(
             f"  epoch {epoch + 1}: loss {total / len(x):.4f} ({time.time() - t0:.0f}s)", flush=True
         )

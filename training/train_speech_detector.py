@@ -86,7 +86,8 @@ def features(clips: Path) -> tuple[np.ndarray, ...]:
     if cache.exists():
         with np.load(cache) as c:
             return c["x"], c["y"], c["method"], c["split"], c["clip"]
-    data = np.load(clips)
+    with np.load(clips) as npz:  # read each array once (NpzFile re-reads per access)
+        data = {k: npz[k] for k in npz.files}
     bounds = np.concatenate([[0], np.cumsum(data["lengths"])])
     xs, ys, ms, ss, cs = [], [], [], [], []
     for i in range(len(data["lengths"])):
