@@ -1,4 +1,4 @@
-"""Train the LFCC + MLP synthetic-speech detector and evaluate it on held-out speakers.
+"""Train the LFCC + MLP baseline of the synthetic-speech detector (no longer shipped); evaluate it.
 
 Input: the clips .npz of training/make_speech_dataset.py (features computed here). The MLP (120-64-32-1) is trained
 with torch on one thread; weights are exported to an .npz that the detector runs in

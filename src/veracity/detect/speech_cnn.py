@@ -27,7 +27,7 @@ _FLOOR = 1e-6  # -60 dB below the segment's mean power
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "speech_spec_cnn"
 MODEL_FILE = MODEL_DIR / "model.onnx"
-MODEL_SHA256 = "63e54ec73f621f67001c23c507d11b119715df8948486eb82ca2eacd57a715c5"
+MODEL_SHA256 = "4f257fbe98dfa4f7e6c941ceb298cbc321d6029c3536701f7b198ceb5460429f"
 
 
 def log_spectrogram(x: np.ndarray) -> np.ndarray:
