@@ -1,10 +1,12 @@
-"""Build LFCC segment features of real and synthetic speech (speaker-disjoint split).
+"""Build the clips of real and synthetic speech for the detector (speaker-disjoint split).
 
-Real speech: LibriSpeech and LJ Speech from DATA_DIR (see /work/shared/data/DATA.md).
-Spoofs, all made here offline: espeak-ng, flite and festival TTS, WORLD and
-Griffin-Lim (16-48 iterations) re-synthesis of every real clip (first 10 s). Every clip, real or fake, goes through
-the same random codec chain (none / MP3 / AAC / Opus / 8 kHz band limit / noise /
-gain), so codecs and bandwidth are no shortcut.
+Real speech: LibriSpeech and LJ Speech from DATA_DIR (see /work/shared/data/DATA.md),
+first 10 s of each file. Spoofs, all made here offline: espeak-ng, flite and festival
+TTS, and WORLD and Griffin-Lim (16-48 iterations) re-synthesis of every real clip.
+Every clip, real or fake, goes through the same random codec chain (none / MP3 / AAC /
+Opus / 8 kHz band limit / noise / gain), so codecs and bandwidth are no shortcut.
+Needs the apt packages espeak-ng, flite, festival and the pip package pyworld
+(about 9 min on one core).
 
 Speakers are split by a hash (20 % test); vocoded clips follow their source speaker;
 TTS voices and texts are split too. Output: an .npz of clips with labels,
