@@ -1,7 +1,7 @@
 """One-core speed of the audio pipeline, in multiples of real time (CPU time).
 
 Measures on a generated 60 s speech-like signal: the synthetic-speech detector
-(features + MLP over every active segment), watermark embedding (16 kHz signal) and
+(spectrogram + CNN over every active segment), watermark embedding (16 kHz signal) and
 blind watermark detection over the whole clip (overlapping windows), plus decoding
 a 60 s MP3 to 16 kHz mono. Usage: OMP_NUM_THREADS=1 python benchmarks/audio_speed.py
 """
@@ -46,7 +46,7 @@ def main() -> None:
     detector.analyze(clip)
     y = x + watermark_signal(x, b"\x01\x02\x03\x04", "k")
     rows = [
-        ("speech detector (LFCC + MLP)", _cpu(lambda: detector.analyze(clip))),
+        ("speech detector (spectrogram CNN, onnxruntime)", _cpu(lambda: detector.analyze(clip))),
         ("watermark embed (16 kHz)", _cpu(lambda: watermark_signal(x, b"\x01\x02\x03\x04", "k"))),
         (
             "watermark detect (blind, windows)",

@@ -1,10 +1,12 @@
-"""Build LFCC segment features of real and synthetic speech (speaker-disjoint split).
+"""Build the clips of real and synthetic speech for the detector (speaker-disjoint split).
 
-Real speech: LibriSpeech and LJ Speech from DATA_DIR (see /work/shared/data/DATA.md).
-Spoofs, all made here offline: espeak-ng, flite and festival TTS, WORLD and
-Griffin-Lim re-synthesis of the real clips. Every clip, real or fake, goes through
-the same random codec chain (none / MP3 / AAC / Opus / 8 kHz band limit / noise /
-gain), so codecs and bandwidth are no shortcut.
+Real speech: LibriSpeech and LJ Speech from DATA_DIR (see /work/shared/data/DATA.md),
+first 10 s of each file. Spoofs, all made here offline: espeak-ng, flite and festival
+TTS, and WORLD and Griffin-Lim (16-48 iterations) re-synthesis of every real clip.
+Every clip, real or fake, goes through the same random codec chain (none / MP3 / AAC /
+Opus / 8 kHz band limit / noise / gain), so codecs and bandwidth are no shortcut.
+Needs the apt packages espeak-ng, flite, festival and the pip package pyworld
+(about 9 min on one core).
 
 Speakers are split by a hash (20 % test); vocoded clips follow their source speaker;
 TTS voices and texts are split too. Output: an .npz of clips with labels,
@@ -37,7 +39,7 @@ from veracity.synth.speech import (
 
 CHAIN = ("none", "none", "mp3_64k", "mp3_128k", "aac_64k", "opus_32k", "band8k", "noise30")
 TEST_VOICES = {"en+m5", "en-gb-scotland", "awb"}
-CLIP_S = 6.0
+CLIP_S = 10.0
 
 
 def _hash(text: str) -> int:
@@ -106,17 +108,10 @@ def main(data: Path, out: Path) -> None:
         x = x[: int(CLIP_S * rate)].astype(np.float64)
         add(x, rate, 0, "real", speaker, split)
         x16, _ = resample(x, rate, RATE)
-        if i % 2 == 0:
-            add(world_resynth(x16, RATE)[0], RATE, 1, "world", speaker, split)
-        else:
-            add(
-                griffin_lim_resynth(x16, RATE, iterations=24)[0],
-                RATE,
-                1,
-                "griffinlim",
-                speaker,
-                split,
-            )
+        add(world_resynth(x16, RATE)[0], RATE, 1, "world", speaker, split)
+        iterations = int(rng.integers(16, 49))
+        gl = griffin_lim_resynth(x16, RATE, iterations=iterations, seed=i)[0]
+        add(gl, RATE, 1, "griffinlim", speaker, split)
         if i % 50 == 0:
             print(f"real {i} {time.time() - t0:.0f}s", flush=True)
     texts = _texts(data)

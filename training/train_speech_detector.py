@@ -1,4 +1,4 @@
-"""Train the LFCC + MLP synthetic-speech detector and evaluate it on held-out speakers.
+"""Train the LFCC + MLP baseline of the synthetic-speech detector (no longer shipped); evaluate it.
 
 Input: the clips .npz of training/make_speech_dataset.py (features computed here). The MLP (120-64-32-1) is trained
 with torch on one thread; weights are exported to an .npz that the detector runs in
@@ -75,7 +75,8 @@ def features(clips: Path) -> tuple[np.ndarray, ...]:
     if cache.exists():
         with np.load(cache) as c:
             return c["x"], c["y"], c["method"], c["split"], c["clip"]
-    data = np.load(clips)
+    with np.load(clips) as npz:  # read each array once (NpzFile re-reads per access)
+        data = {k: npz[k] for k in npz.files}
     bounds = np.concatenate([[0], np.cumsum(data["lengths"])])
     xs, ys, ms, ss, cs = [], [], [], [], []
     for i in range(len(data["lengths"])):

@@ -1,57 +1,29 @@
-"""Synthetic-speech detector: LFCC segment statistics scored by a small MLP (numpy only).
+"""Synthetic-speech detector: a spectrogram CNN per 2 s segment (onnxruntime, no torch).
 
-Each active 2 s segment (energy VAD, 1 s hop) is scored; the file score is the mean
-segment logit mapped back to a probability. Long files are streamed in blocks. The
-evidence is a timeline plot of the segment scores.
+Each active 2 s segment (energy VAD, 1 s hop) is scored by the CNN of
+:mod:`veracity.detect.speech_cnn`; the file score is the mean segment logit mapped back
+to a probability. Long files are streamed in blocks. The evidence is a timeline plot of
+the segment scores. The detector keeps its public name ``speech_lfcc``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from veracity.detect.base import EvidenceSink
-from veracity.detect.speech_features import (
-    RATE,
-    SEGMENT_HOP_S,
-    SEGMENT_S,
-    active_segments,
-    segment_features,
-)
+from veracity.detect.speech_cnn import cnn_logits
+from veracity.detect.speech_features import RATE, SEGMENT_HOP_S, SEGMENT_S, active_segments
 from veracity.errors import ModelError
 from veracity.media.audio import AudioClip, iter_blocks
 from veracity.results import DetectorScore, Modality
 
 __all__ = ["SyntheticSpeechDetector"]
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "speech_lfcc_mlp"
-MODEL_FILE = MODEL_DIR / "weights.npz"
-MODEL_SHA256 = "ba198922666c6687ce0b00fb43a8ad21670287dd1436dd854f1ecd7c5ffb74d8"
 _STREAM_BLOCK_S = 60.0
-
-
-@functools.lru_cache(maxsize=1)
-def _load_weights() -> dict[str, np.ndarray]:
-    if not MODEL_FILE.is_file():
-        raise ModelError(f"speech detector weights missing: {MODEL_FILE}")
-    digest = hashlib.sha256(MODEL_FILE.read_bytes()).hexdigest()
-    if digest != MODEL_SHA256:
-        raise ModelError(f"{MODEL_FILE}: sha256 {digest[:12]} does not match the model card")
-    with np.load(MODEL_FILE) as data:
-        return {k: data[k].astype(np.float32) for k in data.files}
-
-
-def _logits(features: np.ndarray) -> np.ndarray:
-    p = _load_weights()
-    h = (features - p["mu"]) / p["sd"]
-    h = np.maximum(h @ p["w0"] + p["b0"], 0.0)
-    h = np.maximum(h @ p["w1"] + p["b1"], 0.0)
-    return np.asarray((h @ p["w2"] + p["b2"])[:, 0], dtype=np.float64)
 
 
 def _chunks(clip: AudioClip) -> Iterator[tuple[float, np.ndarray]]:
@@ -75,7 +47,7 @@ def _sigmoid(z: np.ndarray | float) -> np.ndarray:
 
 @dataclasses.dataclass
 class SyntheticSpeechDetector:
-    """LFCC-MLP detector of TTS and vocoded speech."""
+    """Spectrogram-CNN detector of TTS and vocoded speech (public name ``speech_lfcc``)."""
 
     name: str = "speech_lfcc"
     modality: Modality = "audio"
@@ -92,7 +64,7 @@ class SyntheticSpeechDetector:
             segs = active_segments(samples)
             if not segs:
                 continue
-            logits.append(_logits(segment_features(samples, segs)))
+            logits.append(cnn_logits(samples, segs))
             times.extend(start + s / RATE for s, _ in segs)
         if not logits:
             return None

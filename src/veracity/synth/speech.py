@@ -8,10 +8,13 @@ engine raises :class:`~veracity.errors.ModelError` naming the package to install
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 
@@ -75,16 +78,30 @@ def tts(text: str, engine: str, voice: str = "") -> tuple[np.ndarray, int]:
     return x.astype(np.float64), rate
 
 
+def _import_pyworld() -> ModuleType:
+    """Import pyworld; its ``__init__`` still needs ``pkg_resources`` (gone in setuptools 81)."""
+    try:
+        import pkg_resources  # noqa: F401
+    except ImportError:
+        shim = ModuleType("pkg_resources")
+        shim.get_distribution = lambda name: SimpleNamespace(  # type: ignore[attr-defined]
+            version=importlib.metadata.version(name)
+        )
+        sys.modules.setdefault("pkg_resources", shim)
+    try:
+        import pyworld
+    except ImportError:
+        raise ModelError("pyworld is not installed; `pip install pyworld`") from None
+    return pyworld
+
+
 def world_resynth(x: np.ndarray, rate: int) -> tuple[np.ndarray, int]:
     """Analyse with WORLD (DIO, CheapTrick, D4C) and synthesise again.
 
     Raises:
         ModelError: pyworld is not installed (``pip install pyworld``).
     """
-    try:
-        import pyworld
-    except ImportError:
-        raise ModelError("pyworld is not installed; `pip install pyworld`") from None
+    pyworld = _import_pyworld()
     x = np.ascontiguousarray(x, dtype=np.float64)
     f0, t = pyworld.dio(x, rate, frame_period=5.0)
     f0 = pyworld.stonemask(x, f0, t, rate)
