@@ -17,7 +17,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from veracity.errors import InputError, LimitExceededError
 from veracity.media.audio import decode_audio, iter_blocks, probe_audio
@@ -42,6 +41,9 @@ def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
     if src == dst:
         return x
     ratio = Fraction(dst, src)
+    # Imported here: scipy.signal costs ~1 s at start-up, and image-only runs never need it.
+    from scipy.signal import resample_poly
+
     return resample_poly(x, ratio.numerator, ratio.denominator, axis=0)
 
 
