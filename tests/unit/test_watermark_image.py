@@ -101,6 +101,14 @@ def test_unmarked_image_is_not_detected(pair: tuple[np.ndarray, np.ndarray]) -> 
     assert 0.0 < reading.p_value <= 1.0
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_smallest_supported_size_reads_back(seed: int) -> None:
+    """256 x 256 is the smallest size the issue lists; only ~2.7 tiles fit per side."""
+    original = natural_image(256, 256, seed=seed)
+    reading = detect_pixels(embed_pixels(original, PAYLOAD, KEY), KEY)
+    assert reading.detected and reading.payload == PAYLOAD.hex()
+
+
 def test_tiny_image_reads_as_absent() -> None:
     reading = detect_pixels(natural_image(40, 40, seed=1), KEY)
     assert not reading.detected and reading.p_value == 1.0
