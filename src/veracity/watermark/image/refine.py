@@ -34,7 +34,8 @@ def sync_for(
     variants: tuple[int, ...] | None = None,
 ) -> SyncResult:
     """Fold ``residual`` on ``lattice`` and find the best sync alignment."""
-    kernel = chip_kernel_fft(hp_sigma * CANON / lattice.period)
+    # Rounded so that nearby lattices share one cached kernel (a 1 % change is immaterial).
+    kernel = chip_kernel_fft(round(hp_sigma * CANON / lattice.period, 2))
     tile = fold(residual, lattice)
     if variants is None:
         return search_offset(tile, pattern, kernel)
