@@ -200,14 +200,14 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     residual, power = whiten(luma)
     acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     tried = _candidates(acf, power, (h, w), max_period, priors)
-    best = _try_lattices(residual, pattern, tried or _fallback(priors), None)
+    best = _try_lattices(residual, pattern, tried or _fallback(priors), None, "luma")
     if best[0].detected:
         return best[0]
     # Second view: the channels combined against the host's texture (lossless copies).
     colour, colour_power = whiten(_working_plane(rgb, _colour_weights(rgb)))
     colour_acf = autocorrelation(colour, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
     colour_tried = _candidates(colour_acf, colour_power, (h, w), max_period, priors)
-    best = _try_lattices(colour, pattern, colour_tried, best)
+    best = _try_lattices(colour, pattern, colour_tried, best, "colour")
     if best[0].detected:
         return best[0]
     # Both autocorrelations missed: harmonic-comb candidates (costlier, rarely needed).
@@ -215,11 +215,11 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     combed = axis_lattices(residual, p_lo, min(max_period, _AXIS_RANGE * p_lo), _AXIS) + [
         polish(acf, lat) for lat in comb_lattices(residual, max_period, _COMB_ANY, _COMB_UNROTATED)
     ]
-    best = _try_lattices(residual, pattern, _dedupe(combed, tried), best)
+    best = _try_lattices(residual, pattern, _dedupe(combed, tried), best, "luma-comb")
     if best[0].detected or best[0].confidence < _REFINE_Z:
         return best[0]
     lattice, sync = refine(best[3], pattern, best[1], best[2], _HP_SIGMA)
-    reading = _decode(sync, pattern, lattice)
+    reading = _decode(sync, pattern, lattice, best[0].details.get("view", "luma") + "-refined")
     return reading if reading.confidence > best[0].confidence else best[0]
 
 
@@ -232,11 +232,12 @@ def _try_lattices(
     pattern: KeyPattern,
     lattices: list[Lattice],
     best: Attempt | None,
+    view: str,
 ) -> Attempt:
     """Fold, align and decode each lattice in turn; stop at the first detection."""
     for lattice in lattices:
         sync = sync_for(residual, pattern, lattice, _HP_SIGMA)
-        reading = _decode(sync, pattern, lattice)
+        reading = _decode(sync, pattern, lattice, view)
         if best is None or reading.confidence > best[0].confidence:
             best = (reading, lattice, sync, residual)
         if reading.detected:
@@ -279,7 +280,7 @@ def _candidates(
     return _dedupe(found, [])[:_LATTICES]
 
 
-def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice) -> WatermarkReading:
+def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice, view: str) -> WatermarkReading:
     chips = sync.chips[pattern.data_pos[:, 0], pattern.data_pos[:, 1]] * pattern.data_sign
     soft = np.bincount(pattern.data_bit, weights=chips, minlength=ecc.CODED_BITS)
     payload, crc_ok = ecc.decode(soft)
@@ -290,6 +291,7 @@ def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice) -> Watermar
         "period_px": round(lattice.period, 2),
         "angle_deg": round(lattice.angle_deg, 2),
         "variant": sync.variant,
+        "view": view,
     }
     return WatermarkReading(
         detected,
