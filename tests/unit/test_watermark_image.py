@@ -125,3 +125,10 @@ def test_tiny_image_reads_as_absent() -> None:
 def test_embed_rejects_bad_arguments(rgb: np.ndarray, payload: bytes) -> None:
     with pytest.raises(ValueError):
         embed_pixels(rgb, payload, KEY)
+
+
+def test_skipping_weak_decodes_never_hides_a_detection() -> None:
+    """Payloads are decoded only from sync peaks that could pass the detection threshold."""
+    from veracity.watermark.image import codec
+
+    assert codec._p_sync(codec._REFINE_Z, codec._MAX_CANDIDATES) >= codec._DETECT_P

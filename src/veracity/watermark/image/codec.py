@@ -281,9 +281,13 @@ def _candidates(
 
 
 def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice, view: str) -> WatermarkReading:
-    chips = sync.chips[pattern.data_pos[:, 0], pattern.data_pos[:, 1]] * pattern.data_sign
-    soft = np.bincount(pattern.data_bit, weights=chips, minlength=ecc.CODED_BITS)
-    payload, crc_ok = ecc.decode(soft)
+    payload, crc_ok = b"", False
+    # Below _REFINE_Z the sync peak cannot reach the detection threshold (z >= 6.75), so
+    # the Viterbi decoder is skipped; the p-value is then p_sync alone (conservative).
+    if sync.z >= _REFINE_Z:
+        chips = sync.chips[pattern.data_pos[:, 0], pattern.data_pos[:, 1]] * pattern.data_sign
+        soft = np.bincount(pattern.data_bit, weights=chips, minlength=ecc.CODED_BITS)
+        payload, crc_ok = ecc.decode(soft)
     detected = crc_ok and _p_sync(sync.z, _MAX_CANDIDATES) < _DETECT_P
     details = {
         "sync_z": round(sync.z, 3),
