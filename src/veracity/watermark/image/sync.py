@@ -10,6 +10,7 @@ the fold with the key's synchronisation chips for every offset at once (FFT).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -67,11 +68,11 @@ def _wrap(coord: np.ndarray, n: int) -> np.ndarray:
 def _fourier_resize(tile: np.ndarray, size: int) -> np.ndarray:
     """Resample a periodic tile to ``size x size`` by zero-padding its spectrum."""
     n = tile.shape[0]
-    spec = np.fft.fftshift(np.fft.fft2(tile))
+    spec = np.fft.fftshift(sfft.fft2(tile))
     out = np.zeros((size, size), dtype=complex)
     lo = size // 2 - n // 2
     out[lo : lo + n, lo : lo + n] = spec
-    return np.real(np.fft.ifft2(np.fft.ifftshift(out))) * (size * size) / (n * n)
+    return np.real(sfft.ifft2(np.fft.ifftshift(out))) * (size * size) / (n * n)
 
 
 def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
@@ -116,17 +117,20 @@ def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> 
 
     Turning the filtered tile equals filtering the turned tile up to a cyclic shift of
     the (square, symmetric) chip kernel, and correlating a turned map with the sync
-    chips equals correlating the map with the inversely turned chips; the peak heights
-    are the same as in :func:`_variant_z`, at a third of the transforms.
+    chips equals correlating the map with the inversely turned chips, so the peaks match
+    those of :func:`_variant_z` at a fraction of the transforms.
     """
     shape = (CANON, CANON)
     g = sfft.irfft2(sfft.rfft2(tile) * kernel, s=shape)
-    spec, energy = sfft.rfft2(g), sfft.rfft2(g * g)
-    peaks = []
-    for sign_fft, mask_fft in _turned_sync_maps(pattern):
-        num = sfft.irfft2(spec * sign_fft, s=shape)
-        den = sfft.irfft2(energy * mask_fft, s=shape)
-        peaks.append(float(np.max(num / np.sqrt(np.maximum(den, 1e-12)))))
+    spec = sfft.rfft2(g)
+    # The normaliser sum(g_i^2) over the sync chips barely changes with the offset (the
+    # chips are spread over the tile), so its mean stands in for it when only the best
+    # variant is wanted; the caller computes the exact statistic for that variant.
+    scale = math.sqrt(max(float(np.mean(g * g)) * len(pattern.sync_sign), 1e-12))
+    peaks = [
+        float(np.max(sfft.irfft2(spec * sign_fft, s=shape))) / scale
+        for sign_fft, _ in _turned_sync_maps(pattern)
+    ]
     return int(np.argmax(peaks))
 
 
