@@ -49,6 +49,7 @@ class PostgresStore(SqlStore):
                     self._conn.execute(stmt)
         except psycopg.Error as exc:
             raise StoreError(f"cannot reach PostgreSQL at {self.url}: {_first_line(exc)}") from None
+        self._check_schema()
 
     def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:

@@ -18,6 +18,11 @@ from veracity.errors import StoreError
 __all__ = ["SqlStore"]
 
 COLUMNS = "manifest_id, manifest, mime, title, signer, created"
+# Version of the tables below. Bump it with a migration in ``_MIGRATIONS`` (from the
+# previous version) whenever a table changes; old stores are then upgraded on open.
+SCHEMA_VERSION = 1
+VERSION_TABLE = "CREATE TABLE IF NOT EXISTS veracity_schema (version INTEGER NOT NULL)"
+_MIGRATIONS: dict[int, tuple[str, ...]] = {}  # from-version -> statements to the next
 
 
 class SqlStore(abc.ABC):
@@ -43,6 +48,32 @@ class SqlStore(abc.ABC):
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", self.placeholder)
+
+    def _check_schema(self) -> None:
+        """Record the schema version in a new store; upgrade an older one; refuse a newer.
+
+        Stores made before versioning have the same tables as version 1.
+
+        Raises:
+            StoreError: The store was written by a newer Veracity.
+        """
+        self._execute(VERSION_TABLE)
+        rows = self._execute("SELECT version FROM veracity_schema")
+        if not rows:
+            self._execute(self._sql("INSERT INTO veracity_schema (version) VALUES (?)"), (1,))
+            version = 1
+        else:
+            version = max(int(r[0]) for r in rows)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"manifest store {self.url} has schema version {version}; this Veracity reads "
+                f"up to {SCHEMA_VERSION} (upgrade veracity)"
+            )
+        while version < SCHEMA_VERSION:
+            for stmt in _MIGRATIONS[version]:
+                self._execute(stmt)
+            version += 1
+            self._execute(self._sql("UPDATE veracity_schema SET version = ?"), (version,))
 
     def put(self, record: ManifestRecord) -> None:
         """Insert a record.

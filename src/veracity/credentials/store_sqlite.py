@@ -46,6 +46,7 @@ class SqliteStore(SqlStore):
                 self._conn.execute(stmt)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open manifest store {path}: {exc}") from None
+        self._check_schema()
 
     def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:

@@ -125,3 +125,30 @@ def test_postgres_down_is_one_line_store_error() -> None:
         open_store("postgresql://u:secret@127.0.0.1:1/db")
     message = str(info.value)
     assert "\n" not in message and "secret" not in message and "127.0.0.1:1" in message
+
+
+def test_schema_version_recorded_and_newer_store_refused(store_url: str) -> None:
+    from veracity.credentials.store_sql import SCHEMA_VERSION
+
+    with open_store(store_url) as store:
+        store.put(_record(1))
+        assert store._execute("SELECT version FROM veracity_schema") == [(SCHEMA_VERSION,)]
+        store._execute("UPDATE veracity_schema SET version = 99")
+    with pytest.raises(StoreError, match="schema version 99"):
+        open_store(store_url)
+
+
+def test_store_from_before_versioning_opens(tmp_path: Path) -> None:
+    """A store written before the version table existed is adopted as version 1."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with open_store(f"sqlite://{path}") as store:
+        store.put(_record(2))
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE veracity_schema")
+    conn.commit()
+    conn.close()
+    with open_store(f"sqlite://{path}") as store:
+        assert store.count() == 1 and store.get(f"{2:016x}") is not None
+        assert store._execute("SELECT version FROM veracity_schema") == [(1,)]
