@@ -8,6 +8,7 @@ key's sync chips and soft-decodes the payload (Viterbi + CRC-16).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import cv2
@@ -182,6 +183,9 @@ def p_value(z: float, crc_ok: bool) -> float:
 def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     """Read the mark from an RGB image without the original.
 
+    Stages (each stops at the first CRC-valid payload): the luma view, the colour view,
+    harmonic-comb candidates, then a refinement of the best lattice (see README).
+
     Returns:
         A reading whose ``payload`` is 16 hex digits when ``detected``; ``p_value`` is the
         probability that an unmarked image yields so strong a reading (see README).
@@ -192,35 +196,58 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     max_period = min(MAX_PERIOD, min(h, w) / 2 - 4)
     if max_period <= MIN_PERIOD:
         return WatermarkReading(False, None, 1.0, 0.0, "image", {"reason": "image too small"})
-    pattern = key_pattern(key)
     # Likely periods if the image was not resized: the embedder's choice for this size,
     # and the smallest tile (used for every image up to about 480 x 480).
     f = w / rgb.shape[1]
     priors = sorted({_period_for(*rgb.shape[:2]) * f, GRID * _MIN_CHIP * f})
-    residual, power = whiten(luma)
-    acf = autocorrelation(residual, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
-    tried = _candidates(acf, power, (h, w), max_period, priors)
-    best = _try_lattices(residual, pattern, tried or _fallback(priors), None, "luma")
+    search = _Search(key_pattern(key), max_period, priors)
+    residual, acf, tried, best = search.view(luma, None, "luma")
     if best[0].detected:
         return best[0]
     # Second view: the channels combined against the host's texture (lossless copies).
-    colour, colour_power = whiten(_working_plane(rgb, _colour_weights(rgb)))
-    colour_acf = autocorrelation(colour, int(min(1.5 * max_period, min(h, w) // 2 - 1)))
-    colour_tried = _candidates(colour_acf, colour_power, (h, w), max_period, priors)
-    best = _try_lattices(colour, pattern, colour_tried, best, "colour")
+    best = search.view(_working_plane(rgb, _colour_weights(rgb)), best, "colour")[3]
     if best[0].detected:
         return best[0]
     # Both autocorrelations missed: harmonic-comb candidates (costlier, rarely needed).
-    p_lo = min(priors)
-    combed = axis_lattices(residual, p_lo, min(max_period, _AXIS_RANGE * p_lo), _AXIS) + [
-        polish(acf, lat) for lat in comb_lattices(residual, max_period, _COMB_ANY, _COMB_UNROTATED)
-    ]
-    best = _try_lattices(residual, pattern, _dedupe(combed, tried), best, "luma-comb")
+    best = search.comb(residual, acf, tried, best)
     if best[0].detected or best[0].confidence < _REFINE_Z:
         return best[0]
-    lattice, sync = refine(best[3], pattern, best[1], best[2], _HP_SIGMA)
-    reading = _decode(sync, pattern, lattice, best[0].details.get("view", "luma") + "-refined")
+    lattice, sync = refine(best[3], search.pattern, best[1], best[2], _HP_SIGMA)
+    view = str(best[0].details.get("view", "luma")) + "-refined"
+    reading = _decode(sync, search.pattern, lattice, view)
     return reading if reading.confidence > best[0].confidence else best[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Search:
+    """What every stage of one detection shares: the key's pattern and the period range."""
+
+    pattern: KeyPattern
+    max_period: float
+    priors: list[float]
+
+    def view(
+        self, plane: np.ndarray, best: Attempt | None, name: str
+    ) -> tuple[np.ndarray, np.ndarray, list[Lattice], Attempt]:
+        """Whiten one view, find its autocorrelation candidates and try them."""
+        h, w = plane.shape
+        residual, power = whiten(plane)
+        acf = autocorrelation(residual, int(min(1.5 * self.max_period, min(h, w) // 2 - 1)))
+        tried = _candidates(acf, power, (h, w), self.max_period, self.priors)
+        lattices = tried if tried or best is not None else _fallback(self.priors)
+        return residual, acf, tried, _try_lattices(residual, self.pattern, lattices, best, name)
+
+    def comb(
+        self, residual: np.ndarray, acf: np.ndarray, tried: list[Lattice], best: Attempt
+    ) -> Attempt:
+        """Try the comb and axis-aligned candidates not tried already."""
+        p_lo = min(self.priors)
+        found = axis_lattices(residual, p_lo, min(self.max_period, _AXIS_RANGE * p_lo), _AXIS)
+        found += [
+            polish(acf, lat)
+            for lat in comb_lattices(residual, self.max_period, _COMB_ANY, _COMB_UNROTATED)
+        ]
+        return _try_lattices(residual, self.pattern, _dedupe(found, tried), best, "luma-comb")
 
 
 # A reading, the lattice and alignment behind it, and the residual (view) it came from.
