@@ -13,14 +13,17 @@ from veracity.detect.base import EvidenceSink
 from veracity.detect.calibration import load_model
 from veracity.detect.catalog import detector_registry
 from veracity.detect.face_consistency import FaceConsistencyDetector
+from veracity.detect.face_consistency_video import FaceConsistencyVideoDetector
 from veracity.faces.align import template
 from veracity.faces.consistency import FEATURE_NAMES, consistency_features
 from veracity.faces.consistency_model import MODEL_NAME, noise_evidence
 from veracity.faces.detect import Face
 from veracity.faces.regions import ellipse_distance, face_ellipse, face_regions
 from veracity.media.image import LoadedImage
+from veracity.media.video import open_video
 from veracity.synth.samples import natural_image
 from veracity.synth.selfblend import jpeg_roundtrip
+from videogen import write_video
 
 SIZE = 240
 POINTS = template(96) + np.float32(72)  # a 96-px face centred in a 240-px image
@@ -148,8 +151,22 @@ def _loaded(rgb: np.ndarray) -> LoadedImage:
     return LoadedImage(rgb, None, False, 8, "PNG", "RGB")
 
 
-def test_registered_as_image_detector() -> None:
+def test_registered_for_image_and_video() -> None:
     assert detector_registry().get("face-consistency").modality == "image"
+    assert detector_registry().get("face-consistency-video").modality == "video"
+
+
+def test_video_scores_the_largest_face_per_sampled_frame(tmp_path: Path) -> None:
+    frames = [noisy_image(seed=i % 3) for i in range(30)]
+    video = open_video(write_video(tmp_path / "v.mp4", frames, fps=10))
+    det = FaceConsistencyVideoDetector()
+    det._detector = StubDetector((80.0,))  # type: ignore[assignment]
+    result = det.analyze(video)
+    assert result is not None and 0.0 <= result.score <= 1.0
+    assert result.details["sampled_frames"] == 6 and result.details["frames_scored"] == 6
+    assert result.details["fusion_weight"] == 0.0  # reported, not fused
+    det._detector = StubDetector(())  # type: ignore[assignment]
+    assert det.analyze(open_video(tmp_path / "v.mp4")) is None
 
 
 def test_scores_faces_with_noise_evidence(tmp_path: Path) -> None:
