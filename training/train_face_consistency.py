@@ -96,6 +96,28 @@ def calibrate(calib: dict, model: dict) -> None:
         z = (zb + w * zc) / (1 + w)
         losses.append(float((sw * (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z))).sum()))
     model["fusion_weight"] = np.array([grid[int(np.argmin(losses))]])
+    w = float(model["fusion_weight"][0])
+    model["prior"] = np.array([choose_prior(zc, zb, w, y)])
+    model["platt"][1] += np.log(model["prior"][0] / (1 - model["prior"][0]))
+
+
+PRIORS = (0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05)
+
+
+def choose_prior(
+    zc: np.ndarray, zb: np.ndarray, w: float, y: np.ndarray, max_fpr: float = 0.04
+) -> float:
+    """Largest fake prior keeping calib FPR <= max_fpr at 0.5 (as the AI-image detectors).
+
+    Shifting the consistency log-odds by log(prior / (1 - prior)) makes its probability
+    one under that prior; it moves the fused log-odds by w / (1 + w) of the shift.
+    """
+    for prior in PRIORS:
+        shift = np.log(prior / (1 - prior))
+        fused = (zb + w * (zc + shift)) / (1 + w)
+        if all(float((z[y == 0] >= 0).mean()) <= max_fpr for z in (zc + shift, fused)):
+            return prior
+    return PRIORS[-1]
 
 
 def scores(t: dict, model: dict) -> dict[str, np.ndarray]:
@@ -161,7 +183,10 @@ def main() -> None:
     names = [*FEATURE_NAMES, *(f"|{n}|" for n in FEATURE_NAMES)]
     for name, c in sorted(zip(names, model["coef"], strict=True), key=lambda r: -abs(r[1]))[:12]:
         print(f"  coef {name:30s} {c:+.3f}")
-    print(f"platt {model['platt']}, fusion weight {model['fusion_weight'][0]:.2f}")
+    print(
+        f"platt {model['platt']}, fusion weight {model['fusion_weight'][0]:.2f}, "
+        f"prior {model['prior'][0]:.2f}"
+    )
     report("calib chain", calib, model)
     if not args.no_test:
         test = load(args.tables, "test")
