@@ -112,8 +112,8 @@ def kind_for(requested: str, modality: Modality) -> Kind:
     if requested == "auto":
         if modality not in AUTO:
             raise UnsupportedFormatError(
-                f"synth does not handle {modality} files: no {modality} watermark codec "
-                "exists to mark the output (extract frames or audio first)"
+                f"synth does not handle {modality} files yet: no {modality} manipulation is "
+                "implemented (extract frames or audio first)"
             )
         requested = AUTO[modality]
     if requested not in KINDS:

@@ -15,9 +15,11 @@ def _build() -> Registry[WatermarkCodec]:
     # Codecs register here by modality name ("image", "audio", "video").
     from veracity.watermark.audio import AudioWatermarkCodec
     from veracity.watermark.image.file_codec import ImageCodec
+    from veracity.watermark.video import VideoWatermarkCodec
 
     registry.register("image", ImageCodec)
     registry.register("audio", AudioWatermarkCodec)
+    registry.register("video", VideoWatermarkCodec)
     return registry
 
 
