@@ -61,14 +61,14 @@ def segments(clips: Path) -> dict[str, np.ndarray]:
         if segs:
             xs.append(segment_inputs(log_spectrogram(audio), segs).astype(np.float16))
             meta += [(data["y"][i], data["method"][i], data["split"][i], i)] * len(segs)
-    out = {
+    out: dict[str, np.ndarray] = {
         "x": np.concatenate(xs)[:, 0],
         "y": np.array([m[0] for m in meta], np.float32),
         "method": np.array([m[1] for m in meta]),
         "split": np.array([m[2] for m in meta]),
         "clip": np.array([m[3] for m in meta]),
     }
-    np.savez(cache, **out)
+    np.savez(cache, **out)  # type: ignore[arg-type]  # numpy stubs: **kwargs vs allow_pickle
     return out
 
 
