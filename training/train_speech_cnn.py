@@ -10,8 +10,15 @@ Prints segment and clip EER (clip = mean segment logit, as the detector fuses a 
 on the held-out speakers for all seen methods and per method. With ``--loo METHOD`` the
 method is left out of training and tested alone against held-out real speech.
 
+Model selection: with ``--val`` a speaker-disjoint validation split is carved out of the
+training speakers (training/speech_val_split.py), the model is trained on the rest and only
+validation numbers are printed; settings are chosen on those. ``--test-onnx MODEL`` then
+reports the held-out test numbers of the chosen exported model, once.
+
 Usage:
     python training/train_speech_cnn.py CLIPS.npz OUT.onnx [--epochs N]
+    python training/train_speech_cnn.py CLIPS.npz OUT.onnx --val [--epochs N]
+    python training/train_speech_cnn.py CLIPS.npz --test-onnx MODEL.onnx
     python training/train_speech_cnn.py CLIPS.npz --loo world [--epochs N]
 """
 
@@ -28,6 +35,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from speech_cnn_model import SpecCnn, export_onnx
+from speech_val_split import segment_splits
 from train_speech_detector import METHODS, clip_eer, eer
 
 from veracity.detect.speech_cnn import log_spectrogram, segment_inputs
@@ -53,14 +61,14 @@ def segments(clips: Path) -> dict[str, np.ndarray]:
         if segs:
             xs.append(segment_inputs(log_spectrogram(audio), segs).astype(np.float16))
             meta += [(data["y"][i], data["method"][i], data["split"][i], i)] * len(segs)
-    out = {
+    out: dict[str, np.ndarray] = {
         "x": np.concatenate(xs)[:, 0],
         "y": np.array([m[0] for m in meta], np.float32),
         "method": np.array([m[1] for m in meta]),
         "split": np.array([m[2] for m in meta]),
         "clip": np.array([m[3] for m in meta]),
     }
-    np.savez(cache, **out)
+    np.savez(cache, **out)  # type: ignore[arg-type]  # numpy stubs: **kwargs vs allow_pickle
     return out
 
 
@@ -121,39 +129,71 @@ def report(name: str, z: np.ndarray, d: dict[str, np.ndarray], sel: np.ndarray) 
     """Print segment and clip EER of logits ``z`` (for the rows ``sel`` of ``d``)."""
     y, clip = d["y"][sel], d["clip"][sel]
     print(
-        f"{name}: segment EER {100 * eer(z, y):.2f}%, clip EER {100 * clip_eer(z, y, clip):.2f}% "
+        f"{name}: segment EER {100 * eer(y, z):.2f}%, clip EER {100 * clip_eer(z, y, clip):.2f}% "
         f"({int((y == 0).sum())} real / {int(y.sum())} fake segments)",
         flush=True,
     )
 
 
-def main() -> None:
+def onnx_logits(model: Path, x: np.ndarray) -> np.ndarray:
+    """Logits of an exported model on full segments (onnxruntime, one thread)."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    out = [
+        session.run(None, {name: x[i : i + 64].astype(np.float32)[:, None]})[0].reshape(-1)
+        for i in range(0, len(x), 64)
+    ]
+    return np.concatenate(out).astype(np.float64)
+
+
+def report_all(name: str, z: np.ndarray, d: dict[str, np.ndarray], mask: np.ndarray) -> None:
+    """All seen methods and per method, on the rows ``mask`` of ``d`` (logits ``z``)."""
+    report(f"{name}, seen methods", z, d, mask)
+    for m in METHODS:
+        sel = (d["method"][mask] == m) | (d["method"][mask] == "real")
+        report(f"  per method {m}", z[sel], d, np.flatnonzero(mask)[sel])
+
+
+def parse() -> argparse.Namespace:
     ap = argparse.ArgumentParser()
     ap.add_argument("clips", type=Path)
     ap.add_argument("out", type=Path, nargs="?")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--loo", choices=METHODS)
-    ap.add_argument("--scores", type=Path, help="save held-out test logits here (.npz)")
-    args = ap.parse_args()
+    ap.add_argument("--val", action="store_true", help="train without validation speakers")
+    ap.add_argument("--test-onnx", type=Path, help="only report test numbers of this model")
+    ap.add_argument("--scores", type=Path, help="save evaluated logits here (.npz)")
+    return ap.parse_args()
+
+
+def main() -> None:
+    args = parse()
     d = segments(args.clips)
-    train_m, test_m = d["split"] == "train", d["split"] == "test"
+    if args.val or args.test_onnx:
+        d["split"] = segment_splits(args.clips, d["clip"])
+    train_m = d["split"] == "train"
+    eval_m = d["split"] == ("val" if args.val else "test")
     for m in ("real", *METHODS):
         is_m = d["method"] == m
-        print(f"  {m}: train {(train_m & is_m).sum()} test {(test_m & is_m).sum()} segments")
+        print(f"  {m}: train {(train_m & is_m).sum()} eval {(eval_m & is_m).sum()} segments")
+    if args.test_onnx:
+        report_all("held-out test speakers", onnx_logits(args.test_onnx, d["x"][eval_m]), d, eval_m)
+        return
     if args.loo:
         keep = train_m & (d["method"] != args.loo)
         model = fit(d["x"][keep], d["y"][keep], args.epochs)
-        sel = test_m & ((d["method"] == args.loo) | (d["method"] == "real"))
+        sel = eval_m & ((d["method"] == args.loo) | (d["method"] == "real"))
         report(f"leave-one-out {args.loo}", predict(model, d["x"][sel]), d, sel)
         return
     model = fit(d["x"][train_m], d["y"][train_m], args.epochs)
-    z = predict(model, d["x"][test_m])
-    report("held-out speakers, seen methods", z, d, test_m)
-    for m in METHODS:
-        sel = (d["method"][test_m] == m) | (d["method"][test_m] == "real")
-        report(f"  per method {m}", z[sel], d, np.flatnonzero(test_m)[sel])
+    z = predict(model, d["x"][eval_m])
+    report_all("validation speakers" if args.val else "held-out speakers", z, d, eval_m)
     if args.scores:
-        np.savez(args.scores, z=z, **{k: v[test_m] for k, v in d.items() if k != "x"})
+        np.savez(args.scores, z=z, **{k: v[eval_m] for k, v in d.items() if k != "x"})
     if args.out:
         export_onnx(model, args.out)
         print(f"wrote {args.out}")

@@ -27,7 +27,7 @@ _FLOOR = 1e-6  # -60 dB below the segment's mean power
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "speech_spec_cnn"
 MODEL_FILE = MODEL_DIR / "model.onnx"
-MODEL_SHA256 = "4f257fbe98dfa4f7e6c941ceb298cbc321d6029c3536701f7b198ceb5460429f"
+MODEL_SHA256 = "34bd0c065094d278cd11231a203ccd178ecaa90abaddb56c614c13f01177cae6"
 
 
 def log_spectrogram(x: np.ndarray) -> np.ndarray:
