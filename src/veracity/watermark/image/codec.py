@@ -16,7 +16,7 @@ import numpy as np
 
 from veracity.results import WatermarkReading
 from veracity.watermark.image import ecc
-from veracity.watermark.image.comb import axis_lattices, comb_lattices
+from veracity.watermark.image.comb import axis_lattices, comb_lattices, comb_power
 from veracity.watermark.image.lattice import (
     MAX_PERIOD,
     MIN_PERIOD,
@@ -150,9 +150,8 @@ def _colour_weights(rgb: np.ndarray) -> np.ndarray:
     step = max(1, round(math.sqrt(rgb.shape[0] * rgb.shape[1] / 65536)))
     x = rgb[::step, ::step].astype(np.float32)
     hp = (x - cv2.GaussianBlur(x, (0, 0), 1.5)).reshape(-1, 3)
-    cov = np.cov(hp, rowvar=False) + 1e-3 * np.eye(3) * (
-        1.0 + float(np.trace(np.cov(hp, rowvar=False)))
-    )
+    cov = np.cov(hp, rowvar=False)
+    cov += 1e-3 * np.eye(3) * (1.0 + float(np.trace(cov)))
     weights = np.linalg.solve(cov, _DIRECTION.astype(np.float64))
     return (weights / float(weights @ _DIRECTION)).astype(np.float32)
 
@@ -242,10 +241,12 @@ class _Search:
     ) -> Attempt:
         """Try the comb and axis-aligned candidates not tried already."""
         p_lo = min(self.priors)
-        found = axis_lattices(residual, p_lo, min(self.max_period, _AXIS_RANGE * p_lo), _AXIS)
+        power = comb_power(residual)
+        p_hi = min(self.max_period, _AXIS_RANGE * p_lo)
+        found = axis_lattices(power, residual.shape[1], p_lo, p_hi, _AXIS)
         found += [
             polish(acf, lat)
-            for lat in comb_lattices(residual, self.max_period, _COMB_ANY, _COMB_UNROTATED)
+            for lat in comb_lattices(power, self.max_period, _COMB_ANY, _COMB_UNROTATED)
         ]
         return _try_lattices(residual, self.pattern, _dedupe(found, tried), best, "luma-comb")
 

@@ -22,7 +22,7 @@ import scipy.fft as sfft
 from veracity.watermark.image.lattice import MAX_ANGLE, MIN_PERIOD, Lattice, basis
 from veracity.watermark.image.pattern import GRID
 
-__all__ = ["axis_lattices", "comb_lattices"]
+__all__ = ["axis_lattices", "comb_lattices", "comb_power"]
 
 _D_RHO = 0.004  # log-radius step: 0.4 % in period
 _D_PHI = math.radians(0.5)
@@ -49,8 +49,11 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.log(np.hypot(pts[:, 0], pts[:, 1])), np.arctan2(pts[:, 1], pts[:, 0]), weight
 
 
-def _power(residual: np.ndarray) -> np.ndarray:
-    """Power spectrum (rows centred) over its local level, lightly smoothed."""
+def comb_power(residual: np.ndarray) -> np.ndarray:
+    """Power spectrum (rows centred) over its local level, lightly smoothed.
+
+    Computed once per image and shared by :func:`comb_lattices` and :func:`axis_lattices`.
+    """
     spec = sfft.rfft2(residual)
     power = np.fft.fftshift((spec.real**2 + spec.imag**2).astype(np.float32), axes=0)
     level = cv2.GaussianBlur(cv2.medianBlur(power, 5), (0, 0), 4.0) + np.float32(1e-12)
@@ -116,10 +119,10 @@ def _peaks(score: np.ndarray, top: int) -> list[tuple[int, int]]:
 
 
 def comb_lattices(
-    residual: np.ndarray, max_period: float, top: int, top_unrotated: int
+    power: np.ndarray, max_period: float, top: int, top_unrotated: int
 ) -> list[Lattice]:
     """Best lattices by comb score: ``top_unrotated`` near 0 degrees, then ``top`` overall."""
-    score, periods, n_ang = _score(_power(residual), max_period)
+    score, periods, n_ang = _score(power, max_period)
     near_zero = np.full_like(score, -np.inf)
     band = slice(n_ang - _ZERO_BAND, n_ang + _ZERO_BAND + 1)
     near_zero[:, band] = score[:, band]
@@ -144,15 +147,17 @@ def _quadrant_points() -> tuple[np.ndarray, np.ndarray]:
     return pts, np.concatenate([weight, weight])
 
 
-def axis_lattices(residual: np.ndarray, p_lo: float, p_hi: float, top: int) -> list[Lattice]:
+def axis_lattices(
+    power: np.ndarray, width: int, p_lo: float, p_hi: float, top: int
+) -> list[Lattice]:
     """Best axis-aligned lattices with a period in ``[p_lo, p_hi]`` (neither turned nor resized).
 
     A crop, re-encoding or colour edit leaves the tile axis-aligned with the embedder's
     period, so this one-dimensional comb search finds the lattice where the full search is
     too noisy (small crops).
     """
-    power = np.minimum(_power(residual), np.float32(_CLIP)) - np.float32(1.0)
-    h, w = residual.shape
+    h, w = power.shape[0], width
+    power = np.minimum(power, np.float32(_CLIP)) - np.float32(1.0)
     pts, weight = _quadrant_points()
     periods = np.arange(p_lo, p_hi + _AXIS_STEP, _AXIS_STEP)
     if len(periods) < 3:

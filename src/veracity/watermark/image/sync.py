@@ -94,15 +94,9 @@ def chip_kernel_fft(sigma_hp: float) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def _sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
-    signs = np.zeros((CANON, CANON))
-    signs[pattern.sync_pos[:, 0] * CHIP, pattern.sync_pos[:, 1] * CHIP] = pattern.sync_sign
-    return np.conj(sfft.rfft2(signs)), np.conj(sfft.rfft2(np.abs(signs)))
-
-
-@lru_cache(maxsize=16)
 def _turned_sync_maps(pattern: KeyPattern) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """The sync maps under the inverse of each flip/quarter turn (see ``_best_variant``)."""
+    """Conjugate spectra of the sync signs and of their support, under the inverse of each
+    flip/quarter turn (see ``_best_variant``); entry 0 is the untransformed map."""
     signs = np.zeros((CANON, CANON))
     signs[pattern.sync_pos[:, 0] * CHIP, pattern.sync_pos[:, 1] * CHIP] = pattern.sync_sign
     maps = []
@@ -138,7 +132,7 @@ def _variant_z(
     tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray, variant: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sync statistic for every cyclic offset of one variant, and its filtered tile."""
-    sign_fft, mask_fft = _sync_maps(pattern)
+    sign_fft, mask_fft = _turned_sync_maps(pattern)[0]
     shape = (CANON, CANON)
     spec = sfft.rfft2(dihedral(tile, variant)) * kernel
     g = sfft.irfft2(spec, s=shape)
@@ -162,12 +156,11 @@ def search_offset(
     ``variants`` restricts the flips/quarter turns searched (default: all eight).
     """
     if variants is None:
-        variant = _best_variant(tile, pattern, kernel)
-    else:
-        variant = max(
-            variants, key=lambda v: float(np.max(_variant_z(tile, pattern, kernel, v)[0]))
-        )
-    z, g = _variant_z(tile, pattern, kernel, variant)
+        variants = (_best_variant(tile, pattern, kernel),)
+    # Each variant's map is computed once; the best one is kept with its filtered tile.
+    maps = {v: _variant_z(tile, pattern, kernel, v) for v in variants}
+    variant = max(maps, key=lambda v: float(np.max(maps[v][0])))
+    z, g = maps[variant]
     oy, ox = divmod(int(np.argmax(z)), CANON)
     rows = (oy + CHIP * np.arange(GRID)) % CANON
     cols = (ox + CHIP * np.arange(GRID)) % CANON
