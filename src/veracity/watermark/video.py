@@ -17,13 +17,14 @@ from typing import Any
 import av
 import numpy as np
 
-from veracity.errors import CorruptMediaError, UnsupportedFormatError, UsageError
+from veracity.errors import CorruptMediaError
 from veracity.media.limits import Limits
 from veracity.media.output import atomic_output
 from veracity.media.video import VideoOptions, open_video
 from veracity.results import Modality, WatermarkReading
 from veracity.watermark.image import ecc
-from veracity.watermark.image.codec import MIN_SIDE, detect_pixels, embed_pixels
+from veracity.watermark.image.codec import detect_pixels, embed_pixels
+from veracity.watermark.image.file_codec import check_markable, check_output
 
 __all__ = ["VideoWatermarkCodec"]
 
@@ -52,16 +53,9 @@ class VideoWatermarkCodec:
             OutputExistsError: ``dst`` exists and ``force`` is false.
             InputError: ``src`` cannot be decoded, is too long or its frames too small.
         """
-        if dst.suffix.lower() not in OUTPUT_SUFFIXES:
-            raise UsageError(f"{dst}: video output must be one of {', '.join(OUTPUT_SUFFIXES)}")
-        if not 1 <= quality <= 100:
-            raise UsageError(f"quality must be between 1 and 100, got {quality}")
+        check_output(dst, OUTPUT_SUFFIXES, quality, force, "video")
         info = open_video(src, Limits()).info
-        if min(info.width, info.height) < MIN_SIDE:
-            raise UnsupportedFormatError(
-                f"{src}: {info.width}x{info.height} frames are too small to watermark "
-                f"(minimum {MIN_SIDE}x{MIN_SIDE})"
-            )
+        check_markable(src, info.width, info.height, "frames are")
         with atomic_output(dst, force=force) as tmp:
             _transcode(src, tmp, payload, key, crf_for(quality), info.rotation)
 

@@ -12,7 +12,7 @@ from veracity.results import Modality, WatermarkReading
 from veracity.watermark.image import ecc
 from veracity.watermark.image.codec import MIN_SIDE, detect_pixels, embed_pixels
 
-__all__ = ["ImageCodec"]
+__all__ = ["ImageCodec", "check_markable", "check_output"]
 
 
 class ImageCodec:
@@ -31,13 +31,9 @@ class ImageCodec:
             OutputExistsError: ``dst`` exists and ``force`` is false.
             InputError: ``src`` cannot be decoded, is animated or is too small.
         """
-        _check_output(dst, quality, force)
+        check_output(dst, tuple(SAVE_FORMATS), quality, force, "image")
         image = load_image(src)
-        if min(image.height, image.width) < MIN_SIDE:
-            raise UnsupportedFormatError(
-                f"{src}: {image.width}x{image.height} image is too small to watermark "
-                f"(minimum {MIN_SIDE}x{MIN_SIDE})"
-            )
+        check_markable(src, image.width, image.height, "image is")
         marked = embed_pixels(image.rgb, payload, key)
         if image.grey:
             marked = np.repeat(marked[:, :, :1], 3, axis=2)
@@ -56,12 +52,31 @@ class ImageCodec:
         return detect_pixels(load_image(src).rgb, key)
 
 
-def _check_output(dst: Path, quality: int, force: bool) -> None:
-    """Fail fast, before any work, on outputs that cannot be written."""
-    if dst.suffix.lower() not in SAVE_FORMATS:
-        known = ", ".join(sorted(SAVE_FORMATS))
-        raise UsageError(f"{dst}: unsupported output extension (use one of {known})")
+def check_output(
+    dst: Path, suffixes: tuple[str, ...], quality: int, force: bool, kind: str
+) -> None:
+    """Fail fast, before any work, on outputs that cannot be written.
+
+    Raises:
+        UsageError: ``dst``'s extension is not in ``suffixes``, or quality is not 1-100.
+        OutputExistsError: ``dst`` exists and ``force`` is false.
+    """
+    if dst.suffix.lower() not in suffixes:
+        known = ", ".join(sorted(suffixes))
+        raise UsageError(f"{dst}: {kind} output must be one of {known}")
     if not 1 <= quality <= 100:
         raise UsageError(f"quality must be between 1 and 100, got {quality}")
     if dst.exists() and not force:
         raise OutputExistsError(f"{dst}: output exists (use --force to overwrite)")
+
+
+def check_markable(src: Path, width: int, height: int, what: str) -> None:
+    """Refuse pictures too small for the tile to be read back (``MIN_SIDE``).
+
+    Raises:
+        UnsupportedFormatError: A side is under ``MIN_SIDE`` pixels.
+    """
+    if min(width, height) < MIN_SIDE:
+        raise UnsupportedFormatError(
+            f"{src}: {width}x{height} {what} too small to watermark (minimum {MIN_SIDE}x{MIN_SIDE})"
+        )
