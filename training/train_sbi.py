@@ -113,6 +113,12 @@ def export(model: SBINet, out: Path) -> None:
         output_names=["logit", "xray"],
         dynamic_axes={"image": {0: "batch"}, "logit": {0: "batch"}, "xray": {0: "batch"}},
     )
+    # Ship the compact form (float16-stored weights, float32 inference): half the size.
+    import onnx
+    from compact_onnx import compact
+
+    path = str(out / "face_sbi.onnx")
+    onnx.save(compact(onnx.load(path)), path)
     print("exported", out / "face_sbi.onnx")
 
 

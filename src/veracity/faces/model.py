@@ -16,7 +16,7 @@ __all__ = ["FaceBlendModel", "FacePrediction", "load_face_model"]
 
 MODEL_FILE = "face_sbi.onnx"
 # sha256 of the shipped file, also stated in models/face_sbi/MODEL_CARD.md.
-MODEL_SHA256 = "1b0e69411e3f577610add5403e37e538ba221267b4da410f7a9f704dae326934"
+MODEL_SHA256 = "959d643213bb54acf4c1db59dc1e6f7e706d9fd45d558cce5cf628f33863e1b7"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
