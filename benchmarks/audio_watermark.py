@@ -8,14 +8,16 @@ spliced between 7.5 s of unmarked speech of another speaker.
 
 Baseline: Debian ``audiowmark`` is run on the same clips when installed.
 
-Usage: python benchmarks/audio_watermark.py DATA_DIR [N_CLIPS]
+Usage: python benchmarks/audio_watermark.py DATA_DIR [--clips N] [--first K]
+(``--first K`` skips the first K speakers: ``--clips 30`` then ``--first 30`` gives two
+speaker-disjoint sets).
 """
 
 from __future__ import annotations
 
+import argparse
 import secrets
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -30,13 +32,13 @@ RATE = 16000
 CLIP_S = 10.0
 
 
-def _clips(data: Path, n: int) -> list[np.ndarray]:
+def _clips(data: Path, n: int, first: int = 0) -> list[np.ndarray]:
     files = sorted((data / "librispeech" / "test-other").glob("*.flac"))
     files += sorted((data / "librispeech" / "train-clean-100").glob("*.flac"))[::5]
     clips, by_speaker = [], {}
     for path in files:
         by_speaker.setdefault(path.name.split("-")[0], []).append(path)
-    for paths in by_speaker.values():
+    for paths in list(by_speaker.values())[first:]:
         parts, total = [], 0
         for path in paths:
             x, _ = decode_audio(path)
@@ -73,8 +75,10 @@ def _quality(x: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
     return float(snr), seg, lsd
 
 
-def main(data: Path, n_clips: int) -> None:
-    clips = _clips(data, n_clips)
+def main(data: Path, n_clips: int, first: int = 0) -> None:
+    clips = _clips(data, n_clips, first)
+    if not clips:
+        raise SystemExit(f"no clips of {CLIP_S:.0f} s found under {data}")
     rng = np.random.default_rng(0)
     key = "benchmark-key"
     names = [*EDITS, "crop_5s", "splice_5s"]
@@ -128,4 +132,9 @@ def main(data: Path, n_clips: int) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 30)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", type=Path, help="../shared/data/speech/real")
+    parser.add_argument("--clips", type=int, default=30, help="number of 10 s clips")
+    parser.add_argument("--first", type=int, default=0, help="speakers to skip first")
+    args = parser.parse_args()
+    main(args.data, args.clips, args.first)

@@ -2,12 +2,13 @@
 
 Cuts every real speech file under DATA_DIR into 5 s segments (2 s hop) and reads
 each under several keys; prints how many were (wrongly) reported as marked and the
-smallest p-value seen. Usage: python benchmarks/audio_watermark_fp.py DATA_DIR [KEYS [SHARD N_SHARDS [FIRST_KEY]]]
+smallest p-value seen.
+Usage: python benchmarks/audio_watermark_fp.py DATA_DIR [--keys K] [--shard I --shards N] [--first-key F]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from pathlib import Path
 
@@ -50,5 +51,11 @@ def main(data: Path, n_keys: int, shard: int = 0, n_shards: int = 1, first_key: 
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[2:]]
-    main(Path(sys.argv[1]), *args)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", type=Path, help="../shared/data/speech/real")
+    parser.add_argument("--keys", type=int, default=8, help="keys tried per segment")
+    parser.add_argument("--shard", type=int, default=0)
+    parser.add_argument("--shards", type=int, default=1)
+    parser.add_argument("--first-key", type=int, default=0)
+    args = parser.parse_args()
+    main(args.data, args.keys, args.shard, args.shards, args.first_key)

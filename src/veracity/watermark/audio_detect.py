@@ -28,7 +28,6 @@ from veracity.watermark.audio_layout import (
     BLOCK_FRAMES,
     N_SYNC,
     N_UNITS,
-    STEP,
     TILE_FRAMES,
     Layout,
     pair_diff,
@@ -100,7 +99,7 @@ def _gather(
     fa, fb = np.where(ok, fa, 0), np.where(ok, fb, 0)
     diff = pair_diff(energy[fa, band], energy[fb, band])
     w = np.minimum(weight[fa, band], weight[fb, band]) * ok
-    return 2 * np.pi * (diff - layout.dither[pairs]) / STEP, w
+    return 2 * np.pi * (diff - layout.dither[pairs]) / layout.step[pairs], w
 
 
 def _block_starts(phases: np.ndarray, period: float, n_frames: int) -> np.ndarray:
@@ -137,8 +136,9 @@ def _all_sync_scores(
     band = layout.pair_band[pairs]
     diff = pair_diff(log_e[:n], log_e[length:])[:, band]
     w = np.minimum(weight[:n], weight[length:])[:, band]
-    lattice = layout.dither[pairs] + STEP / 2 * layout.sync_bits[layout.pair_unit[pairs]]
-    terms = w * np.cos(2 * np.pi * (diff - lattice) / STEP)  # (frames, sync pairs)
+    step = layout.step[pairs]
+    lattice = layout.dither[pairs] + step / 2 * layout.sync_bits[layout.pair_unit[pairs]]
+    terms = w * np.cos(2 * np.pi * (diff - lattice) / step)  # (frames, sync pairs)
     # Phases are whole frames, so each (pair, repetition) adds one contiguous slice.
     reps = _block_starts(np.zeros(1), BLOCK_FRAMES / scale, len(log_e))[0]
     offs = np.rint(reps[:, None] + layout.pair_col[pairs] * TILE_FRAMES / scale).astype(np.int64)

@@ -18,7 +18,6 @@ from veracity.watermark.audio_layout import (
     FS,
     N_BANDS,
     N_COLS,
-    STEP,
     TILE_FRAMES,
     Layout,
     band_matrix,
@@ -32,10 +31,10 @@ __all__ = ["watermark_signal"]
 
 _N = 512
 _HOP = 256
-_MAX_LOG_GAIN = 0.4  # largest change of one tile's log-energy (about 1.7 dB)
+_MAX_LOG_GAIN = 0.8  # largest change of one tile's log-energy (about 3.5 dB)
 _ITERATIONS = 3
 _CAPPED_ITERATIONS = 2  # after the costliest tiles are capped, their partners make up
-ALLOC = 0.75
+ALLOC = 0.5
 MIN_SNR_DB = 30.2
 DC_ALPHA = 1.0
 
@@ -112,6 +111,7 @@ def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
         return np.zeros_like(x, dtype=np.float64)
     pair_bits = bits[layout.pair_unit[pair]]
     dither = layout.dither[pair]
+    step_size = layout.step[pair]
     log_gain = np.zeros((n_cols, N_BANDS))
     target: np.ndarray | None = None
     w = np.zeros(len(x))
@@ -122,8 +122,8 @@ def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
         grid, _weight = _tile_grid(x + w)
         diff = pair_diff(grid[col_a, band], grid[col_a + 1, band])
         if target is None:
-            offset = dither + pair_bits * STEP / 2
-            lattice = offset + STEP * np.round((diff - offset) / STEP)
+            offset = dither + pair_bits * step_size / 2
+            lattice = offset + step_size * np.round((diff - offset) / step_size)
             target = diff + DC_ALPHA * (lattice - diff)
         delta_a, delta_b = _allocate(target - diff, grid[col_a, band], grid[col_a + 1, band])
         np.add.at(log_gain, (col_a, band), delta_a)
