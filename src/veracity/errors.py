@@ -7,6 +7,7 @@ Every failure Veracity reports on purpose is a :class:`VeracityError`. The CLI m
 from __future__ import annotations
 
 __all__ = [
+    "FILE_CRASHES",
     "ConfigError",
     "CorruptMediaError",
     "CredentialError",
@@ -20,7 +21,17 @@ __all__ = [
     "UnsupportedFormatError",
     "UsageError",
     "VeracityError",
+    "error_record",
 ]
+
+# What a decoder or detector may raise on one odd file; a batch records it and goes on.
+FILE_CRASHES: tuple[type[Exception], ...] = (
+    ArithmeticError,
+    LookupError,
+    OSError,
+    RuntimeError,
+    ValueError,
+)
 
 
 class VeracityError(Exception):
@@ -83,3 +94,13 @@ class MissingExtraError(ConfigError):
     """An optional dependency group (e.g. ``server``, ``distributed``) is not installed."""
 
     exit_code = 3
+
+
+def error_record(path: str, exc: BaseException) -> dict[str, str]:
+    """The JSON record of a file that could not be analysed: ``path``, ``error``, ``error_type``.
+
+    Errors that are not a :class:`VeracityError` are bugs met on that file; the message
+    says so and ``error_type`` names the exception so it can be reproduced.
+    """
+    message = str(exc) if isinstance(exc, VeracityError) else f"internal error: {exc}"
+    return {"path": path, "error": message, "error_type": type(exc).__name__}

@@ -96,7 +96,11 @@ def test_check_bad_file_among_good(run_cli, tmp_path: Path) -> None:
     r = run_cli("check", "--json", photo, text)
     assert r.returncode == 2
     docs = [json.loads(line) for line in r.stdout.splitlines()]
-    assert docs[1] == {"path": str(text), "error": docs[1]["error"]}
+    assert docs[1] == {
+        "path": str(text),
+        "error": docs[1]["error"],
+        "error_type": "UnsupportedFormatError",
+    }
     assert "not a recognised" in docs[1]["error"]
     errors = [line for line in r.stderr.splitlines() if line.startswith("veracity: error:")]
     assert len(errors) == 1 and "notes.txt" in errors[0]

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import FAIL_ON, CheckOptions, CheckResult, check_file
-from veracity.cli.common import print_json, progress
-from veracity.errors import InputError, OutputExistsError, VeracityError
+from veracity.cli.common import FILE_FAILURES, print_json, progress, report_file_error
+from veracity.errors import InputError, OutputExistsError, error_record
 from veracity.report import ReportItem, build_item, error_item, write_report
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -78,14 +78,12 @@ def _check_all(
     for path in progress(args.files, total=len(args.files), desc="check"):
         try:
             result = check_file(path, options, evidence_dir=evidence)
-        except VeracityError as exc:
+        except FILE_FAILURES as exc:
             if len(args.files) == 1 and args.report is None:
                 raise
-            print(f"veracity: error: {exc}", file=sys.stderr)
-            if args.json:
-                print_json({"path": str(path), "error": str(exc)})
-            items.append(error_item(str(path), str(exc)))
-            worst = max(worst, exc.exit_code)
+            # one bad (or crashing) file must not end the batch; the record names it
+            worst = max(worst, report_file_error(str(path), exc, as_json=args.json))
+            items.append(error_item(str(path), error_record(str(path), exc)["error"]))
             continue
         _emit(args, result)
         failed += result.verdict in fail_set

@@ -5,9 +5,13 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from veracity.errors import FILE_CRASHES, VeracityError, error_record
 from veracity.results import to_json
 
-__all__ = ["print_json", "progress"]
+__all__ = ["FILE_FAILURES", "print_json", "progress", "report_file_error"]
+
+# What fails one file of a batch (reported, and the batch goes on): bad input or a crash.
+FILE_FAILURES: tuple[type[Exception], ...] = (VeracityError, *FILE_CRASHES)
 
 
 def print_json(result: Any) -> None:
@@ -23,3 +27,17 @@ def progress(iterable: Any, *, total: int | None, desc: str, enabled: bool = Tru
     from tqdm import tqdm
 
     return tqdm(iterable, total=total, desc=desc, unit="file", file=sys.stderr)
+
+
+def report_file_error(path: str, exc: Exception, *, as_json: bool) -> int:
+    """Report one file of a batch that failed; return the exit code it asks for.
+
+    One ``veracity: error:`` line goes to stderr and, with ``--json``, the record
+    ``{"path", "error", "error_type"}`` to stdout in the file's place, so every input
+    has one line. Bad input exits 2 and environment problems 3.
+    """
+    record = error_record(path, exc)
+    print(f"veracity: error: {record['error']}", file=sys.stderr)
+    if as_json:
+        print_json(record)
+    return exc.exit_code if isinstance(exc, VeracityError) else 2

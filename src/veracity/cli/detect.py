@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from veracity.cli.common import print_json, progress
+from veracity.cli.common import FILE_FAILURES, print_json, progress, report_file_error
 from veracity.detect.api import detect_file
-from veracity.errors import VeracityError
 from veracity.results import Detection
 
 __all__ = ["register"]
@@ -36,13 +34,11 @@ def run(args: argparse.Namespace) -> int:
     for path in progress(args.files, total=len(args.files), desc="detect"):
         try:
             result = detect_file(path, evidence_dir=args.evidence, only=args.detector)
-        except VeracityError as exc:
+        except FILE_FAILURES as exc:
             if len(args.files) == 1:
                 raise
-            print(f"veracity: error: {exc}", file=sys.stderr)
-            if args.json:
-                print_json({"path": str(path), "error": str(exc)})
-            worst = max(worst, exc.exit_code)
+            # one bad (or crashing) file must not end the batch; the record names it
+            worst = max(worst, report_file_error(str(path), exc, as_json=args.json))
             continue
         if args.json:
             print_json(result)

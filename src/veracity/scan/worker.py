@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from veracity.check import CheckOptions, check_file
-from veracity.errors import VeracityError
+from veracity.errors import FILE_CRASHES, VeracityError, error_record
 from veracity.results import to_dict
 
 __all__ = ["Mode", "scan_one"]
@@ -35,10 +35,9 @@ def scan_one(path: str, options: CheckOptions, mode: Mode = "check") -> dict[str
     except VeracityError as exc:
         if exc.exit_code == 3:
             raise
-        return {"path": path, "error": str(exc), "error_type": type(exc).__name__}
-    except (ArithmeticError, LookupError, OSError, RuntimeError, ValueError) as exc:
-        # A decoder or detector crashing on one odd file must not end a long batch; the
-        # record names the exception so the bug can be reproduced on that file.
-        return {"path": path, "error": f"internal error: {exc}", "error_type": type(exc).__name__}
+        return error_record(path, exc)
+    except FILE_CRASHES as exc:
+        # A decoder or detector crashing on one odd file must not end a long batch.
+        return error_record(path, exc)
     record["path"] = path
     return record
