@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,74 @@ def test_batch_goes_on_after_a_crash(
     }
     assert docs[1]["path"] == str(files[1]) and "error" not in docs[1]
     assert "internal error: boom" in _one_error_line(err)
+
+
+@pytest.fixture
+def unwritable(tmp_path: Path) -> Path:
+    """A folder where creating a file fails with EACCES (as root too: sysfs)."""
+    if os.geteuid() == 0:
+        if not Path("/sys/kernel").is_dir():
+            pytest.skip("running as root without sysfs")
+        return Path("/sys")
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return folder
+
+
+def _signed_home(run_cli) -> None:
+    r = run_cli("credentials", "init")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("where", ["missing", "unwritable", "under-a-file"])
+@pytest.mark.parametrize("command", ["embed", "sign", "synth", "report", "evidence"])
+def test_unwritable_output_is_one_line_exit_2(
+    run_cli, tmp_path: Path, unwritable: Path, command: str, where: str
+) -> None:
+    if (command, where) == ("evidence", "missing"):
+        pytest.skip("--evidence creates its folder with its parents")
+    photo = _photo(tmp_path / "photo.png")
+    folder = {
+        "missing": tmp_path / "no" / "such",
+        "unwritable": unwritable,
+        "under-a-file": photo,
+    }[where]
+    if command == "sign":
+        _signed_home(run_cli)
+    args = {
+        "embed": ("watermark", "embed", photo, folder / "out.png"),
+        "sign": ("credentials", "sign", photo, folder / "out.png"),
+        "synth": ("synth", photo, "--out", folder / "set"),
+        "report": ("check", photo, "--report", folder / "r.html"),
+        "evidence": ("detect", photo, "--evidence", folder / "ev"),
+    }[command]
+    before = sorted(tmp_path.rglob("*"))
+    r = run_cli(*args)
+    assert r.returncode == 2, r.stderr
+    assert str(folder) in _one_error_line(r.stderr)
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_outputs_follow_the_umask(tmp_path: Path, umask: int) -> None:
+    from veracity.media.output import atomic_output
+
+    old = os.umask(umask)
+    try:
+        with atomic_output(tmp_path / "out.txt") as tmp:
+            tmp.write_text("x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == 0o666 & ~umask
+
+
+def test_embedded_copy_is_readable_by_others(run_cli, tmp_path: Path) -> None:
+    photo = _photo(tmp_path / "photo.png")
+    old = os.umask(0o022)  # the CLI inherits it
+    try:
+        r = run_cli("watermark", "embed", photo, tmp_path / "out.png")
+    finally:
+        os.umask(old)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE((tmp_path / "out.png").stat().st_mode) == 0o644

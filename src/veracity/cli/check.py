@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from typing import Any
 from veracity.check import FAIL_ON, CheckOptions, CheckResult, check_file
 from veracity.cli.common import FILE_FAILURES, print_json, progress, report_file_error
 from veracity.errors import InputError, OutputExistsError, error_record
+from veracity.media.output import make_output_dir
 from veracity.report import ReportItem, build_item, error_item, write_report
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -53,8 +55,7 @@ def human_line(result: CheckResult) -> str:
 @contextlib.contextmanager
 def _evidence_dir(args: argparse.Namespace) -> Iterator[Path | None]:
     if args.evidence is not None:
-        args.evidence.mkdir(parents=True, exist_ok=True)
-        yield args.evidence
+        yield make_output_dir(args.evidence)
     elif args.report is not None:
         with tempfile.TemporaryDirectory(prefix="veracity-evidence-") as tmp:
             yield Path(tmp)
@@ -97,8 +98,11 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         if args.report.exists() and not args.force:
             raise OutputExistsError(f"{args.report}: output exists (use --force to overwrite)")
-        if not args.report.absolute().parent.is_dir():
+        folder = args.report.absolute().parent
+        if not folder.is_dir():
             raise InputError(f"{args.report}: output directory does not exist")
+        if not os.access(folder, os.W_OK):
+            raise InputError(f"{args.report}: output directory is not writable")
     with _evidence_dir(args) as evidence:
         worst, failed, items = _check_all(args, evidence)
         if args.report is not None:

@@ -1,20 +1,42 @@
 """Atomic output: write to a temporary file beside the target, then rename.
 
 A failure at any point leaves no partial file behind, and an existing output is
-kept unless the caller asked to overwrite it.
+kept unless the caller asked to overwrite it. Files are created with mode 0666 less
+the umask, as ``open()`` would, not the 0600 of :func:`tempfile.mkstemp`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 from veracity.errors import InputError, OutputExistsError
 
-__all__ = ["atomic_output"]
+__all__ = ["atomic_output", "make_output_dir"]
+
+_TRIES = 100
+
+
+def _unwritable(path: Path, exc: OSError) -> InputError:
+    return InputError(f"{path}: cannot write here ({exc.strerror or exc})")
+
+
+def _create_temp(target: Path, parent: Path) -> Path:
+    """Create an empty file beside ``target``; the kernel applies the umask to 0666."""
+    for _ in range(_TRIES):
+        tmp = parent / f".{target.name}.{secrets.token_hex(4)}{target.suffix}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _unwritable(target, exc) from None
+        os.close(fd)
+        return tmp
+    raise InputError(f"{target}: cannot create a temporary file in {parent}")
 
 
 @contextlib.contextmanager
@@ -26,7 +48,7 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
 
     Raises:
         OutputExistsError: ``path`` exists and ``force`` is false.
-        InputError: The output directory does not exist.
+        InputError: The output directory does not exist or cannot be written.
     """
     target = Path(path)
     if target.exists() and not force:
@@ -34,11 +56,26 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"{target}: output directory {parent} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _create_temp(target, parent)
     try:
         yield tmp
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise _unwritable(target, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def make_output_dir(path: str | os.PathLike[str]) -> Path:
+    """Create an output folder (and its parents) if missing.
+
+    Raises:
+        InputError: It cannot be created (a file is in the way, no permission).
+    """
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
+    return folder

@@ -245,6 +245,17 @@ def _publish(staging: Path, out: Path, records: list[ManipulationRecord], force:
         os.replace(src, dst)
 
 
+def _staging_dir(out_dir: Path, created: bool) -> Path:
+    """Create ``out_dir`` and a staging folder in it (same file system: renames are atomic)."""
+    try:
+        out_dir.mkdir(exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".synth-staging-", dir=out_dir))
+    except OSError as exc:
+        if created:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise InputError(f"{out_dir}: cannot write here ({exc.strerror or exc})") from None
+
+
 def synthesise(
     inputs: Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str],
@@ -276,8 +287,7 @@ def synthesise(
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
     created = not out_dir.exists()
-    out_dir.mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".synth-staging-", dir=out_dir))
+    staging = _staging_dir(out_dir, created)
     try:
         (staging / "fake").mkdir()
         (staging / "real").mkdir()
