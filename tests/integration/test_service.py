@@ -71,7 +71,9 @@ def test_upload_limits_and_errors(client: TestClient) -> None:
     text = client.post("/api/check", files={"file": ("<i>x.txt", b"hello world")})
     assert text.status_code == 400
     assert text.json()["error"] == "<i>x.txt: not a recognised image, video or audio file"
-    assert client.post("/api/check").status_code == 422
+    missing = client.post("/api/check", files={"upload": ("a.png", _png_bytes())})
+    assert missing.status_code == 400 and "'file'" in missing.json()["error"]
+    assert client.post("/api/check").status_code == 400
 
 
 @pytest.mark.skipif(
@@ -141,3 +143,17 @@ def test_real_socket(tmp_path: Path) -> None:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_unexpected_error_is_json_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    import veracity.service.app as app_module
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(app_module, "check_file", crash)
+    client = TestClient(create_app(ServiceConfig()), raise_server_exceptions=False)
+    r = client.post("/api/check", files={"file": ("a.png", _png_bytes())})
+    assert r.status_code == 500
+    assert r.headers["content-type"] == "application/json"
+    assert r.json() == {"error": "internal error (ValueError); see the server log"}

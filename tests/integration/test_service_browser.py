@@ -75,9 +75,15 @@ def test_upload_shows_verdict_and_report(base_url: str, tmp_path: Path) -> None:
         page.wait_for_selector("#error:not([hidden])", timeout=30_000)
         error_text = page.inner_text("#error")
         result_hidden = page.is_hidden("#result")
+        # a later success must not keep showing the earlier error
+        page.set_input_files("#file-input", str(photo))
+        page.click("#check-button")
+        page.wait_for_selector("#result:not([hidden])", timeout=60_000)
+        stale_error = page.is_visible("#error") or page.inner_text("#error").strip()
         browser.close()
     assert "not a recognised image, video or audio file" in error_text
     assert result_hidden
+    assert not stale_error
     assert verdict in VERDICTS
     assert report_verdict == verdict
     assert name == photo.name  # shown as text, not markup

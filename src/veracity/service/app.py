@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import json
+import logging
 import re
 import tempfile
 import threading
@@ -17,7 +18,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, File, HTTPException, UploadFile
+from fastapi import FastAPI, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -33,6 +34,8 @@ from veracity.service.reports import ReportCache
 from veracity.service.uploads import display_name, save_upload
 
 __all__ = ["create_app"]
+
+_LOG = logging.getLogger(__name__)
 
 
 # The page and reports load nothing from elsewhere; reports carry only inline CSS/images.
@@ -73,6 +76,12 @@ def _check_upload(app: FastAPI, upload: UploadFile) -> JSONResponse:
     return JSONResponse(body, headers=_SECURITY_HEADERS)
 
 
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug answers JSON like every other API error, not an HTML or text page."""
+    _LOG.error("unhandled error on %s", request.url.path, exc_info=exc)
+    return _error(500, f"internal error ({type(exc).__name__}); see the server log")
+
+
 def _add_routes(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
@@ -85,7 +94,9 @@ def _add_routes(app: FastAPI) -> None:
         return {"status": "ok", "version": __version__, "components": component_status()}
 
     @app.post("/api/check")
-    def check(file: UploadFile = File(...)) -> JSONResponse:  # noqa: B008
+    def check(file: UploadFile | None = File(None)) -> JSONResponse:  # noqa: B008
+        if file is None:
+            return _error(400, "no file uploaded: send it as the multipart form field 'file'")
         return _check_upload(app, file)
 
     @app.get("/reports/{token}", response_class=HTMLResponse)
@@ -127,6 +138,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     app.state.reports = ReportCache(config.report_cache)
     app.state.check_slots = threading.BoundedSemaphore(max(1, config.max_concurrent_checks))
     _add_routes(app)
+    app.add_exception_handler(Exception, _internal_error)
     static = StaticFiles(packages=[("veracity.service", "static")])
     app.mount("/static", static, name="static")
     if resolver is not None:

@@ -36,8 +36,14 @@
     for (const n of result.notes) row(tbody, n.component + " (" + n.status + ")", n.message);
   }
 
+  function clearError() {
+    const box = $("error");
+    box.hidden = true;
+    box.textContent = "";
+  }
+
   function show(result, file) {
-    $("error").hidden = true;
+    clearError();
     $("result-name").textContent = result.path;
     const badge = $("verdict");
     badge.textContent = result.verdict;
@@ -72,6 +78,7 @@
     if (!file) { fail("choose a file first"); return; }
     const body = new FormData();
     body.append("file", file);
+    clearError();
     $("check-button").disabled = true;
     $("status").textContent = "Checking " + file.name + "\u2026";
     try {
