@@ -142,3 +142,12 @@ def test_embedded_copy_is_readable_by_others(run_cli, tmp_path: Path) -> None:
         os.umask(old)
     assert r.returncode == 0, r.stderr
     assert stat.S_IMODE((tmp_path / "out.png").stat().st_mode) == 0o644
+
+
+def test_unknown_detector_is_a_usage_error(run_cli, tmp_path: Path) -> None:
+    photos = [_photo(tmp_path / "a.png"), _photo(tmp_path / "b.png")]
+    r = run_cli("detect", *photos, "--detector", "aigen_npr", "--detector", "nosuch", "--json")
+    assert r.returncode == 2 and r.stdout == ""
+    line = _one_error_line(r.stderr)
+    assert "unknown detector 'nosuch'" in line
+    assert "aigen_npr" in line and "speech_lfcc" in line

@@ -8,6 +8,7 @@ from typing import Any
 
 from veracity.cli.common import FILE_FAILURES, print_json, progress, report_file_error
 from veracity.detect.api import detect_file
+from veracity.detect.catalog import check_detector_names
 from veracity.media.output import make_output_dir
 from veracity.results import Detection
 
@@ -32,6 +33,8 @@ def _human(d: Detection) -> str:
 def run(args: argparse.Namespace) -> int:
     """Analyse each file; a bad file is reported and the others still run (exit 2 at end)."""
     worst = 0
+    if args.detector:
+        check_detector_names(args.detector)  # a usage error, not one per file
     if args.evidence is not None:
         make_output_dir(args.evidence)
     for path in progress(args.files, total=len(args.files), desc="detect"):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from veracity.detect.base import EvidenceSink
-from veracity.detect.catalog import detectors_for
+from veracity.detect.catalog import check_detector_names, detectors_for
 from veracity.detect.fusion import Decision, fuse_scores, fusion_weights, label_for
 from veracity.errors import UnsupportedFormatError
 from veracity.media.limits import Limits, check_input_file
@@ -37,6 +37,7 @@ def detect_file(
 
     Raises:
         InputError: The file cannot be used (see :mod:`veracity.errors`).
+        UsageError: ``only`` names an unknown detector.
     """
     limits = limits or Limits()
     decision = decision or Decision()
@@ -44,6 +45,7 @@ def detect_file(
     modality = sniff_modality(p)
     detectors = detectors_for(modality)
     if only:
+        check_detector_names(only)
         detectors = [d for d in detectors if d.name in only]
     if not detectors:
         raise UnsupportedFormatError(f"{p}: no detector is available for {modality} files")

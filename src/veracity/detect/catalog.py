@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from veracity.detect.base import Detector
+from veracity.errors import UsageError
 from veracity.registry import Registry
 from veracity.results import Modality
 
-__all__ = ["detector_registry", "detectors_for"]
+__all__ = ["check_detector_names", "detector_registry", "detectors_for"]
 
 _REGISTRY: Registry[Detector] | None = None
 
@@ -54,3 +57,17 @@ def detectors_for(modality: Modality) -> list[Detector]:
     registry = detector_registry()
     found = [registry.get(name) for name in registry.names()]
     return [d for d in found if d.modality == modality]
+
+
+def check_detector_names(names: Sequence[str]) -> None:
+    """Refuse detector names that are not registered.
+
+    Raises:
+        UsageError: A name is unknown; the message lists the valid ones.
+    """
+    known = detector_registry().names()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(
+            f"unknown detector {', '.join(map(repr, unknown))} (valid: {', '.join(sorted(known))})"
+        )
