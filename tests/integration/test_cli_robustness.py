@@ -151,3 +151,32 @@ def test_unknown_detector_is_a_usage_error(run_cli, tmp_path: Path) -> None:
     line = _one_error_line(r.stderr)
     assert "unknown detector 'nosuch'" in line
     assert "aigen_npr" in line and "speech_lfcc" in line
+
+
+def _aac_only(path: Path, fmt: str) -> Path:
+    import av
+    import numpy as np
+
+    from veracity.synth.speech import speech_like
+
+    voice = speech_like(3.0, 16000, seed=5).astype(np.float32)
+    with av.open(str(path), "w", format=fmt) as out:
+        stream = out.add_stream("aac", rate=16000)
+        for start in range(0, len(voice), 1024):
+            frame = av.AudioFrame.from_ndarray(
+                voice[None, start : start + 1024], format="fltp", layout="mono"
+            )
+            frame.sample_rate = 16000
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("memo.mp4", "mp4"), ("memo.m4a", "ipod")])
+def test_audio_only_mp4_is_audio(run_cli, tmp_path: Path, name: str, fmt: str) -> None:
+    memo = _aac_only(tmp_path / name, fmt)
+    r = run_cli("detect", "--json", memo)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["modality"] == "audio"
+    assert [d["name"] for d in doc["detectors"]] == ["speech_lfcc"]

@@ -37,6 +37,7 @@ _AUDIO_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _VIDEO_MAGIC: tuple[tuple[bytes, str], ...] = ((b"\x1a\x45\xdf\xa3", "matroska"),)
 _AUDIO_BRANDS = (b"M4A ", b"M4B ", b"dash")
+_ATTACHED_PICTURE = 1024  # AV_DISPOSITION_ATTACHED_PIC (av.stream.Disposition.attached_pic)
 
 
 def sniff_format(head: bytes) -> tuple[Modality, str] | None:
@@ -77,4 +78,22 @@ def sniff_modality(path: str | os.PathLike[str]) -> Modality:
     found = sniff_format(head)
     if found is None:
         raise UnsupportedFormatError(f"{p}: not a recognised image, video or audio file")
+    if found[0] == "video" and _audio_only(p):
+        return "audio"
     return found[0]
+
+
+def _audio_only(path: Path) -> bool:
+    """True for a video container (MP4, Matroska, AVI) holding sound but no moving picture.
+
+    Phones and podcasts write voice memos as ``.mp4``/``.m4a`` with the ``isom`` brand;
+    a cover picture (an attached-picture stream) is not video either.
+    """
+    import av
+
+    try:
+        with av.open(str(path), mode="r") as container:
+            pictures = [s for s in container.streams.video if not s.disposition & _ATTACHED_PICTURE]
+            return not pictures and bool(container.streams.audio)
+    except av.error.FFmpegError:
+        return False  # not decodable: the video loader reports it with its own message
