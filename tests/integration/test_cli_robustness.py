@@ -180,3 +180,14 @@ def test_audio_only_mp4_is_audio(run_cli, tmp_path: Path, name: str, fmt: str) -
     doc = json.loads(r.stdout)
     assert doc["modality"] == "audio"
     assert [d["name"] for d in doc["detectors"]] == ["speech_lfcc"]
+
+
+def test_sign_refuses_an_extension_of_another_format(run_cli, tmp_path: Path) -> None:
+    _signed_home(run_cli)
+    photo = tmp_path / "in.jpg"
+    Image.fromarray(natural_image(256, 256, seed=3)).save(photo, quality=90)
+    r = run_cli("credentials", "sign", photo, tmp_path / "out.png")
+    assert r.returncode == 2
+    assert "keeps the input's format (image/jpeg)" in _one_error_line(r.stderr)
+    assert not (tmp_path / "out.png").exists()
+    assert run_cli("credentials", "sign", photo, tmp_path / "out.JPEG").returncode == 0

@@ -16,12 +16,14 @@ from typing import Any
 import c2pa
 
 from veracity.credentials.identity import SigningIdentity
-from veracity.errors import CredentialError, UnsupportedFormatError
+from veracity.errors import CredentialError, UnsupportedFormatError, UsageError
 from veracity.media.probe import sniff_format
 
 __all__ = [
     "MIME_TYPES",
+    "SUFFIXES",
     "ReadOutcome",
+    "check_output_suffix",
     "make_signer",
     "manifest_thumbnail",
     "mime_for",
@@ -47,6 +49,42 @@ MIME_TYPES: dict[str, str] = {
     "m4a": "audio/mp4",
     "flac": "audio/flac",
 }
+
+
+# File extensions that name each format; signing keeps the input's format.
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "image/png": (".png",),
+    "image/webp": (".webp",),
+    "image/gif": (".gif",),
+    "image/tiff": (".tif", ".tiff", ".dng"),
+    "image/avif": (".avif",),
+    "image/heic": (".heic", ".heif"),
+    "image/heif": (".heif", ".heic"),
+    "video/mp4": (".mp4", ".m4v", ".mov"),
+    "video/avi": (".avi",),
+    "audio/wav": (".wav",),
+    "audio/mpeg": (".mp3",),
+    "audio/mp4": (".m4a", ".mp4"),
+    "audio/flac": (".flac",),
+}
+
+
+def check_output_suffix(dst: Path, mime: str) -> None:
+    """Refuse an output name whose extension promises another format than ``mime``.
+
+    Signing embeds the manifest in the input's own container; it never converts, so
+    ``in.jpg -> out.png`` would write JPEG bytes under a PNG name.
+
+    Raises:
+        UsageError: ``dst``'s extension does not name ``mime``'s format.
+    """
+    allowed = SUFFIXES.get(mime, ())
+    if allowed and dst.suffix.lower() not in allowed:
+        raise UsageError(
+            f"{dst}: the signed copy keeps the input's format ({mime}); "
+            f"name it with {' or '.join(allowed)}"
+        )
 
 
 def mime_for(path: str | os.PathLike[str]) -> str:

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from veracity.credentials.durable import enrolment_fingerprints, watermark_functions
-from veracity.credentials.engine import make_signer, mime_for
+from veracity.credentials.engine import check_output_suffix, make_signer, mime_for
 from veracity.credentials.identity import SigningIdentity, load_identity
 from veracity.credentials.manifest import PARENT_LABEL, ManifestSpec, build_definition
 from veracity.credentials.store import ManifestRecord, ManifestStore, open_store
@@ -145,11 +145,13 @@ def sign_file(
 
     Raises:
         InputError: Missing or unreadable input; UnsupportedFormatError for other types.
+        UsageError: ``dst``'s extension names another format than ``src``'s.
         ConfigError: No identity. CredentialError: c2pa refused to sign.
         StoreError: The manifest store is unreachable (nothing is written then).
     """
     src_path, dst_path = check_input_file(src, Limits()), Path(dst)
     mime = mime_for(src_path)
+    check_output_suffix(dst_path, mime)
     parent_path = check_input_file(parent, Limits()) if parent is not None else None
     identity = identity or load_identity()
     base = spec or ManifestSpec(title=dst_path.name)
