@@ -191,3 +191,16 @@ def test_sign_refuses_an_extension_of_another_format(run_cli, tmp_path: Path) ->
     assert "keeps the input's format (image/jpeg)" in _one_error_line(r.stderr)
     assert not (tmp_path / "out.png").exists()
     assert run_cli("credentials", "sign", photo, tmp_path / "out.JPEG").returncode == 0
+
+
+def test_embed_reports_whether_the_mark_reads_back(run_cli, tmp_path: Path) -> None:
+    photo = _photo(tmp_path / "photo.png")
+    good = run_cli("watermark", "embed", photo, tmp_path / "good.png", "--json")
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["verified"] is True
+    assert "warning" not in good.stderr
+    # JPEG quality 5 destroys the mark: the file is written but flagged
+    bad = run_cli("watermark", "embed", photo, tmp_path / "bad.jpg", "--quality", "5", "--json")
+    assert bad.returncode == 0, bad.stderr
+    assert json.loads(bad.stdout)["verified"] is False
+    assert "does not read back" in bad.stderr and "Traceback" not in bad.stderr

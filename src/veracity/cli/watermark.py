@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ def register(sub: Any) -> None:
 
 
 def run_embed(args: argparse.Namespace) -> int:
+    """Embed, then read the mark back from the written file (``verified``)."""
     payload = embed_file(
         args.input,
         args.output,
@@ -45,10 +47,20 @@ def run_embed(args: argparse.Namespace) -> int:
         quality=args.quality,
         force=args.force,
     )
+    reading = detect_file(args.output, key=args.key)
+    verified = reading.detected and reading.payload == payload.hex()
+    if not verified:
+        # the file is written (it may still be wanted), but nobody should rely on its mark
+        print(
+            f"veracity: warning: {args.output}: the watermark does not read back from the "
+            "written file (too low a quality, or too small or flat a picture)",
+            file=sys.stderr,
+        )
     if args.json:
-        print_json({"output": str(args.output), "payload": payload.hex()})
+        print_json({"output": str(args.output), "payload": payload.hex(), "verified": verified})
     else:
-        print(f"{args.output}: watermarked, payload {payload.hex()}")
+        state = "" if verified else " (NOT verified: does not read back)"
+        print(f"{args.output}: watermarked, payload {payload.hex()}{state}")
     return 0
 
 
