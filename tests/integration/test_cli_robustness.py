@@ -204,3 +204,38 @@ def test_embed_reports_whether_the_mark_reads_back(run_cli, tmp_path: Path) -> N
     assert bad.returncode == 0, bad.stderr
     assert json.loads(bad.stdout)["verified"] is False
     assert "does not read back" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("head", [b"", b"\xff\xd8\xff\xe0"], ids=["random", "jpeg-magic"])
+@pytest.mark.parametrize("command", ["detect", "check", "embed", "sign"])
+def test_unidentifiable_image_is_exit_2(run_cli, tmp_path: Path, head: bytes, command: str) -> None:
+    import numpy as np
+
+    junk = tmp_path / "photo.jpg"
+    junk.write_bytes(head + np.random.default_rng(0).bytes(5000))
+    if command == "sign":
+        _signed_home(run_cli)
+    args = {
+        "detect": ("detect", junk),
+        "check": ("check", junk),
+        "embed": ("watermark", "embed", junk, tmp_path / "out.jpg"),
+        "sign": ("credentials", "sign", junk, tmp_path / "out.jpg"),
+    }[command]
+    r = run_cli(*args)
+    assert r.returncode == 2, r.stderr
+    assert "photo.jpg" in _one_error_line(r.stderr)
+    assert not (tmp_path / "out.jpg").exists()
+
+
+def test_fail_on_with_a_bad_file_exits_2(run_cli, tmp_path: Path) -> None:
+    from veracity.synth.generators import generate
+
+    fake = tmp_path / "fake.png"
+    Image.fromarray(generate(natural_image(256, 256, seed=9), "deconv_random")).save(fake)
+    alone = run_cli("check", fake, "--fail-on", "suspicious")
+    assert alone.returncode == 1, alone.stdout + alone.stderr
+    junk = tmp_path / "junk.jpg"
+    junk.write_bytes(b"not an image at all")
+    both = run_cli("check", fake, junk, "--fail-on", "suspicious")
+    assert both.returncode == 2  # bad input wins over "a file looks fake"
+    assert "junk.jpg" in _one_error_line(both.stderr)
