@@ -239,3 +239,26 @@ def test_fail_on_with_a_bad_file_exits_2(run_cli, tmp_path: Path) -> None:
     both = run_cli("check", fake, junk, "--fail-on", "suspicious")
     assert both.returncode == 2  # bad input wins over "a file looks fake"
     assert "junk.jpg" in _one_error_line(both.stderr)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")], ids=["nan", "inf"])
+@pytest.mark.parametrize("command", ["detect", "check", "embed"])
+def test_non_finite_wav_is_exit_2(run_cli, tmp_path: Path, bad: float, command: str) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    from veracity.synth.speech import speech_like
+
+    voice = speech_like(6.0, 16000, seed=2).astype(np.float32)
+    voice[5000] = bad
+    wav = tmp_path / "voice.wav"
+    sf.write(wav, voice, 16000, subtype="FLOAT")
+    args = {
+        "detect": ("detect", wav),
+        "check": ("check", wav),
+        "embed": ("watermark", "embed", wav, tmp_path / "out.wav"),
+    }[command]
+    r = run_cli(*args)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "NaN or infinite samples" in _one_error_line(r.stderr)
+    assert not (tmp_path / "out.wav").exists()

@@ -145,6 +145,7 @@ def iter_blocks(
 
     Raises:
         InputError: Missing, corrupt or unsupported file.
+        CorruptMediaError: The file holds NaN or infinite samples.
         LimitExceededError: The decoded stream runs past ``limits.max_duration_s``.
     """
     limits = limits or Limits()
@@ -159,6 +160,7 @@ def iter_blocks(
         pending: list[np.ndarray] = []
         have = total = 0
         for frame in _decoded_frames(container, p):
+            _check_finite(frame, p)
             for out in resampler.resample(frame):
                 arr = _frame_array(out)
                 pending.append(arr)
@@ -177,6 +179,16 @@ def iter_blocks(
             rest = np.concatenate(pending)
             if len(rest):
                 yield rest[:, 0] if mono else rest
+
+
+def _check_finite(frame: av.AudioFrame, p: Path) -> None:
+    """Refuse NaN or infinite samples (float WAV/FLAC from broken tools), checked before
+    resampling spreads them: every analysis would otherwise yield NaN or garbage."""
+    data = frame.to_ndarray()
+    if data.dtype.kind == "f" and not np.isfinite(data).all():
+        raise CorruptMediaError(
+            f"{p}: audio contains NaN or infinite samples (a damaged or badly exported file)"
+        )
 
 
 def _take(pending: list[np.ndarray], n: int) -> tuple[np.ndarray, list[np.ndarray], int]:
