@@ -8,6 +8,7 @@ a 60 s MP3 to 16 kHz mono. Usage: OMP_NUM_THREADS=1 python benchmarks/audio_spee
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 import time
 from pathlib import Path
@@ -64,4 +65,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.parse_args()
     main()
