@@ -262,3 +262,29 @@ def test_non_finite_wav_is_exit_2(run_cli, tmp_path: Path, bad: float, command: 
     assert r.returncode == 2, r.stdout + r.stderr
     assert "NaN or infinite samples" in _one_error_line(r.stderr)
     assert not (tmp_path / "out.wav").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("serve", "--port", "99999"),
+        ("serve", "--port", "-1"),
+        ("serve", "--port", "http"),
+        ("serve", "--max-upload-mb", "0"),
+        ("serve", "--max-upload-mb", "nan"),
+        ("synth", "IN", "--out", "OUT", "--seed", "-1"),
+        ("synth", "IN", "--out", "OUT", "--seed", "1.5"),
+        ("watermark", "embed", "IN", "OUT.jpg", "--quality", "0"),
+        ("credentials", "sign", "IN", "OUT.png", "--quality", "101"),
+        ("scan", "DIR", "--workers", "0"),
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_bad_option_values_are_usage_errors(run_cli, tmp_path: Path, args: tuple[str, ...]) -> None:
+    photo = _photo(tmp_path / "photo.png")
+    names = {"IN": str(photo), "OUT": str(tmp_path / "set"), "DIR": str(tmp_path)}
+    names |= {"OUT.jpg": str(tmp_path / "o.jpg"), "OUT.png": str(tmp_path / "o.png")}
+    r = run_cli(*(names.get(a, a) for a in args), timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert "argument --" in _one_error_line(r.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.png"]

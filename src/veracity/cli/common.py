@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
+import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from veracity.errors import FILE_CRASHES, VeracityError, error_record
 from veracity.results import to_json
 
-__all__ = ["FILE_FAILURES", "print_json", "progress", "report_file_error"]
+__all__ = [
+    "FILE_FAILURES",
+    "int_in",
+    "positive_float",
+    "print_json",
+    "progress",
+    "report_file_error",
+]
 
 # What fails one file of a batch (reported, and the batch goes on): bad input or a crash.
 FILE_FAILURES: tuple[type[Exception], ...] = (VeracityError, *FILE_CRASHES)
@@ -41,3 +51,30 @@ def report_file_error(path: str, exc: Exception, *, as_json: bool) -> int:
     if as_json:
         print_json(record)
     return exc.exit_code if isinstance(exc, VeracityError) else 2
+
+
+def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type`` for integers in ``[low, high]`` (no upper bound when None)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < low or (high is not None and value > high):
+            span = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
+        return value
+
+    return parse
+
+
+def positive_float(text: str) -> float:
+    """An argparse ``type`` for a finite number above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    return value

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from veracity.cli.common import print_json
+from veracity.cli.common import int_in, print_json
 from veracity.results import CredentialReport
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -70,7 +70,9 @@ def _register_sign(csub: Any) -> None:
     )
     s.add_argument("--store", help="manifest store URL or SQLite path (default: config folder)")
     s.add_argument("--wm-key", default=DEFAULT_KEY, help="watermark key for --durable")
-    s.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality for --durable")
+    s.add_argument(
+        "--quality", type=int_in(1, 100), default=95, help="JPEG/WebP quality for --durable"
+    )
     s.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(func=run_sign)

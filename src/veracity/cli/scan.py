@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import CheckOptions
+from veracity.cli.common import int_in
 from veracity.scan import ScanSummary, scan_folder
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -31,7 +32,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--workers",
-        type=int,
+        type=int_in(1),
         default=1,
         metavar="N",
         help="parallel processes (CPUs of a local Ray with --ray)",
@@ -74,10 +75,6 @@ def _summary_line(s: ScanSummary) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Scan the folder and print a one-line summary on stderr."""
-    if args.workers < 1:
-        from veracity.errors import UsageError
-
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
     summary = scan_folder(
         args.folder,
         output=args.jsonl,

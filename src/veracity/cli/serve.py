@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import CheckOptions
+from veracity.cli.common import int_in, positive_float
 from veracity.errors import MissingExtraError
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -17,12 +18,15 @@ def register(sub: Any) -> None:
     """Add the ``serve`` sub-command."""
     p = sub.add_parser("serve", help="run the web page and HTTP API")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--port", type=int_in(1, 65535), default=8000, help="port (default 8000)")
     p.add_argument("--store", metavar="URL", help="manifest store for recovery and the resolver")
     p.add_argument("--trust", type=Path, metavar="PATH", help="PEM trust anchors for signers")
     p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
     p.add_argument(
-        "--max-upload-mb", type=float, default=50.0, help="largest accepted upload (default 50)"
+        "--max-upload-mb",
+        type=positive_float,
+        default=50.0,
+        help="largest accepted upload (default 50)",
     )
     p.set_defaults(func=run)
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from veracity.cli.common import print_json, progress
+from veracity.cli.common import int_in, print_json, progress
 from veracity.synth.makers import KINDS
 
 __all__ = ["register"]
@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
         help="manipulation (default auto: images aigen, audio vocoder)",
     )
     p.add_argument("--generator", metavar="NAME", help="use only this generator of the kind")
-    p.add_argument("--seed", type=int, default=0, help="base seed (file i uses seed+i)")
+    p.add_argument("--seed", type=int_in(0), default=0, help="base seed (file i uses seed+i)")
     p.add_argument("--copy-real", action="store_true", help="also copy the sources into DIR/real/")
     p.add_argument("--force", action="store_true", help="replace an existing set in DIR")
     p.add_argument("--json", action="store_true", help="print one JSON record per file")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from veracity.cli.common import print_json
+from veracity.cli.common import int_in, print_json
 from veracity.watermark.api import detect_file, embed_file
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     e.add_argument("output", type=Path, metavar="OUT")
     e.add_argument("--payload", metavar="HEX", help="payload in hex (random if omitted)")
     e.add_argument("--key", default=DEFAULT_KEY, help="secret key (default: the public key)")
-    e.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (1-100)")
+    e.add_argument("--quality", type=int_in(1, 100), default=95, help="JPEG/WebP quality (1-100)")
     e.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     e.add_argument("--json", action="store_true", help="print the result as JSON")
     e.set_defaults(func=run_embed)
