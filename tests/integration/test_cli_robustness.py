@@ -288,3 +288,17 @@ def test_bad_option_values_are_usage_errors(run_cli, tmp_path: Path, args: tuple
     assert r.returncode == 2, r.stderr
     assert "argument --" in _one_error_line(r.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.png"]
+
+
+@pytest.mark.parametrize("line", [b"\xff\xfe garbage\n", b'{"path": "caf\xe9.png"}\n'])
+def test_scan_refuses_a_non_utf8_resume_file(run_cli, tmp_path: Path, line: bytes) -> None:
+    folder = tmp_path / "media"
+    folder.mkdir()
+    _photo(folder / "a.png")
+    records = tmp_path / "scan.jsonl"
+    good = json.dumps({"path": str(folder / "old.png"), "verdict": "no-evidence"}).encode()
+    records.write_bytes(good + b"\n" + line)
+    r = run_cli("scan", folder, "--jsonl", records)
+    assert r.returncode == 2
+    assert f"{records}:2: not a scan record" in _one_error_line(r.stderr)
+    assert records.read_bytes() == good + b"\n" + line  # untouched

@@ -29,16 +29,18 @@ def recorded_paths(path: Path) -> set[str]:
     """Paths already in a scan output (an absent file has none).
 
     Raises:
-        InputError: A complete line is not a JSON object with a ``path``.
+        InputError: A complete line is not a UTF-8 JSON object with a ``path``.
     """
     if not path.exists():
         return set()
     _trim_partial_line(path)
     done: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         for number, line in enumerate(fh, 1):
             try:
-                done.add(str(json.loads(line)["path"]))
+                # decoded per line (UnicodeDecodeError is a ValueError): a file with
+                # bytes that are not UTF-8 is not ours, and is refused like any other
+                done.add(str(json.loads(line.decode("utf-8"))["path"]))
             except (ValueError, KeyError, TypeError):
                 raise InputError(
                     f"{path}:{number}: not a scan record; refusing to append"
