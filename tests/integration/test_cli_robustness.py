@@ -302,3 +302,30 @@ def test_scan_refuses_a_non_utf8_resume_file(run_cli, tmp_path: Path, line: byte
     assert r.returncode == 2
     assert f"{records}:2: not a scan record" in _one_error_line(r.stderr)
     assert records.read_bytes() == good + b"\n" + line  # untouched
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("check", "IN", "--store", "mysql://u:secret@db/x"), 2, "unknown scheme 'mysql'"),
+        (("scan", "DIR", "--store", "foo://bar"), 2, "unknown scheme 'foo'"),
+        (("serve", "--store", "redis://h"), 2, "unknown scheme 'redis'"),
+        (("credentials", "verify", "IN", "--store", "foo://bar"), 2, "unknown scheme"),
+        (("check", "IN", "--store", "postgresql://u:pw@127.0.0.1:1/db"), 3, "cannot reach"),
+        (("check", "IN", "--store", "DIR/none.sqlite3"), 3, "no manifest store"),
+        (("credentials", "verify", "IN", "--resolver", "notaurl"), 2, "http:// or https://"),
+        (("credentials", "verify", "IN", "--resolver", "ftp://h/"), 2, "http:// or https://"),
+        (("credentials", "verify", "IN", "--resolver", "http://[::1"), 2, "resolver URL"),
+        (("credentials", "verify", "IN", "--resolver", "http://127.0.0.1:1"), 3, "unreachable"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v),
+)
+def test_bad_store_and_resolver_urls(
+    run_cli, tmp_path: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    photo = _photo(tmp_path / "photo.png")
+    names = {"IN": str(photo), "DIR": str(tmp_path), "DIR/none.sqlite3": str(tmp_path / "n.db")}
+    r = run_cli(*(names.get(a, a) for a in args), timeout=60)
+    assert r.returncode == code, r.stderr
+    line = _one_error_line(r.stderr)
+    assert message in line and "secret" not in line and "pw@" not in line

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import FAIL_ON, CheckOptions, CheckResult, check_file
-from veracity.cli.common import FILE_FAILURES, print_json, progress, report_file_error
+from veracity.cli.common import FILE_FAILURES, print_json, progress, report_file_error, store_url
 from veracity.errors import InputError, OutputExistsError, error_record
 from veracity.media.output import make_output_dir
 from veracity.report import ReportItem, build_item, error_item, write_report
@@ -36,7 +36,9 @@ def register(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="overwrite the report if it exists")
     p.add_argument("--evidence", type=Path, metavar="DIR", help="keep evidence pictures here")
     p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
-    p.add_argument("--store", metavar="URL", help="manifest store for credential recovery")
+    p.add_argument(
+        "--store", type=store_url, metavar="URL", help="manifest store for credential recovery"
+    )
     p.add_argument("--trust", type=Path, metavar="PATH", help="PEM trust anchors for signers")
     p.add_argument(
         "--fail-on",

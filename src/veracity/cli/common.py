@@ -18,6 +18,8 @@ __all__ = [
     "print_json",
     "progress",
     "report_file_error",
+    "resolver_url",
+    "store_url",
 ]
 
 # What fails one file of a batch (reported, and the batch goes on): bad input or a crash.
@@ -78,3 +80,23 @@ def positive_float(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
     return value
+
+
+def store_url(text: str) -> str:
+    """An argparse ``type`` for ``--store``: refuses unknown ``scheme://`` at once."""
+    from veracity.credentials.store import check_store_url
+
+    try:
+        return check_store_url(text)
+    except VeracityError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def resolver_url(text: str) -> str:
+    """An argparse ``type`` for ``--resolver``: an http(s) URL with a host."""
+    from veracity.credentials.resolver_client import check_resolver_url
+
+    try:
+        return check_resolver_url(text)
+    except VeracityError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

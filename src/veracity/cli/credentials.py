@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from veracity.cli.common import int_in, print_json
+from veracity.cli.common import int_in, print_json, resolver_url, store_url
 from veracity.results import CredentialReport
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -68,7 +68,9 @@ def _register_sign(csub: Any) -> None:
         action="store_true",
         help="also watermark the manifest id, fingerprint and store the manifest (images)",
     )
-    s.add_argument("--store", help="manifest store URL or SQLite path (default: config folder)")
+    s.add_argument(
+        "--store", type=store_url, help="manifest store URL or SQLite path (default: config folder)"
+    )
     s.add_argument("--wm-key", default=DEFAULT_KEY, help="watermark key for --durable")
     s.add_argument(
         "--quality", type=int_in(1, 100), default=95, help="JPEG/WebP quality for --durable"
@@ -89,8 +91,15 @@ def _register_verify(csub: Any) -> None:
         help="extra trust anchors (PEM); repeatable",
     )
     v.add_argument("--allow-remote", action="store_true", help="fetch remote manifests")
-    v.add_argument("--store", help="manifest store for recovery (default: config folder)")
-    v.add_argument("--resolver", metavar="URL", help="Soft Binding Resolution service for recovery")
+    v.add_argument(
+        "--store", type=store_url, help="manifest store for recovery (default: config folder)"
+    )
+    v.add_argument(
+        "--resolver",
+        type=resolver_url,
+        metavar="URL",
+        help="Soft Binding Resolution service for recovery",
+    )
     v.add_argument("--no-recover", action="store_true", help="only read embedded credentials")
     v.add_argument("--wm-key", default=DEFAULT_KEY, help="watermark key used at signing")
     v.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import CheckOptions
-from veracity.cli.common import int_in
+from veracity.cli.common import int_in, store_url
 from veracity.scan import ScanSummary, scan_folder
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -46,7 +46,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--detect-only", action="store_true", help="run the detectors only")
     p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
-    p.add_argument("--store", metavar="URL", help="manifest store for credential recovery")
+    p.add_argument(
+        "--store", type=store_url, metavar="URL", help="manifest store for credential recovery"
+    )
     p.add_argument("--trust", type=Path, metavar="PATH", help="PEM trust anchors for signers")
     p.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown when stderr is a TTY)"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import CheckOptions
-from veracity.cli.common import int_in, positive_float
+from veracity.cli.common import int_in, positive_float, store_url
 from veracity.errors import MissingExtraError
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -19,7 +19,12 @@ def register(sub: Any) -> None:
     p = sub.add_parser("serve", help="run the web page and HTTP API")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int_in(1, 65535), default=8000, help="port (default 8000)")
-    p.add_argument("--store", metavar="URL", help="manifest store for recovery and the resolver")
+    p.add_argument(
+        "--store",
+        type=store_url,
+        metavar="URL",
+        help="manifest store for recovery and the resolver",
+    )
     p.add_argument("--trust", type=Path, metavar="PATH", help="PEM trust anchors for signers")
     p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
     p.add_argument(

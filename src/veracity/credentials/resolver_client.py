@@ -9,16 +9,31 @@ import httpx
 
 from veracity.credentials.manifest import FINGERPRINT_ALG, WATERMARK_ALG
 from veracity.credentials.store import Match, check_manifest_id
-from veracity.errors import ResolverError
+from veracity.errors import ResolverError, UsageError
 
-__all__ = ["RemoteLookup"]
+__all__ = ["RemoteLookup", "check_resolver_url"]
+
+
+def check_resolver_url(url: str) -> str:
+    """Return ``url`` if it is an absolute http(s) URL with a host.
+
+    Raises:
+        UsageError: Another scheme, no host, or not a URL at all.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise UsageError(f"resolver URL {url!r} is not valid ({exc})") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UsageError(f"resolver URL {url!r} must be http:// or https:// with a host")
+    return url
 
 
 class RemoteLookup:
     """Recovery lookups over HTTP against ``create_resolver_router`` (or any conforming API)."""
 
     def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_resolver_url(base_url).rstrip("/")
         self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response | None:

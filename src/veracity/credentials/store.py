@@ -26,8 +26,29 @@ __all__ = [
     "ManifestRecord",
     "ManifestStore",
     "Match",
+    "check_store_url",
     "open_store",
 ]
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_STORE_SCHEMES = ("postgresql", "postgres", "sqlite")
+
+
+def check_store_url(url: str) -> str:
+    """Return ``url`` if it names a store this build can open (its scheme, not its reach).
+
+    Raises:
+        UsageError: A ``scheme://`` other than postgresql, postgres or sqlite.
+    """
+    found = _SCHEME.match(url)
+    if found and found.group(1).lower() not in _STORE_SCHEMES:
+        raise UsageError(
+            # the URL itself is not echoed: it may carry a password
+            f"store URL: unknown scheme {found.group(1)!r} "
+            "(use postgresql://user@host/db, sqlite:///path or a file path)"
+        )
+    return url
+
 
 _ID_RE = re.compile(r"^[0-9a-f]{16}$")
 
@@ -164,9 +185,10 @@ def open_store(url: str | Path | None = None, *, create: bool = True) -> Manifes
             SQLite file raises StoreError.
 
     Raises:
+        UsageError: ``url`` has an unknown scheme.
         StoreError: The database cannot be opened or reached.
     """
-    text = str(url) if url is not None else default_store_url()
+    text = check_store_url(str(url)) if url is not None else default_store_url()
     if text.startswith(("postgresql://", "postgres://")):
         from veracity.credentials.store_pg import PostgresStore
 
