@@ -329,3 +329,26 @@ def test_bad_store_and_resolver_urls(
     assert r.returncode == code, r.stderr
     line = _one_error_line(r.stderr)
     assert message in line and "secret" not in line and "pw@" not in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("detect", "-"),
+        ("check", "-", "--json"),
+        ("watermark", "detect", "-"),
+        ("watermark", "embed", "-", "OUT"),
+        ("credentials", "verify", "-"),
+        ("synth", "-", "--out", "OUT"),
+        ("check", "IN", "--report", "-"),
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_dash_is_refused_clearly(run_cli, tmp_path: Path, args: tuple[str, ...]) -> None:
+    photo = _photo(tmp_path / "photo.png")
+    names = {"IN": str(photo), "OUT": str(tmp_path / "out.png")}
+    r = run_cli(*(names.get(a, a) for a in args))
+    assert r.returncode == 2
+    assert "standard input is not supported" in r.stderr or "standard output" in r.stderr
+    _one_error_line(r.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.png"]

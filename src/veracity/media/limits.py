@@ -31,6 +31,8 @@ class Limits:
 def check_input_file(path: str | os.PathLike[str], limits: Limits) -> Path:
     """Check that ``path`` is a readable, non-empty regular file within the size limit."""
     p = Path(path)
+    if str(path) == "-":
+        raise InputError("'-': reading from standard input is not supported; pass a file path")
     try:
         st = p.stat()
     except FileNotFoundError:

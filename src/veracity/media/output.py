@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from veracity.errors import InputError, OutputExistsError
+from veracity.errors import InputError, OutputExistsError, UsageError
 
 __all__ = ["atomic_output", "make_output_dir"]
 
@@ -49,8 +49,11 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
     Raises:
         OutputExistsError: ``path`` exists and ``force`` is false.
         InputError: The output directory does not exist or cannot be written.
+        UsageError: ``path`` is ``-`` (standard output).
     """
     target = Path(path)
+    if str(path) == "-":
+        raise UsageError("'-': writing to standard output is not supported; pass a file path")
     if target.exists() and not force:
         raise OutputExistsError(f"{target}: output exists (use --force to overwrite)")
     parent = target.parent if str(target.parent) else Path(".")
