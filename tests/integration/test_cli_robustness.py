@@ -352,3 +352,25 @@ def test_dash_is_refused_clearly(run_cli, tmp_path: Path, args: tuple[str, ...])
     assert "standard input is not supported" in r.stderr or "standard output" in r.stderr
     _one_error_line(r.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.png"]
+
+
+@pytest.mark.parametrize("command", ["detect", "check"])
+def test_evidence_of_same_named_inputs_is_kept_apart(run_cli, tmp_path: Path, command: str) -> None:
+    files = []
+    for seed, folder in enumerate(("a", "b", "c")):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / "x.png"
+        Image.fromarray(natural_image(256, 256, seed=seed)).save(path)
+        files.append(path)
+    evidence = tmp_path / "ev"
+    r = run_cli(command, "--json", "--evidence", evidence, *files)
+    assert r.returncode == 0, r.stderr
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    detections = [d if command == "detect" else d["detection"] for d in docs]
+    shown = [[e for s in d["detectors"] for e in s["evidence"]] for d in detections]
+    assert all(shown), shown
+    folders = [{Path(e).parent for e in paths} for paths in shown]
+    assert folders == [{evidence}, {evidence / "dup1"}, {evidence / "dup2"}]
+    first = {Path(e).name for e in shown[0]}
+    assert first == {p.name for p in evidence.iterdir() if p.is_file()}
+    assert first == {p.name for p in (evidence / "dup1").iterdir()}

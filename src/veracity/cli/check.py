@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import FAIL_ON, CheckOptions, CheckResult, check_file
-from veracity.cli.common import FILE_FAILURES, print_json, progress, report_file_error, store_url
+from veracity.cli.common import (
+    FILE_FAILURES,
+    evidence_dirs,
+    print_json,
+    progress,
+    report_file_error,
+    store_url,
+)
 from veracity.errors import InputError, OutputExistsError, error_record
 from veracity.media.output import make_output_dir
 from veracity.report import ReportItem, build_item, error_item, write_report
@@ -78,9 +85,10 @@ def _check_all(
     options = CheckOptions(key=args.key, store=args.store, trust=args.trust)
     fail_set = FAIL_ON.get(args.fail_on or "", frozenset())
     worst, failed, items = 0, 0, []
-    for path in progress(args.files, total=len(args.files), desc="check"):
+    pairs = list(zip(args.files, evidence_dirs(args.files, evidence), strict=True))
+    for path, folder in progress(pairs, total=len(pairs), desc="check"):
         try:
-            result = check_file(path, options, evidence_dir=evidence)
+            result = check_file(path, options, evidence_dir=folder)
         except FILE_FAILURES as exc:
             if len(args.files) == 1 and args.report is None:
                 raise

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from veracity.errors import FILE_CRASHES, VeracityError, error_record
@@ -13,6 +15,7 @@ from veracity.results import to_json
 
 __all__ = [
     "FILE_FAILURES",
+    "evidence_dirs",
     "int_in",
     "positive_float",
     "print_json",
@@ -100,3 +103,22 @@ def resolver_url(text: str) -> str:
         return check_resolver_url(text)
     except VeracityError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def evidence_dirs(files: Sequence[Path], root: Path | None) -> list[Path | None]:
+    """The evidence folder of each input: ``root``, or ``root/dupN`` for the N-th repeat.
+
+    Evidence files are named after the input's file name, so ``a/x.png`` and ``b/x.png``
+    would overwrite each other's pictures in one folder.
+    """
+    if root is None:
+        return [None] * len(files)
+    from veracity.detect.base import EvidenceSink
+
+    seen: Counter[str] = Counter()
+    folders: list[Path | None] = []
+    for path in files:
+        stem = EvidenceSink(root, path.name).stem  # the name its files will carry
+        folders.append(root / f"dup{seen[stem]}" if seen[stem] else root)
+        seen[stem] += 1
+    return folders

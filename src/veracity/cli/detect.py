@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from veracity.cli.common import FILE_FAILURES, print_json, progress, report_file_error
+from veracity.cli.common import (
+    FILE_FAILURES,
+    evidence_dirs,
+    print_json,
+    progress,
+    report_file_error,
+)
 from veracity.detect.api import detect_file
 from veracity.detect.catalog import check_detector_names
 from veracity.media.output import make_output_dir
@@ -37,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
         check_detector_names(args.detector)  # a usage error, not one per file
     if args.evidence is not None:
         make_output_dir(args.evidence)
-    for path in progress(args.files, total=len(args.files), desc="detect"):
+    pairs = list(zip(args.files, evidence_dirs(args.files, args.evidence), strict=True))
+    for path, evidence in progress(pairs, total=len(pairs), desc="detect"):
         try:
-            result = detect_file(path, evidence_dir=args.evidence, only=args.detector)
+            result = detect_file(path, evidence_dir=evidence, only=args.detector)
         except FILE_FAILURES as exc:
             if len(args.files) == 1:
                 raise
