@@ -374,3 +374,14 @@ def test_evidence_of_same_named_inputs_is_kept_apart(run_cli, tmp_path: Path, co
     first = {Path(e).name for e in shown[0]}
     assert first == {p.name for p in evidence.iterdir() if p.is_file()}
     assert first == {p.name for p in (evidence / "dup1").iterdir()}
+
+
+@pytest.mark.parametrize("size", [20, 120])
+def test_synth_on_too_small_an_image(run_cli, tmp_path: Path, size: int) -> None:
+    small = _photo(tmp_path / "small.png", size)
+    big = _photo(tmp_path / "big.png")
+    r = run_cli("synth", big, small, "--out", tmp_path / "set")
+    assert r.returncode == 2
+    line = _one_error_line(r.stderr)
+    assert f"{small}: {size}x{size} image is too small" in line and "200x200" in line
+    assert not (tmp_path / "set").exists()

@@ -102,14 +102,35 @@ def _job(index: int, raw: str | os.PathLike[str], options: SynthOptions) -> _Job
             raise InputError(
                 f"{p}: {duration:.1f} s is too short (the audio watermark needs {MIN_EMBED_S:g} s)"
             )
+    if modality == "image":
+        _check_image_size(p)
     return _Job(index, p, modality, fmt, kind)
+
+
+def _check_image_size(p: Path) -> None:
+    """Refuse, before any work, an image too small to carry the fakes' watermark."""
+    from PIL import Image, UnidentifiedImageError
+
+    from veracity.watermark.image.codec import MIN_SIDE
+
+    try:
+        with Image.open(p) as img:
+            width, height = img.size
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise InputError(f"{p}: cannot read the image ({exc})") from None
+    if min(width, height) < MIN_SIDE:
+        raise InputError(
+            f"{p}: {width}x{height} image is too small for a fake (each is watermarked, "
+            f"which needs at least {MIN_SIDE}x{MIN_SIDE} px)"
+        )
 
 
 def plan(inputs: Sequence[str | os.PathLike[str]], options: SynthOptions) -> list[_Job]:
     """Check every input and decide its kind, before anything is made.
 
     Raises:
-        InputError: A missing, unreadable, unsupported (e.g. video) or too short input.
+        InputError: A missing, unreadable, unsupported (e.g. video), too short or too small
+            input.
         UsageError: A bad kind or generator.
     """
     if not inputs:
