@@ -78,13 +78,18 @@ def _durable_copy(src: Path, mime: str, key: str, quality: int) -> Iterator[_Dur
     loaded = load_image(src)
     manifest_id = secrets.token_bytes(8)
     try:
-        marked = embed_pixels(loaded.rgb, manifest_id, key)
+        marked = embed_pixels(loaded.rgb, manifest_id, key, grey=loaded.grey)
     except ValueError as exc:
         raise UsageError(f"{src}: cannot watermark this image ({exc})") from None
     with tempfile.TemporaryDirectory(prefix="veracity-sign-") as tmp:
         content = Path(tmp) / f"marked{suffix}"
         save_image(
-            marked, content, alpha=loaded.alpha, quality=quality, icc_profile=loaded.icc_profile
+            marked,
+            content,
+            alpha=loaded.alpha,
+            grey=loaded.grey,
+            quality=quality,
+            icc_profile=loaded.icc_profile,
         )
         decoded = load_image(content).rgb
         yield _Durable(content, manifest_id, enrolment_fingerprints(decoded))

@@ -89,7 +89,7 @@ class _ToyReading:
         self.detected, self.payload, self.p_value = detected, payload, 1e-12 if detected else 0.5
 
 
-def _toy_embed(rgb: np.ndarray, payload: bytes, key: str) -> np.ndarray:
+def _toy_embed(rgb: np.ndarray, payload: bytes, key: str, *, grey: bool = False) -> np.ndarray:
     """A visible toy mark (64 black/white 4x4 cells in the top rows): plumbing tests only."""
     out = rgb.copy()
     bits = np.unpackbits(np.frombuffer(payload, dtype=np.uint8))

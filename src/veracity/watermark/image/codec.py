@@ -83,13 +83,16 @@ def _check_rgb(rgb: np.ndarray) -> None:
         raise ValueError("expected a uint8 array of shape (H, W, 3)")
 
 
-def embed_pixels(rgb: np.ndarray, payload: bytes, key: str) -> np.ndarray:
+def embed_pixels(rgb: np.ndarray, payload: bytes, key: str, *, grey: bool = False) -> np.ndarray:
     """Return a watermarked copy of an RGB image.
 
     Args:
         rgb: ``uint8`` array (H, W, 3), both sides at least ``MIN_SIDE``.
         payload: Exactly 8 bytes (64 bits).
         key: Secret key; the same key is needed to read the mark.
+        grey: The image is greyscale (three equal channels): mark the grey level alone,
+            so the channels stay equal and the file can be written back as one channel
+            at the target PSNR.
 
     Raises:
         ValueError: Wrong dtype/shape, image too small, or payload not 8 bytes.
@@ -104,24 +107,32 @@ def embed_pixels(rgb: np.ndarray, payload: bytes, key: str) -> np.ndarray:
     reps = (-(-h // period), -(-w // period))
     wave = np.tile(tile, reps)[:h, :w] * activity_mask(luminance(rgb))
     base = rgb.astype(np.float32)
-    gain = _gain_for_psnr(base, wave)
-    return _quantise(base, gain * wave)
+    mode = _GREY if grey else _COLOUR
+    gain = _gain_for_psnr(base, wave, mode)
+    return _quantise(base, gain * wave, mode)
 
 
-def _quantise(base: np.ndarray, delta: np.ndarray) -> np.ndarray:
+# How a luma change is spread over R, G, B, and the rounding offsets per channel.
+_Mode = tuple[np.ndarray, np.ndarray]
+_COLOUR: _Mode = (_DIRECTION, _CHANNEL_DITHER)
+_GREY: _Mode = (np.ones(3, dtype=np.float32), np.zeros(3, dtype=np.float32))
+
+
+def _quantise(base: np.ndarray, delta: np.ndarray, mode: _Mode = _COLOUR) -> np.ndarray:
     # Rounding the three channels with staggered offsets keeps luma steps of ~1/3 level.
-    out = base + delta[:, :, None] * _DIRECTION + _CHANNEL_DITHER
+    direction, dither = mode
+    out = base + delta[:, :, None] * direction + dither
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def _gain_for_psnr(base: np.ndarray, wave: np.ndarray) -> float:
+def _gain_for_psnr(base: np.ndarray, wave: np.ndarray, mode: _Mode = _COLOUR) -> float:
     """Gain so that the quantised result has PSNR close to ``TARGET_PSNR``."""
     target_mse = 255.0**2 / 10 ** (TARGET_PSNR / 10)
     gain = math.sqrt(target_mse / max(float(np.mean(wave * wave)), 1e-12))
     step = 1 if base.shape[0] * base.shape[1] <= 1 << 20 else 7  # prime: no aliasing with chips
     sub = (slice(None, None, step), slice(None, None, step))
     for _ in range(3):
-        mse = float(np.mean((_quantise(base[sub], gain * wave[sub]) - base[sub]) ** 2))
+        mse = float(np.mean((_quantise(base[sub], gain * wave[sub], mode) - base[sub]) ** 2))
         gain *= math.sqrt(target_mse / max(mse, 1e-9)) ** 0.9
     return min(gain, _FLAT_MAX)  # the mask is 1.0 on flat areas
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from veracity.errors import OutputExistsError, UnsupportedFormatError, UsageError
 from veracity.media.image import SAVE_FORMATS, load_image, save_image
 from veracity.results import Modality, WatermarkReading
@@ -34,9 +32,7 @@ class ImageCodec:
         check_output(dst, tuple(SAVE_FORMATS), quality, force, "image")
         image = load_image(src)
         check_markable(src, image.width, image.height, "image is")
-        marked = embed_pixels(image.rgb, payload, key)
-        if image.grey:
-            marked = np.repeat(marked[:, :, :1], 3, axis=2)
+        marked = embed_pixels(image.rgb, payload, key, grey=image.grey)
         save_image(
             marked,
             dst,
