@@ -431,3 +431,47 @@ def test_durable_signing_keeps_a_grey_image_grey(run_cli, tmp_path: Path) -> Non
     assert r.returncode == 0, r.stderr
     with Image.open(out) as img:
         assert img.mode == "L"
+
+
+def _video_with_opus(path: Path) -> Path:
+    from fractions import Fraction
+
+    import av
+    from tests.videogen import moving_frames
+
+    with av.open(str(path), "w") as out:
+        video = out.add_stream("libx264", rate=30)
+        video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
+        audio = out.add_stream("libopus", rate=48000)
+        for i, rgb in enumerate(moving_frames(30, 320, 240, seed=1)):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 30)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        tone = (0.1 * np.sin(2 * np.pi * 440 * np.arange(48000) / 48000)).astype(np.float32)
+        for start in range(0, 48000, 960):
+            chunk = av.AudioFrame.from_ndarray(
+                tone[None, start : start + 960], format="fltp", layout="mono"
+            )
+            chunk.sample_rate, chunk.pts = 48000, start
+            out.mux(audio.encode(chunk))
+        out.mux(audio.encode(None))
+    return path
+
+
+@pytest.mark.parametrize(("suffix", "codec"), [(".mov", "aac"), (".mp4", "opus"), (".mkv", "opus")])
+def test_opus_audio_follows_the_video_container(
+    run_cli, tmp_path: Path, suffix: str, codec: str
+) -> None:
+    import av
+
+    src = _video_with_opus(tmp_path / "clip.mkv")
+    out = tmp_path / f"marked{suffix}"
+    r = run_cli("watermark", "embed", src, out, "--json")
+    assert r.returncode == 0, r.stderr
+    with av.open(str(out)) as container:
+        (stream,) = container.streams.audio
+        assert stream.codec_context.name == codec  # .mov cannot hold Opus: re-encoded
+        sound = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio=0)])
+    assert 0.95 <= len(sound) / 48000 <= 1.1
+    assert 0.07 <= float(np.abs(sound).max()) <= 0.13

@@ -92,19 +92,68 @@ def _transcode(src: Path, dst: Path, payload: bytes, key: str, crf: int, rotatio
             v_in = inp.streams.video[0]
             a_in = inp.streams.audio[0] if inp.streams.audio else None
             v_out = _video_stream(out, v_in, crf, rotation)
-            a_out = out.add_stream_from_template(a_in) if a_in is not None else None
+            audio = _AudioPass(out, a_in, dst.suffix) if a_in is not None else None
             streams = [s for s in (v_in, a_in) if s is not None]
             for packet in inp.demux(*streams):
                 if packet.stream is a_in:
-                    if packet.dts is not None and a_out is not None:
-                        packet.stream = a_out
-                        out.mux(packet)
+                    if audio is not None:
+                        audio.write(packet)
                     continue
                 for frame in packet.decode():
                     out.mux(v_out.encode(_marked(frame, payload, key)))
             out.mux(v_out.encode(None))
+            if audio is not None:
+                audio.flush()
     except av.FFmpegError as exc:
         raise CorruptMediaError(f"{src}: cannot re-encode the video ({exc})") from None
+
+
+# Audio codecs each output container can hold as they are; others are re-encoded to AAC
+# (e.g. Opus from a WebM or phone recording cannot go into .mov).
+_COPYABLE: dict[str, frozenset[str]] = {
+    ".mp4": frozenset({"aac", "mp3", "opus", "flac", "alac", "ac3", "eac3"}),
+    ".mov": frozenset({"aac", "mp3", "alac", "ac3", "eac3", "pcm_s16le", "pcm_s24le"}),
+}
+
+
+class _AudioPass:
+    """The source's audio in the output: packets copied, or re-encoded when the container
+    cannot hold the codec."""
+
+    def __init__(self, out: Any, a_in: Any, suffix: str) -> None:
+        self._out = out
+        copyable = _COPYABLE.get(suffix.lower())
+        self._copy = copyable is None or a_in.codec_context.name in copyable
+        if self._copy:
+            self._stream = out.add_stream_from_template(a_in)
+        else:
+            rate = a_in.codec_context.sample_rate or 48000
+            self._stream = out.add_stream("aac", rate=rate)
+            self._stream.layout = a_in.codec_context.layout
+            self._resampler = av.AudioResampler(
+                format="fltp", layout=self._stream.layout, rate=rate
+            )
+
+    def write(self, packet: Any) -> None:
+        """Copy or re-encode one demuxed packet."""
+        if self._copy:
+            if packet.dts is not None:
+                packet.stream = self._stream
+                self._out.mux(packet)
+            return
+        for frame in packet.decode():
+            self._encode(frame)
+
+    def _encode(self, frame: Any) -> None:
+        for resampled in self._resampler.resample(frame):
+            resampled.pts = None  # the encoder counts samples; AAC priming is its own
+            self._out.mux(self._stream.encode(resampled))
+
+    def flush(self) -> None:
+        """Drain the re-encoder (nothing to do when copying)."""
+        if not self._copy:
+            self._encode(None)
+            self._out.mux(self._stream.encode(None))
 
 
 def _video_stream(out: Any, v_in: Any, crf: int, rotation: int) -> Any:
