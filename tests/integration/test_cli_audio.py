@@ -43,3 +43,13 @@ def test_bad_audio_inputs_exit_2(tmp_path: Path, run_cli) -> None:
     assert res.returncode == 2 and "broken.wav" in res.stderr
     res = run_cli("watermark", "embed", tmp_path / "short.wav", tmp_path / "o.wav")
     assert res.returncode == 2 and "too short" in res.stderr
+
+
+def test_detect_says_why_nothing_scored(tmp_path: Path, run_cli) -> None:
+    sf.write(tmp_path / "silence.wav", np.zeros(16000 * 3), 16000)
+    res = run_cli("detect", tmp_path / "silence.wav")
+    assert res.returncode == 0, res.stderr
+    assert "uncertain" in res.stdout and "no speech found" in res.stdout
+    res = run_cli("detect", tmp_path / "silence.wav", "--json")
+    record = json.loads(res.stdout)
+    assert record["label"] == "uncertain" and record["details"]["abstained"] == ["speech_lfcc"]

@@ -27,7 +27,7 @@ def test_features_shape_and_vad() -> None:
     assert active_segments(np.zeros(16000 * 3, np.float32)) == []
 
 
-@pytest.mark.parametrize("seconds", [0.6, 3.0, 9.0])
+@pytest.mark.parametrize("seconds", [1.2, 3.0, 9.0])
 def test_detector_contract(tmp_path: Path, seconds: float) -> None:
     path = tmp_path / "s.wav"
     sf.write(path, np.stack([speech_like(seconds, 22050, seed=4)] * 2, axis=1), 22050)
@@ -37,6 +37,16 @@ def test_detector_contract(tmp_path: Path, seconds: float) -> None:
     assert 0.0 <= result.score <= 1.0 and np.isfinite(result.score)
     scores = [s["score"] for s in result.details["segments"]]
     assert scores and all(0.0 <= s <= 1.0 for s in scores)
+
+
+def test_under_one_second_abstains_with_a_note(tmp_path: Path) -> None:
+    sf.write(tmp_path / "blip.wav", speech_like(0.6, 16000, seed=4), 16000)
+    (detector,) = [d for d in detectors_for("audio") if d.name == "speech_lfcc"]
+    assert detector.analyze(load_audio(tmp_path / "blip.wav"), None) is None
+    detection = detect_file(tmp_path / "blip.wav")
+    assert detection.label == "uncertain" and detection.detectors == ()
+    assert detection.details["abstained"] == ["speech_lfcc"]
+    assert "under 1 s" in detection.details["note"]
 
 
 def test_silence_abstains_and_api_reports(tmp_path: Path) -> None:

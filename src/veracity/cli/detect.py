@@ -32,6 +32,8 @@ def register(sub: Any) -> None:
 
 
 def _human(d: Detection) -> str:
+    if not d.detectors:
+        return f"{d.path}: {d.label}: {d.details.get('note', 'no detector could score it')}"
     parts = ", ".join(f"{s.name}={s.score:.3f}" for s in d.detectors)
     return f"{d.path}: {d.label} (score {d.score:.3f}; {parts})"
 

@@ -51,9 +51,14 @@ def detect_file(
         raise UnsupportedFormatError(f"{p}: no detector is available for {modality} files")
     media = load_for_detection(p, modality, limits)
     sink = EvidenceSink(Path(evidence_dir), p.name) if evidence_dir is not None else None
-    results = (d.analyze(media, sink) for d in detectors)
-    scores = tuple(s for s in results if s is not None)
+    results = [(d.name, d.analyze(media, sink)) for d in detectors]
+    scores = tuple(s for _, s in results if s is not None)
+    abstained = [name for name, s in results if s is None]
     fused = fuse_scores(scores, fusion_weights(scores))
+    details: dict[str, object] = {"abstained": abstained} if abstained else {}
+    if not scores:
+        # Nothing scored (silence, no face, too short): say so instead of a bare 0.5.
+        details["note"] = f"no detector could score this file ({_abstain_reason(modality)})"
     return Detection(
         path=str(p),
         modality=modality,
@@ -62,4 +67,13 @@ def detect_file(
         detectors=scores,
         threshold=decision.threshold,
         uncertain_band=(decision.uncertain_low, decision.uncertain_high),
+        details=details,
     )
+
+
+def _abstain_reason(modality: str) -> str:
+    return {
+        "audio": "no speech found: silence, noise only, or under 1 s of sound",
+        "video": "no usable face or frames found",
+        "image": "every detector abstained on this image",
+    }.get(modality, "every detector abstained")

@@ -24,6 +24,9 @@ from veracity.results import DetectorScore, Modality
 __all__ = ["SyntheticSpeechDetector"]
 
 _STREAM_BLOCK_S = 60.0
+# Under 1 s there is not half a segment of speech: the CNN (trained on 2 s segments)
+# would mostly score padding, so the detector abstains instead of guessing.
+MIN_AUDIO_S = 1.0
 
 
 def _chunks(clip: AudioClip) -> Iterator[tuple[float, np.ndarray]]:
@@ -55,7 +58,13 @@ class SyntheticSpeechDetector:
     def analyze(
         self, media: AudioClip, evidence: EvidenceSink | None = None
     ) -> DetectorScore | None:
-        """Score an :class:`~veracity.media.audio.AudioClip`; abstain without speech."""
+        """Score an :class:`~veracity.media.audio.AudioClip`; abstain without speech.
+
+        Returns None (abstains) for clips under :data:`MIN_AUDIO_S` and for clips
+        without an active segment (silence, noise floor only).
+        """
+        if media.duration_s < MIN_AUDIO_S:
+            return None
         times: list[float] = []
         logits: list[np.ndarray] = []
         for start, samples in _chunks(media):
