@@ -37,3 +37,19 @@ def test_bad_requests_raise_usage_errors() -> None:
         generate(natural_image(32, 32), "stylegan9")
     with pytest.raises(UsageError, match="too small"):
         generate(natural_image(32, 32)[:6, :6], "nearest_up")
+
+
+def test_piper_tts_is_optional_and_says_how_to_install() -> None:
+    import importlib.util
+
+    from veracity.errors import ModelError
+    from veracity.synth.neural_tts import piper_tts
+
+    if importlib.util.find_spec("piper") is None:
+        with pytest.raises(ModelError, match="pip install piper-tts"):
+            piper_tts("hello there")
+    else:
+        x, rate = piper_tts("Hello there, this is a short test sentence.")
+        assert rate >= 16000 and len(x) > rate and 0.01 < float(np.max(np.abs(x))) <= 1.0
+    with pytest.raises(ModelError, match="unknown Piper voice"):
+        piper_tts("hello", voice="nobody")
