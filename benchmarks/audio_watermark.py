@@ -16,8 +16,8 @@ columns are exact 32-bit payload recovery and its detections on the unmarked cli
 Debian's ``audiowmark`` has no package in the mirror used here.
 
 Usage: python benchmarks/audio_watermark.py DATA_DIR [--clips N] [--first K] [--baseline perth]
-(``--first K`` skips the first K speakers: ``--clips 30`` then ``--first 30`` gives two
-speaker-disjoint sets).
+(``--first K`` skips the first K clips, one per speaker: ``--clips 30`` then ``--first
+30`` gives two speaker-disjoint sets).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _clips(data: Path, n: int, first: int = 0) -> list[np.ndarray]:
     clips, by_speaker = [], {}
     for path in files:
         by_speaker.setdefault(path.name.split("-")[0], []).append(path)
-    for paths in list(by_speaker.values())[first:]:
+    for paths in by_speaker.values():
         parts, total = [], 0
         for path in paths:
             x, _ = decode_audio(path)
@@ -56,9 +56,9 @@ def _clips(data: Path, n: int, first: int = 0) -> list[np.ndarray]:
         if total >= CLIP_S * RATE:
             x = np.concatenate(parts)[: int(CLIP_S * RATE)]
             clips.append(x / np.max(np.abs(x)) * 0.25)
-        if len(clips) >= n:
+        if len(clips) >= first + n:
             break
-    return clips
+    return clips[first:]
 
 
 def _read(x: np.ndarray, rate: int, key: str) -> tuple[bool, str | None]:
@@ -241,7 +241,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data", type=Path, help="../shared/data/speech/real")
     parser.add_argument("--clips", type=int, default=30, help="number of 10 s clips")
-    parser.add_argument("--first", type=int, default=0, help="speakers to skip first")
+    parser.add_argument("--first", type=int, default=0, help="clips (speakers) to skip first")
     parser.add_argument(
         "--baseline", choices=("perth",), default="", help="also measure this watermark"
     )

@@ -41,6 +41,6 @@ if __name__ == "__main__":
     parser.add_argument("data", type=Path, help="../shared/data/speech/real")
     parser.add_argument("--clips", type=int, default=30)
     parser.add_argument("--crops", type=int, default=3, help="random 5 s crops per clip")
-    parser.add_argument("--first", type=int, default=0, help="speakers to skip first")
+    parser.add_argument("--first", type=int, default=0, help="clips (speakers) to skip first")
     args = parser.parse_args()
     main(args.data, args.clips, args.crops, args.first)

@@ -1,7 +1,7 @@
 """Score the shipped speech detector on a TTS it never saw: Piper (neural VITS voice).
 
 The detector was trained on espeak-ng, flite, festival, WORLD and Griffin-Lim spoofs
-only. This script synthesises LJ Speech sentences with Piper's "joe" voice
+only. This script synthesises pairs of the data set's sentences with Piper's "joe" voice
 (:mod:`veracity.synth.neural_tts`), sends every clip, real or fake, through the same
 random codec chain as ``make_speech_dataset.py``, and compares against the real clips of
 the held-out test speakers (the same speaker hash rule). It prints segment and clip EER
@@ -47,14 +47,23 @@ def _real_test(data: Path, rng: np.random.Generator) -> list[np.ndarray]:
 
 
 def _piper(data: Path, n: int, rng: np.random.Generator) -> list[np.ndarray]:
-    texts = [t for t in _texts(data) if len(t) > 60]
-    picks = rng.choice(len(texts), size=min(n, len(texts)), replace=False)
+    """``n`` clips, each two sentences at a random speaking rate and generator noise.
+
+    The data set has few transcripts, so pairs of them and Piper's rate and noise
+    settings make the renditions differ.
+    """
+    texts = _texts(data)
     out = []
-    for k, i in enumerate(picks):
-        x, rate = piper_tts(texts[int(i)])
+    for k in range(n):
+        a, b = rng.choice(len(texts), size=2, replace=False)
+        x, rate = piper_tts(
+            f"{texts[int(a)]} {texts[int(b)]}",
+            length_scale=float(rng.uniform(0.85, 1.2)),
+            noise_scale=float(rng.uniform(0.45, 0.85)),
+        )
         out.append(_clip_logits(_chain(x, rate, rng)))
         if (k + 1) % 20 == 0:
-            print(f"piper {k + 1}/{len(picks)}", flush=True)
+            print(f"piper {k + 1}/{n}", flush=True)
     return out
 
 

@@ -40,16 +40,27 @@ def _voice(name: str) -> Any:
     return PiperVoice.load(str(model))
 
 
-def piper_tts(text: str, voice: str = "joe") -> tuple[np.ndarray, int]:
+def piper_tts(
+    text: str, voice: str = "joe", length_scale: float = 1.0, noise_scale: float = 0.667
+) -> tuple[np.ndarray, int]:
     """Synthesise ``text`` with a Piper voice; returns (float samples in [-1, 1], rate).
+
+    Args:
+        text: English text.
+        voice: One of :data:`PIPER_VOICES`.
+        length_scale: Speaking-rate factor (> 1 is slower).
+        noise_scale: Generator noise (Piper's default 0.667); varies the rendition.
 
     Raises:
         ModelError: piper-tts or the voice wheel is not installed.
     """
     model = _voice(voice)  # before the writer: an unfinished WAV header fails on close
+    from piper import SynthesisConfig
+
+    config = SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale)
     buf = io.BytesIO()
     with wave.open(buf, "wb") as out:
-        model.synthesize_wav(text, out)
+        model.synthesize_wav(text, out, syn_config=config)
     buf.seek(0)
     with wave.open(buf, "rb") as wav:
         rate, n = wav.getframerate(), wav.getnframes()
