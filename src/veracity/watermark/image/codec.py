@@ -57,11 +57,14 @@ _COMB_UNROTATED = 3  # then comb candidates near 0 degrees ...
 _COMB_ANY = 3  # ... and at any angle
 _AXIS = 3  # ... and axis-aligned at the embedder's scale (crops)
 _AXIS_RANGE = 1.5  # a crop keeping >= 44 % of the area enlarges the working period <= 1.5x
+_AXIS_DOWN = 3  # ... and axis-aligned ones at smaller periods (a downscaled copy) ...
+_DOWN_RANGE = 0.45  # ... down to this fraction of the embedder's period
+_PRIORS = 2  # the embedder's own periods, unturned, tried exactly first (luma view)
 _REFINE_Z = 5.0  # refine the best lattice when its sync peak is at least this strong
 # Every lattice the detector may try, for the p-value's union bound: which candidate gets
 # refined, and where the descent goes, depend on the key's sync score, so the bound counts
 # every lattice reachable from every candidate.
-_N_LATTICES = 2 * _LATTICES + _COMB_UNROTATED + _COMB_ANY + _AXIS  # luma + colour views
+_N_LATTICES = _PRIORS + 2 * _LATTICES + _COMB_UNROTATED + _COMB_ANY + _AXIS + _AXIS_DOWN
 _MAX_CANDIDATES = _N_LATTICES * (1 + REACHABLE)
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
@@ -243,7 +246,8 @@ class _Search:
         h, w = plane.shape
         residual, power = whiten(plane)
         acf = autocorrelation(residual, int(min(1.5 * self.max_period, min(h, w) // 2 - 1)))
-        tried = _candidates(acf, power, (h, w), self.max_period, self.priors)
+        exact = self.priors[:_PRIORS] if best is None else []  # first view only
+        tried = _candidates(acf, power, (h, w), self.max_period, self.priors, exact)
         lattices = tried if tried or best is not None else _fallback(self.priors)
         return residual, acf, tried, _try_lattices(residual, self.pattern, lattices, best, name)
 
@@ -255,6 +259,8 @@ class _Search:
         power = comb_power(residual)
         p_hi = min(self.max_period, _AXIS_RANGE * p_lo)
         found = axis_lattices(power, residual.shape[1], p_lo, p_hi, _AXIS)
+        d_lo = max(MIN_PERIOD, _DOWN_RANGE * p_lo)
+        found += axis_lattices(power, residual.shape[1], d_lo, p_lo - 1.0, _AXIS_DOWN)
         found += [
             polish(acf, lat)
             for lat in comb_lattices(power, self.max_period, _COMB_ANY, _COMB_UNROTATED)
@@ -310,13 +316,19 @@ def _candidates(
     shape: tuple[int, int],
     max_period: float,
     priors: list[float],
+    exact_periods: list[float],
 ) -> list[Lattice]:
-    """Lattice candidates: template peaks first, then ACF lattice search; deduplicated."""
+    """Lattice candidates: ``exact_periods`` unturned, template peaks, then the ACF lattice
+    search; deduplicated."""
+    # Most copies are neither resized nor turned: the embedder's own periods, exactly.
+    exact = [
+        Lattice(*basis(np.array(p), np.array(0.0)), 0.0) for p in exact_periods if p <= max_period
+    ]
     found: list[Lattice] = []
     if TEMPLATE_SHARE > 0:
         found += [polish(acf, lat) for lat in template_lattices(power, shape, max_period)]
     found += find_lattice(acf, max_period, top=_LATTICES, priors=priors)
-    return _dedupe(found, [])[:_LATTICES]
+    return exact + _dedupe(found, exact)[:_LATTICES]
 
 
 def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice, view: str) -> WatermarkReading:
