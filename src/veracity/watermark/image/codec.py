@@ -67,12 +67,12 @@ _AXIS = 3  # ... and axis-aligned at the embedder's scale (crops)
 _AXIS_RANGE = 1.5  # a crop keeping >= 44 % of the area enlarges the working period <= 1.5x
 _AXIS_DOWN = 3  # ... and axis-aligned ones at smaller periods (a downscaled copy) ...
 _DOWN_RANGE = 0.45  # ... down to this fraction of the embedder's period
-_PRIORS = 2  # the embedder's own periods, unturned, tried exactly first (luma view)
 _REFINE_Z = 5.0  # refine the best lattice when its sync peak is at least this strong
 # Every lattice the detector may try, for the p-value's union bound: which candidate gets
 # refined, and where the descent goes, depend on the key's sync score, so the bound counts
-# every lattice reachable from every candidate.
-_N_LATTICES = _PRIORS + 2 * _LATTICES + _COMB_UNROTATED + _COMB_ANY + _AXIS + _AXIS_DOWN
+# every lattice reachable from every candidate: the embedder's own period unturned (tried
+# first), both views' candidates, the comb's and the two axis searches'.
+_N_LATTICES = 1 + 2 * _LATTICES + _COMB_UNROTATED + _COMB_ANY + _AXIS + _AXIS_DOWN
 _MAX_CANDIDATES = _N_LATTICES * (1 + REACHABLE)
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
@@ -116,10 +116,11 @@ def embed_pixels(rgb: np.ndarray, payload: bytes, key: str, *, grey: bool = Fals
     period = _period_for(h, w)
     tile = render_tile(chip_grid(pattern, ecc.encode(payload)), period).astype(np.float32)
     reps = (-(-h // period), -(-w // period))
-    wave = np.tile(tile, reps)[:h, :w] * activity_mask(luminance(rgb))
+    luma = luminance(rgb)
+    wave = np.tile(tile, reps)[:h, :w] * activity_mask(luma)
     base = rgb.astype(np.float32)
     mode = _GREY if grey else _COLOUR
-    gain = _gain_for_psnr(base, wave, mode, target_psnr(rgb))
+    gain = _gain_for_psnr(base, wave, mode, _psnr_for_texture(texture(luma)))
     return _quantise(base, gain * wave, mode)
 
 
@@ -136,20 +137,24 @@ def _quantise(base: np.ndarray, delta: np.ndarray, mode: _Mode = _COLOUR) -> np.
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def texture(rgb: np.ndarray) -> float:
-    """Fine-texture level: std of the luma high-pass (the detector's) at the detector's scale."""
-    luma = _working_plane(rgb, _LUMA_WEIGHTS)
-    return float(np.std(luma - cv2.GaussianBlur(luma, (0, 0), _HP_SIGMA)))
+def texture(luma: np.ndarray) -> float:
+    """Fine-texture level: std of the detector's luma high-pass, at the detector's scale."""
+    plane = _downscaled(luma.astype(np.float32, copy=False))
+    return float(np.std(plane - cv2.GaussianBlur(plane, (0, 0), _HP_SIGMA)))
 
 
 def target_psnr(rgb: np.ndarray) -> float:
-    """The PSNR an image is marked at: lower on fine texture, which masks the mark.
+    """The PSNR at which :func:`embed_pixels` marks ``rgb``: lower on fine texture.
 
     ``_PSNR_PIVOT - _PSNR_SLOPE * log2(texture / _TEX_PIVOT)`` dB within
-    ``[_PSNR_LO, _PSNR_HI]``: busy photos, whose own texture also drowns the mark at the
-    detector, get a stronger one; smooth ones, which read with a wide margin, a weaker one.
+    ``[_PSNR_LO, _PSNR_HI]``: busy photos mask a stronger mark, and need one (their own
+    texture drowns the mark at the detector); smooth ones read with a wide margin.
     """
-    t = _PSNR_PIVOT - _PSNR_SLOPE * math.log2(max(texture(rgb), 1e-3) / _TEX_PIVOT)
+    return _psnr_for_texture(texture(luminance(rgb)))
+
+
+def _psnr_for_texture(tex: float) -> float:
+    t = _PSNR_PIVOT - _PSNR_SLOPE * math.log2(max(tex, 1e-3) / _TEX_PIVOT)
     return float(np.clip(t, _PSNR_LO, _PSNR_HI))
 
 
@@ -170,6 +175,11 @@ def _gain_for_psnr(
 def _working_plane(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """``rgb @ weights`` as float32, downscaled to about ``_WORK_AREA`` pixels."""
     plane: np.ndarray = rgb.astype(np.float32) @ weights.astype(np.float32)
+    return _downscaled(plane)
+
+
+def _downscaled(plane: np.ndarray) -> np.ndarray:
+    """A float32 plane downscaled (area average) to about ``_WORK_AREA`` pixels."""
     h, w = plane.shape
     if h * w > _WORK_AREA:
         f = math.sqrt(_WORK_AREA / (h * w))
@@ -239,8 +249,9 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     # Likely periods if the image was not resized: the embedder's choice for this size,
     # and the smallest tile (used for every image up to about 480 x 480).
     f = w / rgb.shape[1]
-    priors = sorted({_period_for(*rgb.shape[:2]) * f, GRID * _MIN_CHIP * f})
-    search = _Search(key_pattern(key), max_period, priors)
+    own = _period_for(*rgb.shape[:2]) * f
+    priors = sorted({own, GRID * _MIN_CHIP * f})
+    search = _Search(key_pattern(key), max_period, priors, own)
     residual, acf, tried, best = search.view(luma, None, "luma")
     if best[0].detected:
         return best[0]
@@ -265,6 +276,7 @@ class _Search:
     pattern: KeyPattern
     max_period: float
     priors: list[float]
+    own: float  # the embedder's period for this image size, if it was not resized
 
     def view(
         self, plane: np.ndarray, best: Attempt | None, name: str
@@ -273,7 +285,7 @@ class _Search:
         h, w = plane.shape
         residual, power = whiten(plane)
         acf = autocorrelation(residual, int(min(1.5 * self.max_period, min(h, w) // 2 - 1)))
-        exact = self.priors[:_PRIORS] if best is None else []  # first view only
+        exact = [self.own] if best is None else []  # first view only
         tried = _candidates(acf, power, (h, w), self.max_period, self.priors, exact)
         lattices = tried if tried or best is not None else _fallback(self.priors)
         return residual, acf, tried, _try_lattices(residual, self.pattern, lattices, best, name)
