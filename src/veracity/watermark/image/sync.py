@@ -52,7 +52,7 @@ def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
     iu = _tile_index(inv[0], h, w, n)
     iv = _tile_index(inv[1], h, w, n)
     idx = (iv * n + iu).ravel()
-    # float64 weights: bincount is several times slower on float32 ones
+    # float64 weights: bincount casts float32 ones slowly
     sums = np.bincount(idx, weights=residual.ravel().astype(np.float64), minlength=n * n)
     counts = np.bincount(idx, minlength=n * n)
     tile = (sums / np.maximum(counts, 1)).reshape(n, n)
@@ -64,8 +64,8 @@ def _tile_index(row: np.ndarray, h: int, w: int, n: int) -> np.ndarray:
     """``floor(n * frac(row[0] x + row[1] y))`` per pixel, as int32.
 
     The tile coordinate is a sum of a column and a row term; each is rounded to
-    ``_FIX`` fractional bits and reduced mod 1 on its own, so the per-pixel work is four
-    integer operations (several times faster than float floor/mod) and nothing overflows.
+    ``_FIX`` fractional bits (2^-22 of a tile) and reduced mod 1 on its own, so the
+    per-pixel work is four integer operations and nothing overflows at any image size.
     """
     mask = (1 << _FIX) - 1
     scale = float(1 << _FIX)
