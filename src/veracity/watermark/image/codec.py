@@ -98,7 +98,14 @@ def _check_rgb(rgb: np.ndarray) -> None:
         raise ValueError("expected a uint8 array of shape (H, W, 3)")
 
 
-def embed_pixels(rgb: np.ndarray, payload: bytes, key: str, *, grey: bool = False) -> np.ndarray:
+def embed_pixels(
+    rgb: np.ndarray,
+    payload: bytes,
+    key: str,
+    *,
+    grey: bool = False,
+    psnr: float | None = None,
+) -> np.ndarray:
     """Return a watermarked copy of an RGB image.
 
     Args:
@@ -108,6 +115,7 @@ def embed_pixels(rgb: np.ndarray, payload: bytes, key: str, *, grey: bool = Fals
         grey: The image is greyscale (three equal channels): mark the grey level alone,
             so the channels stay equal and the file can be written back as one channel
             at the target PSNR.
+        psnr: Fixed target PSNR in dB; default: texture-adaptive (:func:`target_psnr`).
 
     Raises:
         ValueError: Wrong dtype/shape, image too small, or payload not 8 bytes.
@@ -124,7 +132,9 @@ def embed_pixels(rgb: np.ndarray, payload: bytes, key: str, *, grey: bool = Fals
     wave = np.tile(tile, reps)[:h, :w] * activity_mask(luma)
     base = rgb.astype(np.float32)
     mode = _GREY if grey else _COLOUR
-    gain = _gain_for_psnr(base, wave, mode, _psnr_for_texture(texture(luma), h * w))
+    if psnr is None:
+        psnr = _psnr_for_texture(texture(luma), h * w)
+    gain = _gain_for_psnr(base, wave, mode, psnr)
     return _quantise(base, gain * wave, mode)
 
 
