@@ -405,7 +405,7 @@ def test_grey_mark_keeps_channels_equal() -> None:
 
 
 def test_greyscale_embed_stays_grey_at_the_target_psnr(run_cli, tmp_path: Path) -> None:
-    from veracity.watermark.image.codec import TARGET_PSNR
+    from veracity.watermark.image.codec import target_psnr
 
     grey = _grey_photo(tmp_path / "grey.png")
     out = tmp_path / "marked.png"
@@ -417,8 +417,9 @@ def test_greyscale_embed_stays_grey_at_the_target_psnr(run_cli, tmp_path: Path) 
         assert img.mode == "L"
         marked = np.asarray(img).astype(np.float64)
     psnr = 10 * np.log10(255.0**2 / np.mean((marked - grey) ** 2))
-    # the whole budget goes to the grey level (the old red-channel copy gave 44.5 dB)
-    assert 42.0 <= psnr <= TARGET_PSNR + 1.0, psnr
+    # the whole budget goes to the grey level (the old red-channel copy gave ~2 dB more)
+    target = target_psnr(np.repeat(grey.astype(np.uint8)[:, :, None], 3, axis=2))
+    assert target - 0.3 <= psnr <= target + 0.7, (psnr, target)
     reading = json.loads(run_cli("watermark", "detect", out, "--key", "k", "--json").stdout)
     assert reading["detected"] and reading["payload"] == doc["payload"]
 

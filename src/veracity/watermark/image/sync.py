@@ -10,7 +10,6 @@ the fold with the key's synchronisation chips for every offset at once (FFT).
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -42,27 +41,37 @@ class SyncResult:
     chips: np.ndarray
 
 
+_FIX = 22  # fixed-point bits of the fold's tile coordinates
+
+
 def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
     """Average ``residual`` over all tiles into one ``CANON x CANON`` tile."""
     h, w = residual.shape
     n = int(np.clip(np.floor(min(lattice.period, CANON)), 16, CANON))
-    inv = np.linalg.inv(np.stack([lattice.v1, lattice.v2], axis=1)).astype(np.float32) * n
-    xs = np.arange(w, dtype=np.float32)[None, :]
-    ys = np.arange(h, dtype=np.float32)[:, None]
-    iu = _wrap(inv[0, 0] * xs + inv[0, 1] * ys, n)
-    iv = _wrap(inv[1, 0] * xs + inv[1, 1] * ys, n)
+    inv = np.linalg.inv(np.stack([lattice.v1, lattice.v2], axis=1))  # tiles per pixel
+    iu = _tile_index(inv[0], h, w, n)
+    iv = _tile_index(inv[1], h, w, n)
     idx = (iv * n + iu).ravel()
-    sums = np.bincount(idx, weights=residual.ravel(), minlength=n * n)
+    # float64 weights: bincount casts float32 ones slowly
+    sums = np.bincount(idx, weights=residual.ravel().astype(np.float64), minlength=n * n)
     counts = np.bincount(idx, minlength=n * n)
     tile = (sums / np.maximum(counts, 1)).reshape(n, n)
     tile -= tile.mean()
     return _fourier_resize(tile, CANON) if n != CANON else tile
 
 
-def _wrap(coord: np.ndarray, n: int) -> np.ndarray:
-    """``floor(coord) mod n`` as int32, in float32 arithmetic (several times faster)."""
-    coord -= np.floor(coord / np.float32(n)) * np.float32(n)
-    return np.minimum(coord.astype(np.int32), n - 1)
+def _tile_index(row: np.ndarray, h: int, w: int, n: int) -> np.ndarray:
+    """``floor(n * frac(row[0] x + row[1] y))`` per pixel, as int32.
+
+    The tile coordinate is a sum of a column and a row term; each is rounded to
+    ``_FIX`` fractional bits (2^-22 of a tile) and reduced mod 1 on its own, so the
+    per-pixel work is four integer operations and nothing overflows at any image size.
+    """
+    mask = (1 << _FIX) - 1
+    scale = float(1 << _FIX)
+    col = (np.rint(row[0] * scale * np.arange(w)).astype(np.int64) & mask).astype(np.int32)
+    lin = (np.rint(row[1] * scale * np.arange(h)).astype(np.int64) & mask).astype(np.int32)
+    return (((col[None, :] + lin[:, None]) & mask) * n) >> _FIX
 
 
 def _fourier_resize(tile: np.ndarray, size: int) -> np.ndarray:
@@ -106,6 +115,12 @@ def _turned_sync_maps(pattern: KeyPattern) -> tuple[tuple[np.ndarray, np.ndarray
     return tuple(maps)
 
 
+@lru_cache(maxsize=16)
+def _stacked_sign_maps(pattern: KeyPattern) -> np.ndarray:
+    """The eight turned sign spectra of :func:`_turned_sync_maps` as one complex64 array."""
+    return np.stack([sign for sign, _ in _turned_sync_maps(pattern)]).astype(np.complex64)
+
+
 def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> int:
     """The flip/quarter turn with the highest sync peak, filtering the tile only once.
 
@@ -115,17 +130,14 @@ def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> 
     those of :func:`_variant_z` at a fraction of the transforms.
     """
     shape = (CANON, CANON)
-    g = sfft.irfft2(sfft.rfft2(tile) * kernel, s=shape)
-    spec = sfft.rfft2(g)
+    spec = sfft.rfft2(tile.astype(np.float32)) * kernel.astype(np.complex64)
     # The normaliser sum(g_i^2) over the sync chips barely changes with the offset (the
     # chips are spread over the tile), so its mean stands in for it when only the best
-    # variant is wanted; the caller computes the exact statistic for that variant.
-    scale = math.sqrt(max(float(np.mean(g * g)) * len(pattern.sync_sign), 1e-12))
-    peaks = [
-        float(np.max(sfft.irfft2(spec * sign_fft, s=shape))) / scale
-        for sign_fft, _ in _turned_sync_maps(pattern)
-    ]
-    return int(np.argmax(peaks))
+    # variant is wanted, and the scale is common to all eight: only the argmax matters.
+    # The eight correlations are one batched single-precision transform (only used to
+    # pick the variant; its statistic is then computed in double precision).
+    maps = sfft.irfft2(spec[None] * _stacked_sign_maps(pattern), s=shape)
+    return int(np.argmax(maps.reshape(N_VARIANTS, -1).max(axis=1)))
 
 
 def _variant_z(
