@@ -20,6 +20,13 @@ Usage:
     python training/train_speech_cnn.py CLIPS.npz OUT.onnx --val [--epochs N]
     python training/train_speech_cnn.py CLIPS.npz --test-onnx MODEL.onnx
     python training/train_speech_cnn.py CLIPS.npz --loo world [--epochs N]
+    python training/train_speech_cnn.py CLIPS.npz --val-onnx A.onnx B.onnx
+    python training/train_speech_cnn.py CLIPS.npz OUT.onnx --ensemble A.onnx B.onnx
+
+``--seed``, ``--widths`` and ``--masks`` set the run; ``--val-onnx`` prints validation
+numbers of exported models and of their mean logit; ``--ensemble`` writes one ONNX graph
+averaging the members' logits (the shipped model). Leave-one-out trains without the
+validation speakers too.
 """
 
 from __future__ import annotations
