@@ -54,3 +54,32 @@ def export_onnx(model: SpecCnn, path: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
+
+
+def ensemble_onnx(members: list[Path], path: Path) -> None:
+    """One ONNX graph that averages the logits of the exported ``members`` (same input).
+
+    Each member's nodes and weights are copied under a prefix ``m{i}_``; the shared input
+    ``spec`` feeds all of them and a ``Mean`` node gives the output ``logit``.
+    """
+    import onnx
+    from onnx import compose, helper
+
+    nodes, inits, outs = [], [], []
+    first = onnx.load(str(members[0]))
+    for i, member in enumerate(members):
+        m = compose.add_prefix(onnx.load(str(member)), prefix=f"m{i}_")
+        name_in, name_out = m.graph.input[0].name, m.graph.output[0].name
+        for node in m.graph.node:
+            node.input[:] = ["spec" if n == name_in else n for n in node.input]
+            nodes.append(node)
+        inits += list(m.graph.initializer)
+        outs.append(name_out)
+    nodes.append(helper.make_node("Mean", outs, ["logit"]))
+    graph = helper.make_graph(
+        nodes, "speech_cnn_ensemble", [first.graph.input[0]], [first.graph.output[0]], inits
+    )
+    model = helper.make_model(graph, opset_imports=list(first.opset_import))
+    model.ir_version = first.ir_version
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))

@@ -20,6 +20,13 @@ Usage:
     python training/train_speech_cnn.py CLIPS.npz OUT.onnx --val [--epochs N]
     python training/train_speech_cnn.py CLIPS.npz --test-onnx MODEL.onnx
     python training/train_speech_cnn.py CLIPS.npz --loo world [--epochs N]
+    python training/train_speech_cnn.py CLIPS.npz --val-onnx A.onnx B.onnx
+    python training/train_speech_cnn.py CLIPS.npz OUT.onnx --ensemble A.onnx B.onnx
+
+``--seed``, ``--widths`` and ``--masks`` set the run; ``--val-onnx`` prints validation
+numbers of exported models and of their mean logit; ``--ensemble`` writes one ONNX graph
+averaging the members' logits (the shipped model). Leave-one-out trains without the
+validation speakers too.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speech_cnn_model import SpecCnn, export_onnx
+from speech_cnn_model import SpecCnn, ensemble_onnx, export_onnx
 from speech_val_split import segment_splits
 from train_speech_detector import METHODS, clip_eer, eer
 
@@ -72,24 +79,34 @@ def segments(clips: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def _batch(x: np.ndarray, idx: np.ndarray, rng: np.random.Generator) -> torch.Tensor:
-    """Random time crops with one frequency and one time mask each."""
+def _batch(
+    x: np.ndarray, idx: np.ndarray, rng: np.random.Generator, masks: int = 1
+) -> torch.Tensor:
+    """Random time crops with ``masks`` frequency and time masks each."""
     starts = rng.integers(0, x.shape[2] - CROP + 1, len(idx))
     b = np.stack([x[i, :, s : s + CROP] for i, s in zip(idx, starts, strict=True)])
     b = b.astype(np.float32)
     for k in range(len(b)):
-        f0, fw = rng.integers(0, b.shape[1]), rng.integers(0, 16)
-        t0, tw = rng.integers(0, CROP), rng.integers(0, 10)
-        b[k, f0 : f0 + fw] = 0.0
-        b[k, :, t0 : t0 + tw] = 0.0
+        for _ in range(masks):
+            f0, fw = rng.integers(0, b.shape[1]), rng.integers(0, 16)
+            t0, tw = rng.integers(0, CROP), rng.integers(0, 10)
+            b[k, f0 : f0 + fw] = 0.0
+            b[k, :, t0 : t0 + tw] = 0.0
     return torch.from_numpy(b[:, None])
 
 
-def fit(x: np.ndarray, y: np.ndarray, epochs: int, seed: int = 0) -> SpecCnn:
+def fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int,
+    seed: int = 0,
+    widths: tuple[int, ...] = (8, 16, 24, 32),
+    masks: int = 1,
+) -> SpecCnn:
     """Train on all of ``x`` (n, bins, frames) with balanced BCE, AdamW, one-cycle lr."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = SpecCnn()
+    model = SpecCnn(widths)
     pos_weight = torch.tensor(float((1 - y).sum() / max(1.0, y.sum())))
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
     steps = epochs * ((len(x) + 31) // 32)
@@ -102,7 +119,7 @@ def fit(x: np.ndarray, y: np.ndarray, epochs: int, seed: int = 0) -> SpecCnn:
         total = 0.0
         for i in range(0, len(x), 32):
             idx = np.sort(perm[i : i + 32])
-            loss = loss_fn(model(_batch(x, idx, rng))[:, 0], torch.from_numpy(y[idx]))
+            loss = loss_fn(model(_batch(x, idx, rng, masks))[:, 0], torch.from_numpy(y[idx]))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -167,13 +184,35 @@ def parse() -> argparse.Namespace:
     ap.add_argument("--val", action="store_true", help="train without validation speakers")
     ap.add_argument("--test-onnx", type=Path, help="only report test numbers of this model")
     ap.add_argument("--scores", type=Path, help="save evaluated logits here (.npz)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--masks", type=int, default=1, help="frequency and time masks per crop")
+    ap.add_argument("--widths", default="8,16,24,32", help="conv channels per block")
+    ap.add_argument(
+        "--val-onnx",
+        type=Path,
+        nargs="+",
+        help="validation numbers of exported models (each, and their mean logit if several)",
+    )
+    ap.add_argument(
+        "--ensemble",
+        type=Path,
+        nargs="+",
+        help="write OUT as one ONNX graph averaging the logits of these exported models",
+    )
     return ap.parse_args()
 
 
 def main() -> None:
     args = parse()
+    if args.ensemble:
+        ensemble_onnx(args.ensemble, args.out)
+        print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")
+        return
+    if args.val_onnx:
+        args.val = True
     d = segments(args.clips)
-    if args.val or args.test_onnx:
+    # current protocol: validation speakers never train, also for leave-one-out
+    if args.val or args.test_onnx or args.loo:
         d["split"] = segment_splits(args.clips, d["clip"])
     train_m = d["split"] == "train"
     eval_m = d["split"] == ("val" if args.val else "test")
@@ -183,13 +222,22 @@ def main() -> None:
     if args.test_onnx:
         report_all("held-out test speakers", onnx_logits(args.test_onnx, d["x"][eval_m]), d, eval_m)
         return
+    if args.val_onnx:
+        zs = [onnx_logits(m, d["x"][eval_m]) for m in args.val_onnx]
+        for m, z in zip(args.val_onnx, zs, strict=True):
+            report_all(f"validation speakers, {m.name}", z, d, eval_m)
+        if len(zs) > 1:
+            report_all("validation speakers, mean logit", np.mean(zs, axis=0), d, eval_m)
+        return
+    widths = tuple(int(w) for w in args.widths.split(","))
     if args.loo:
         keep = train_m & (d["method"] != args.loo)
-        model = fit(d["x"][keep], d["y"][keep], args.epochs)
+        model = fit(d["x"][keep], d["y"][keep], args.epochs, args.seed, widths, args.masks)
         sel = eval_m & ((d["method"] == args.loo) | (d["method"] == "real"))
         report(f"leave-one-out {args.loo}", predict(model, d["x"][sel]), d, sel)
         return
-    model = fit(d["x"][train_m], d["y"][train_m], args.epochs)
+    model = fit(d["x"][train_m], d["y"][train_m], args.epochs, args.seed, widths, args.masks)
+    print(f"  {sum(p.numel() for p in model.parameters())} parameters")
     z = predict(model, d["x"][eval_m])
     report_all("validation speakers" if args.val else "held-out speakers", z, d, eval_m)
     if args.scores:

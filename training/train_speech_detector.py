@@ -134,7 +134,7 @@ def main(clips: Path, out: Path) -> None:
             f"clip EER {100 * clip_eer(z, y[sel], clip[sel]):.2f}%"
         )
     final = train(x[train_m | test_m], y[train_m | test_m]) if "--all" in sys.argv else params
-    np.savez(out, **final)
+    np.savez(out, **final)  # type: ignore[arg-type]  # numpy stubs: **kwargs vs allow_pickle
     print(f"wrote {out}")
 
 

@@ -4,7 +4,8 @@ The front end is a log linear-frequency power spectrogram (512-point FFT, 31 Hz 
 to 8 kHz, 10 ms hop) relative to each segment's mean power, so the input level does not
 matter. A small CNN (four conv/pool blocks, time-averaged, one logit) reads the fine
 frequency structure and its frame-to-frame changes, where vocoders and TTS engines
-leave traces. Training: ``training/train_speech_cnn.py``.
+leave traces; the shipped ONNX graph averages the logits of two such networks (training
+seeds). Training: ``training/train_speech_cnn.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _FLOOR = 1e-6  # -60 dB below the segment's mean power
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "speech_spec_cnn"
 MODEL_FILE = MODEL_DIR / "model.onnx"
-MODEL_SHA256 = "34bd0c065094d278cd11231a203ccd178ecaa90abaddb56c614c13f01177cae6"
+MODEL_SHA256 = "8132b9339c80d7b7eec36b6605fb4180cc907ad9c2b9ab3c1519d40483c36bf5"
 
 
 def log_spectrogram(x: np.ndarray) -> np.ndarray:
