@@ -168,10 +168,20 @@ def onnx_logits(model: Path, x: np.ndarray) -> np.ndarray:
 
 
 def report_all(name: str, z: np.ndarray, d: dict[str, np.ndarray], mask: np.ndarray) -> None:
-    """All seen methods and per method, on the rows ``mask`` of ``d`` (logits ``z``)."""
+    """All seen methods and per method, on the rows ``mask`` of ``d`` (logits ``z``).
+
+    With Piper clips in the data (``add_piper_clips.py``) a second line gives all methods
+    but Piper, comparable with models evaluated on the data without it.
+    """
     report(f"{name}, seen methods", z, d, mask)
-    for m in METHODS:
-        sel = (d["method"][mask] == m) | (d["method"][mask] == "real")
+    methods = d["method"][mask]
+    if np.any(methods == "piper"):
+        sel = methods != "piper"
+        report(f"{name}, seen methods without piper", z[sel], d, np.flatnonzero(mask)[sel])
+    for m in (*METHODS, "piper"):
+        if not np.any(methods == m):
+            continue
+        sel = (methods == m) | (methods == "real")
         report(f"  per method {m}", z[sel], d, np.flatnonzero(mask)[sel])
 
 
@@ -216,7 +226,7 @@ def main() -> None:
         d["split"] = segment_splits(args.clips, d["clip"])
     train_m = d["split"] == "train"
     eval_m = d["split"] == ("val" if args.val else "test")
-    for m in ("real", *METHODS):
+    for m in ("real", *METHODS, "piper"):
         is_m = d["method"] == m
         print(f"  {m}: train {(train_m & is_m).sum()} eval {(eval_m & is_m).sum()} segments")
     if args.test_onnx:
