@@ -89,8 +89,8 @@ def _unsigned_verdict(
     if marked and wm is not None:
         reasons.append(_watermark_reason(wm))
     if det is not None and not det.detectors:
-        note = str(det.details.get("note", "")).removeprefix("no detector could score this file ")
-        reasons.append(f"every detector abstained {note or '(nothing they analyse was found)'}")
+        note = det.details.get("note", "nothing they analyse was found")
+        reasons.append(f"every detector abstained ({note})")
         det = None
     elif det is None:
         reasons.append("no detector ran on this file")

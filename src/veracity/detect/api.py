@@ -58,7 +58,7 @@ def detect_file(
     details: dict[str, object] = {"abstained": abstained} if abstained else {}
     if not scores:
         # Nothing scored (silence, no face, too short): say so instead of a bare 0.5.
-        details["note"] = f"no detector could score this file ({_abstain_reason(modality)})"
+        details["note"] = _abstain_reason(modality)
     return Detection(
         path=str(p),
         modality=modality,
@@ -75,5 +75,5 @@ def _abstain_reason(modality: str) -> str:
     return {
         "audio": "no speech found: silence, noise only, or under 1 s of sound",
         "video": "no usable face or frames found",
-        "image": "every detector abstained on this image",
-    }.get(modality, "every detector abstained")
+        "image": "nothing the image detectors analyse was found",
+    }.get(modality, "nothing the detectors analyse was found")
