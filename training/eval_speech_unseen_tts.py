@@ -22,13 +22,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from add_piper_clips import speak_pair
 from make_speech_dataset import CLIP_S, _chain, _hash, _real_items, _texts
 
 from veracity.bench.metrics import eer
 from veracity.detect import speech_cnn
 from veracity.detect.speech_features import active_segments
 from veracity.media.audio import decode_audio
-from veracity.synth.neural_tts import piper_tts
 
 
 def _clip_logits(x: np.ndarray) -> np.ndarray:
@@ -56,11 +56,7 @@ def _piper(data: Path, n: int, rng: np.random.Generator) -> list[np.ndarray]:
     out = []
     for k in range(n):
         a, b = rng.choice(len(texts), size=2, replace=False)
-        x, rate = piper_tts(
-            f"{texts[int(a)]} {texts[int(b)]}",
-            length_scale=float(rng.uniform(0.85, 1.2)),
-            noise_scale=float(rng.uniform(0.45, 0.85)),
-        )
+        x, rate = speak_pair(texts[int(a)], texts[int(b)], rng)
         out.append(_clip_logits(_chain(x, rate, rng)))
         if (k + 1) % 20 == 0:
             print(f"piper {k + 1}/{n}", flush=True)
