@@ -306,7 +306,8 @@ class _Search:
         exact = [self.own] if best is None else []  # first view only
         tried = _candidates(acf, power, (h, w), self.max_period, self.priors, exact)
         lattices = tried if tried or best is not None else _fallback(self.priors)
-        return residual, acf, tried, _try_lattices(residual, self.pattern, lattices, best, name)
+        attempt = _try_lattices(_for_folding(residual), self.pattern, lattices, best, name)
+        return residual, acf, tried, attempt
 
     def comb(
         self, residual: np.ndarray, acf: np.ndarray, tried: list[Lattice], best: Attempt
@@ -322,7 +323,8 @@ class _Search:
             polish(acf, lat)
             for lat in comb_lattices(power, self.max_period, _COMB_ANY, _COMB_UNROTATED)
         ]
-        return _try_lattices(residual, self.pattern, _dedupe(found, tried), best, "luma-comb")
+        candidates = _dedupe(found, tried)
+        return _try_lattices(_for_folding(residual), self.pattern, candidates, best, "luma-comb")
 
 
 # A reading, the lattice and alignment behind it, and the residual (view) it came from.
@@ -347,6 +349,11 @@ def _try_lattices(
     if best is None:
         raise ValueError("no lattice to try")
     return best
+
+
+def _for_folding(residual: np.ndarray) -> np.ndarray:
+    """The residual in float64, converted once: every fold sums it in float64."""
+    return residual.astype(np.float64)
 
 
 def _fallback(priors: list[float]) -> list[Lattice]:

@@ -10,6 +10,7 @@ and quarter turns leave a square lattice unchanged; the dihedral search in
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -32,11 +33,11 @@ class Lattice:
     v2: np.ndarray
     score: float
 
-    @property
+    @functools.cached_property
     def period(self) -> float:
         return float(np.sqrt(abs(np.linalg.det(np.stack([self.v1, self.v2])))))
 
-    @property
+    @functools.cached_property
     def angle_deg(self) -> float:
         return float(np.rad2deg(np.arctan2(self.v1[1], self.v1[0])))
 
@@ -186,15 +187,7 @@ def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Latti
     v1, v2 = basis(np.array(period), np.array(angle))
     reach = (acf.shape[0] - 1) / 2 - 2
     for order in (1, 2, 3, 4, 6):
-        ks = np.array(
-            [
-                (k, m)
-                for k in range(-order, order + 1)
-                for m in range(0, order + 1)
-                if (m > 0 or k > 0)
-            ],
-            dtype=np.float64,
-        )
+        ks = _half_plane_points(order)
         pred = ks[:, :1] * v1 + ks[:, 1:] * v2
         keep = np.all(np.abs(pred) < reach, axis=1)
         if keep.sum() < 2:
@@ -213,6 +206,15 @@ def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Latti
     refined = Lattice(np.asarray(v1, np.float64), np.asarray(v2, np.float64), score)
     start = Lattice(*basis(np.array(period), np.array(angle)), score)
     return refined if _plausible(refined, start) else start
+
+
+@lru_cache(maxsize=8)
+def _half_plane_points(order: int) -> np.ndarray:
+    """Lattice points (k, m) with |k|, m <= order in the upper half-plane, origin excluded."""
+    ks = [(k, m) for k in range(-order, order + 1) for m in range(0, order + 1) if (m > 0 or k > 0)]
+    out = np.array(ks, dtype=np.float64)
+    out.flags.writeable = False  # shared by every call
+    return out
 
 
 def _plausible(lat: Lattice, start: Lattice) -> bool:

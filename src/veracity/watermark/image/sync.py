@@ -45,16 +45,28 @@ _FIX = 22  # fixed-point bits of the fold's tile coordinates
 
 
 def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
-    """Average ``residual`` over all tiles into one ``CANON x CANON`` tile."""
+    """Average ``residual`` over all tiles into one ``CANON x CANON`` tile.
+
+    Pass a float64 ``residual`` when folding it on many lattices: the bin sums are taken
+    in float64, so a float32 one is converted on every call.
+    """
     h, w = residual.shape
     n = int(np.clip(np.floor(min(lattice.period, CANON)), 16, CANON))
     inv = np.linalg.inv(np.stack([lattice.v1, lattice.v2], axis=1))  # tiles per pixel
-    iu = _tile_index(inv[0], h, w, n)
-    iv = _tile_index(inv[1], h, w, n)
-    idx = (iv * n + iu).ravel()
-    # float64 weights: bincount casts float32 ones slowly
-    sums = np.bincount(idx, weights=residual.ravel().astype(np.float64), minlength=n * n)
-    counts = np.bincount(idx, minlength=n * n)
+    weights = residual.ravel().astype(np.float64, copy=False)
+    if inv[0, 1] == 0.0 and inv[1, 0] == 0.0:
+        # Axis-aligned (the embedder's own lattice, the axis searches): the tile row
+        # depends on y alone and the column on x alone, so the counts are an outer product.
+        iu = _tile_index(inv[0], 1, w, n).ravel()
+        iv = _tile_index(inv[1], h, 1, n).ravel()
+        idx = np.add.outer(iv.astype(np.intp) * n, iu).ravel()
+        counts = np.outer(np.bincount(iv, minlength=n), np.bincount(iu, minlength=n)).ravel()
+    else:
+        idx = np.multiply(_tile_index(inv[1], h, w, n), n, dtype=np.intp)
+        idx += _tile_index(inv[0], h, w, n)
+        idx = idx.ravel()
+        counts = np.bincount(idx, minlength=n * n)
+    sums = np.bincount(idx, weights=weights, minlength=n * n)
     tile = (sums / np.maximum(counts, 1)).reshape(n, n)
     tile -= tile.mean()
     return _fourier_resize(tile, CANON) if n != CANON else tile
@@ -65,23 +77,35 @@ def _tile_index(row: np.ndarray, h: int, w: int, n: int) -> np.ndarray:
 
     The tile coordinate is a sum of a column and a row term; each is rounded to
     ``_FIX`` fractional bits (2^-22 of a tile) and reduced mod 1 on its own, so the
-    per-pixel work is four integer operations and nothing overflows at any image size.
+    per-pixel work is four integer operations, in place, and nothing overflows at any
+    image size (``n <= 128``: the product stays below 2^29).
     """
     mask = (1 << _FIX) - 1
     scale = float(1 << _FIX)
     col = (np.rint(row[0] * scale * np.arange(w)).astype(np.int64) & mask).astype(np.int32)
     lin = (np.rint(row[1] * scale * np.arange(h)).astype(np.int64) & mask).astype(np.int32)
-    return (((col[None, :] + lin[:, None]) & mask) * n) >> _FIX
+    out = np.add(col[None, :], lin[:, None])
+    np.bitwise_and(out, mask, out=out)
+    np.multiply(out, n, out=out)
+    np.right_shift(out, _FIX, out=out)
+    return out
 
 
 def _fourier_resize(tile: np.ndarray, size: int) -> np.ndarray:
     """Resample a periodic tile to ``size x size`` by zero-padding its spectrum."""
     n = tile.shape[0]
-    spec = np.fft.fftshift(sfft.fft2(tile))
     out = np.zeros((size, size), dtype=complex)
-    lo = size // 2 - n // 2
-    out[lo : lo + n, lo : lo + n] = spec
-    return np.real(sfft.ifft2(np.fft.ifftshift(out))) * (size * size) / (n * n)
+    at = _spectrum_slots(n, size)  # frequency f of the n-point spectrum goes to f mod size
+    out[at[:, None], at[None, :]] = sfft.fft2(tile)
+    return np.real(sfft.ifft2(out)) * (size * size) / (n * n)
+
+
+@lru_cache(maxsize=256)
+def _spectrum_slots(n: int, size: int) -> np.ndarray:
+    """Where each bin of an ``n``-point spectrum sits in a ``size``-point one."""
+    out = np.round(np.fft.fftfreq(n) * n).astype(np.intp) % size
+    out.flags.writeable = False
+    return out
 
 
 def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
@@ -93,13 +117,20 @@ def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
 @lru_cache(maxsize=32)
 def chip_kernel_fft(sigma_hp: float) -> np.ndarray:
     """Conjugate half-spectrum of one rendered chip after the detector's high-pass."""
-    chip = np.zeros((CANON, CANON))
-    chip[:CHIP, :CHIP] = 1.0
-    chip = smooth_cyclic(chip, 0.25 * CHIP)
     fy = np.fft.fftfreq(CANON)[:, None]
     fx = np.fft.rfftfreq(CANON)[None, :]
     highpass = 1.0 - np.exp(-2.0 * (np.pi * sigma_hp) ** 2 * (fy**2 + fx**2))
-    return np.conj(sfft.rfft2(chip) * highpass)
+    return np.conj(_chip_spectrum() * highpass)
+
+
+@lru_cache(maxsize=1)
+def _chip_spectrum() -> np.ndarray:
+    """Half-spectrum of one rendered chip (the embedder's smoothed box)."""
+    chip = np.zeros((CANON, CANON))
+    chip[:CHIP, :CHIP] = 1.0
+    out = sfft.rfft2(smooth_cyclic(chip, 0.25 * CHIP))
+    out.flags.writeable = False
+    return out
 
 
 @lru_cache(maxsize=16)
