@@ -49,16 +49,31 @@ def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
     Lags shorter than 12 px (the host's own correlation) are zeroed.
     """
     h, w = residual.shape
+    if not 0 < max_lag < min(h, w):
+        raise ValueError(f"max_lag {max_lag} outside (0, {min(h, w)})")
     spec = sfft.rfft2(residual)
     acf = sfft.irfft2(spec.real**2 + spec.imag**2, s=(h, w)).astype(np.float32)
-    lags = np.arange(-max_lag, max_lag + 1)
-    win = acf[(lags % h)[:, None], (lags % w)[None, :]]
-    # Products across the wrap-around do not correlate: undo the (1 - lag/size) envelope,
-    # which would otherwise pull every peak towards lag 0 (periods biased low).
-    win = win / np.outer(1.0 - np.abs(lags) / h, 1.0 - np.abs(lags) / w).astype(np.float32)
-    win = cv2.GaussianBlur(win / (acf[0, 0] + 1e-12), (0, 0), 1.0)
-    win[np.hypot(lags[:, None], lags[None, :]) < 12] = 0.0
+    # Lags -max_lag..max_lag, wrapped: the last max_lag rows/columns, then the first ones.
+    win = np.concatenate([acf[h - max_lag :], acf[: max_lag + 1]])
+    win = np.concatenate([win[:, w - max_lag :], win[:, : max_lag + 1]], axis=1)
+    envelope, near = _lag_weights(max_lag, h, w)
+    win = cv2.GaussianBlur(win / envelope / (acf[0, 0] + 1e-12), (0, 0), 1.0)
+    win[near] = 0.0
     return win
+
+
+@lru_cache(maxsize=8)
+def _lag_weights(max_lag: int, h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """The circular ACF's (1 - lag/size) envelope, and the mask of lags under 12 px.
+
+    Products across the wrap-around do not correlate: dividing by the envelope keeps it
+    from pulling every peak towards lag 0 (periods biased low).
+    """
+    lags = np.arange(-max_lag, max_lag + 1)
+    envelope = np.outer(1.0 - np.abs(lags) / h, 1.0 - np.abs(lags) / w).astype(np.float32)
+    near = np.hypot(lags[:, None], lags[None, :]) < 12
+    envelope.flags.writeable = near.flags.writeable = False
+    return envelope, near
 
 
 def basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -74,14 +89,24 @@ _REACH = 10  # template lattice points (k, l) with k^2 + l^2 <= _REACH
 
 
 @lru_cache(maxsize=8)
-def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray]:
+def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Remap tables of the log-polar ACF for the angle rows the template reads.
+
+    Returns ``(map1, map2, rows, n_phi)``: the tables cover only ``rows`` (angles within
+    ``MAX_ANGLE`` of a template point's angle, about half the circle); the other rows are
+    never read.
+    """
     n_rho = int(np.log((centre - 1) / _R0) / _D_RHO)
     n_phi = round(2 * np.pi / _D_PHI)
+    n_ang = int(MAX_ANGLE / _D_PHI)
+    d_phi = _template()[1]
+    rows = np.unique((d_phi[:, None] + np.arange(-n_ang, n_ang + 1)[None, :]) % n_phi)
     r = _R0 * np.exp(np.arange(n_rho) * _D_RHO)
-    phi = np.arange(n_phi) * _D_PHI
+    phi = rows * _D_PHI
     map_x = (centre + r[None, :] * np.cos(phi[:, None])).astype(np.float32)
     map_y = (centre + r[None, :] * np.sin(phi[:, None])).astype(np.float32)
-    return cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
+    map1, map2 = cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
+    return map1, map2, rows, n_phi
 
 
 @lru_cache(maxsize=1)
@@ -106,9 +131,10 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.ndarray]:
     """Lattice score for every (log-period row, angle column), standardised per row."""
     centre = (acf.shape[0] - 1) // 2
-    map_x, map_y = _polar_maps(centre)
-    polar = cv2.remap(acf.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR)
-    n_phi, n_rho = polar.shape
+    map1, map2, used, n_phi = _polar_maps(centre)
+    n_rho = map1.shape[1]
+    polar = np.zeros((n_phi, n_rho), dtype=np.float32)
+    polar[used] = cv2.remap(acf.astype(np.float32), map1, map2, cv2.INTER_LINEAR)
     n_ang = int(MAX_ANGLE / _D_PHI)
     # Wrap-pad in angle so that every template offset is a plain slice.
     polar = np.concatenate([polar[-n_ang - 1 :], polar, polar[: n_ang + 1]])
