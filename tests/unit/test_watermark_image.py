@@ -127,6 +127,26 @@ def test_embed_rejects_bad_arguments(rgb: np.ndarray, payload: bytes) -> None:
         embed_pixels(rgb, payload, KEY)
 
 
+def test_detect_reads_a_float_mean_of_noisy_copies(pair: tuple[np.ndarray, np.ndarray]) -> None:
+    """A float32 frame mean keeps the fractions of a grey level that rounding would lose."""
+    rng = np.random.default_rng(5)
+    copies = [
+        np.clip(pair[1] + rng.normal(0, 12, pair[1].shape), 0, 255).astype(np.uint8)
+        for _ in range(6)
+    ]
+    mean = np.mean(np.stack(copies).astype(np.float32), axis=0, dtype=np.float32)
+    reading = detect_pixels(mean, KEY)
+    assert reading.detected and reading.payload == PAYLOAD.hex()
+    assert not detect_pixels(
+        np.mean(np.stack([pair[0]] * 2), axis=0).astype(np.float32), KEY
+    ).detected
+
+
+def test_detect_rejects_other_dtypes() -> None:
+    with pytest.raises(ValueError, match="uint8 or float32"):
+        detect_pixels(np.zeros((256, 256, 3), np.float64), KEY)
+
+
 def test_skipping_weak_decodes_never_hides_a_detection() -> None:
     """Payloads are decoded only from sync peaks that could pass the detection threshold."""
     from veracity.watermark.image import codec

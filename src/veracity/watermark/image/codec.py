@@ -93,9 +93,11 @@ def _period_for(height: int, width: int) -> int:
     return round(GRID * chip)
 
 
-def _check_rgb(rgb: np.ndarray) -> None:
-    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise ValueError("expected a uint8 array of shape (H, W, 3)")
+def _check_rgb(rgb: np.ndarray, *, allow_float: bool = False) -> None:
+    dtypes = (np.uint8, np.float32) if allow_float else (np.uint8,)
+    if rgb.dtype not in dtypes or rgb.ndim != 3 or rgb.shape[2] != 3:
+        kinds = "a uint8 or float32" if allow_float else "a uint8"
+        raise ValueError(f"expected {kinds} array of shape (H, W, 3)")
 
 
 def embed_pixels(
@@ -254,11 +256,16 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     Stages (each stops at the first CRC-valid payload): the luma view, the colour view,
     harmonic-comb candidates, then a refinement of the best lattice (see README).
 
+    Args:
+        rgb: ``uint8`` array (H, W, 3), or ``float32`` on the same 0-255 scale (a mean of
+            video frames, whose fractions of a grey level carry the mark).
+        key: The key the mark was embedded with.
+
     Returns:
         A reading whose ``payload`` is 16 hex digits when ``detected``; ``p_value`` is the
         probability that an unmarked image yields so strong a reading (see README).
     """
-    _check_rgb(rgb)
+    _check_rgb(rgb, allow_float=True)
     luma = _working_plane(rgb, _LUMA_WEIGHTS)
     h, w = luma.shape
     max_period = min(MAX_PERIOD, min(h, w) / 2 - 4)
