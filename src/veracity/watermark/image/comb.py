@@ -76,7 +76,6 @@ def _log_polar(power: np.ndarray, r_lo: float, n_rho: int) -> np.ndarray:
 
 def _score(power: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray, int]:
     """Standardised comb score per (period row, angle column), the periods, and n_ang."""
-    log_r, ang, weight = _template()
     r_lo = 2.0 / max_period * 0.98
     r_hi = min(0.5, _K_MAX / MIN_PERIOD * 1.02)
     n_rho = int(math.log(r_hi / r_lo) / _D_RHO) + 1
@@ -86,6 +85,24 @@ def _score(power: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray
     polar = np.concatenate([polar[-n_ang:], polar, polar[: n_ang + 1]])
     n_p = int(math.log(max_period / MIN_PERIOD) / _D_RHO) + 1
     score = np.zeros((2 * n_ang + 1, n_p), dtype=np.float32)
+    plan, norm = _comb_plan(r_lo, n_rho, n_phi, n_p)
+    for lo, hi, j0, col, wt in plan:
+        score[:, lo:hi] += wt * polar[j0 : j0 + 2 * n_ang + 1, col : col + hi - lo]
+    rows = score.T / np.maximum(norm, 1e-9)[:, None]
+    centre = np.median(rows, axis=1, keepdims=True)
+    spread = 1.4826 * np.median(np.abs(rows - centre), axis=1, keepdims=True)
+    periods = MIN_PERIOD * np.exp(np.arange(n_p) * _D_RHO)
+    return (rows - centre) / (spread + 1e-12), periods, n_ang
+
+
+@lru_cache(maxsize=8)
+def _comb_plan(
+    r_lo: float, n_rho: int, n_phi: int, n_p: int
+) -> tuple[list[tuple[int, int, int, int, np.float32]], np.ndarray]:
+    """Per harmonic: the period rows it reaches, its angle row, first radius column and
+    weight; and the summed positive weight per period row (the score's normaliser)."""
+    log_r, ang, weight = _template()
+    plan = []
     norm = np.zeros(n_p)
     for lr, a, wt in zip(log_r, ang, weight, strict=True):
         # radius index of this harmonic for period row i: c - i, stored reversed.
@@ -95,14 +112,11 @@ def _score(power: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray
         if lo >= hi:
             continue
         j0 = round((a + math.pi / 2) / _D_PHI) % n_phi
-        score[:, lo:hi] += np.float32(wt) * polar[j0 : j0 + 2 * n_ang + 1, start + lo : start + hi]
+        plan.append((lo, hi, j0, start + lo, np.float32(wt)))
         if wt > 0:
             norm[lo:hi] += wt
-    rows = score.T / np.maximum(norm, 1e-9)[:, None]
-    centre = np.median(rows, axis=1, keepdims=True)
-    spread = 1.4826 * np.median(np.abs(rows - centre), axis=1, keepdims=True)
-    periods = MIN_PERIOD * np.exp(np.arange(n_p) * _D_RHO)
-    return (rows - centre) / (spread + 1e-12), periods, n_ang
+    norm.flags.writeable = False
+    return plan, norm
 
 
 def _peaks(score: np.ndarray, top: int) -> list[tuple[int, int]]:
