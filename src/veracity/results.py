@@ -63,6 +63,11 @@ class Detection:
     details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     evidence: tuple[str, ...] = ()
 
+    @property
+    def abstain_note(self) -> str:
+        """Why no detector scored this file: ``details["note"]``, or a generic reason."""
+        return str(self.details.get("note") or "nothing the detectors analyse was found")
+
 
 @dataclasses.dataclass(frozen=True)
 class WatermarkReading:

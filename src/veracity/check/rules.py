@@ -89,8 +89,7 @@ def _unsigned_verdict(
     if marked and wm is not None:
         reasons.append(_watermark_reason(wm))
     if det is not None and not det.detectors:
-        note = det.details.get("note", "nothing they analyse was found")
-        reasons.append(f"every detector abstained ({note})")
+        reasons.append(f"every detector abstained ({det.abstain_note})")
         det = None
     elif det is None:
         reasons.append("no detector ran on this file")

@@ -33,8 +33,7 @@ def register(sub: Any) -> None:
 
 def _human(d: Detection) -> str:
     if not d.detectors:
-        reason = d.details.get("note", "nothing the detectors analyse was found")
-        return f"{d.path}: {d.label}: no detector could score this file ({reason})"
+        return f"{d.path}: {d.label}: no detector could score this file ({d.abstain_note})"
     parts = ", ".join(f"{s.name}={s.score:.3f}" for s in d.detectors)
     return f"{d.path}: {d.label} (score {d.score:.3f}; {parts})"
 
