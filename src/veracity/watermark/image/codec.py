@@ -277,15 +277,15 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     own = _period_for(*rgb.shape[:2]) * f
     priors = sorted({own, GRID * _MIN_CHIP * f})
     search = _Search(key_pattern(key), max_period, priors, own)
-    residual, acf, tried, best = search.view(luma, None, "luma")
+    luma_view, best = search.view(luma, None, "luma")
     if best[0].detected:
         return best[0]
     # Second view: the channels combined against the host's texture (lossless copies).
-    best = search.view(_working_plane(rgb, _colour_weights(rgb)), best, "colour")[3]
+    best = search.view(_working_plane(rgb, _colour_weights(rgb)), best, "colour")[1]
     if best[0].detected:
         return best[0]
     # Both autocorrelations missed: harmonic-comb candidates (costlier, rarely needed).
-    best = search.comb(residual, acf, tried, best)
+    best = search.comb(luma_view, best)
     if best[0].detected or best[0].confidence < _REFINE_Z:
         return best[0]
     lattice, sync = refine(best[3], search.pattern, best[1], best[2], _HP_SIGMA)
@@ -303,35 +303,42 @@ class _Search:
     priors: list[float]
     own: float  # the embedder's period for this image size, if it was not resized
 
-    def view(
-        self, plane: np.ndarray, best: Attempt | None, name: str
-    ) -> tuple[np.ndarray, np.ndarray, list[Lattice], Attempt]:
+    def view(self, plane: np.ndarray, best: Attempt | None, name: str) -> tuple[_View, Attempt]:
         """Whiten one view, find its autocorrelation candidates and try them."""
         h, w = plane.shape
         residual, power = whiten(plane)
         acf = autocorrelation(residual, int(min(1.5 * self.max_period, min(h, w) // 2 - 1)))
         exact = [self.own] if best is None else []  # first view only
         tried = _candidates(acf, power, (h, w), self.max_period, self.priors, exact)
+        view = _View(residual, residual.astype(np.float64), acf, tried)
         lattices = tried if tried or best is not None else _fallback(self.priors)
-        attempt = _try_lattices(_for_folding(residual), self.pattern, lattices, best, name)
-        return residual, acf, tried, attempt
+        return view, _try_lattices(view.folding, self.pattern, lattices, best, name)
 
-    def comb(
-        self, residual: np.ndarray, acf: np.ndarray, tried: list[Lattice], best: Attempt
-    ) -> Attempt:
-        """Try the comb and axis-aligned candidates not tried already."""
+    def comb(self, view: _View, best: Attempt) -> Attempt:
+        """Try the comb and axis-aligned candidates not tried on ``view`` already."""
         p_lo = min(self.priors)
-        power = comb_power(residual)
+        power = comb_power(view.residual)
+        width = view.residual.shape[1]
         p_hi = min(self.max_period, _AXIS_RANGE * p_lo)
-        found = axis_lattices(power, residual.shape[1], p_lo, p_hi, _AXIS)
+        found = axis_lattices(power, width, p_lo, p_hi, _AXIS)
         d_lo = max(MIN_PERIOD, _DOWN_RANGE * p_lo)
-        found += axis_lattices(power, residual.shape[1], d_lo, p_lo - 1.0, _AXIS_DOWN)
+        found += axis_lattices(power, width, d_lo, p_lo - 1.0, _AXIS_DOWN)
         found += [
-            polish(acf, lat)
+            polish(view.acf, lat)
             for lat in comb_lattices(power, self.max_period, _COMB_ANY, _COMB_UNROTATED)
         ]
-        candidates = _dedupe(found, tried)
-        return _try_lattices(_for_folding(residual), self.pattern, candidates, best, "luma-comb")
+        candidates = _dedupe(found, view.tried)
+        return _try_lattices(view.folding, self.pattern, candidates, best, "luma-comb")
+
+
+@dataclasses.dataclass(frozen=True)
+class _View:
+    """One whitened view of the image and what its search found."""
+
+    residual: np.ndarray  # float32: the spectra (ACF, comb) are taken of this
+    folding: np.ndarray  # the same in float64, converted once: every fold sums in float64
+    acf: np.ndarray
+    tried: list[Lattice]  # the autocorrelation candidates already tried
 
 
 # A reading, the lattice and alignment behind it, and the residual (view) it came from.
@@ -356,11 +363,6 @@ def _try_lattices(
     if best is None:
         raise ValueError("no lattice to try")
     return best
-
-
-def _for_folding(residual: np.ndarray) -> np.ndarray:
-    """The residual in float64, converted once: every fold sums it in float64."""
-    return residual.astype(np.float64)
 
 
 def _fallback(priors: list[float]) -> list[Lattice]:

@@ -10,9 +10,8 @@ and quarter turns leave a square lattice unchanged; the dihedral search in
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import cv2
 import numpy as np
@@ -33,11 +32,11 @@ class Lattice:
     v2: np.ndarray
     score: float
 
-    @functools.cached_property
+    @cached_property
     def period(self) -> float:
         return float(np.sqrt(abs(np.linalg.det(np.stack([self.v1, self.v2])))))
 
-    @functools.cached_property
+    @cached_property
     def angle_deg(self) -> float:
         return float(np.rad2deg(np.arctan2(self.v1[1], self.v1[0])))
 
@@ -84,29 +83,29 @@ def basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 _D_RHO = 0.004  # log-radius step (0.4 % in period)
 _D_PHI = np.deg2rad(0.25)
+_N_PHI = round(2 * np.pi / _D_PHI)  # angle rows of the full circle
 _R0 = 16.0
 _REACH = 10  # template lattice points (k, l) with k^2 + l^2 <= _REACH
 
 
 @lru_cache(maxsize=8)
-def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Remap tables of the log-polar ACF for the angle rows the template reads.
 
-    Returns ``(map1, map2, rows, n_phi)``: the tables cover only ``rows`` (angles within
-    ``MAX_ANGLE`` of a template point's angle, about half the circle); the other rows are
-    never read.
+    Returns ``(map1, map2, rows)``: the tables cover only ``rows`` of the ``_N_PHI``
+    (angles within ``MAX_ANGLE`` of a template point's angle, about half the circle); the
+    other rows are never read.
     """
     n_rho = int(np.log((centre - 1) / _R0) / _D_RHO)
-    n_phi = round(2 * np.pi / _D_PHI)
     n_ang = int(MAX_ANGLE / _D_PHI)
     d_phi = _template()[1]
-    rows = np.unique((d_phi[:, None] + np.arange(-n_ang, n_ang + 1)[None, :]) % n_phi)
+    rows = np.unique((d_phi[:, None] + np.arange(-n_ang, n_ang + 1)[None, :]) % _N_PHI)
     r = _R0 * np.exp(np.arange(n_rho) * _D_RHO)
     phi = rows * _D_PHI
     map_x = (centre + r[None, :] * np.cos(phi[:, None])).astype(np.float32)
     map_y = (centre + r[None, :] * np.sin(phi[:, None])).astype(np.float32)
     map1, map2 = cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
-    return map1, map2, rows, n_phi
+    return map1, map2, rows
 
 
 @lru_cache(maxsize=1)
@@ -131,8 +130,8 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.ndarray]:
     """Lattice score for every (log-period row, angle column), standardised per row."""
     centre = (acf.shape[0] - 1) // 2
-    map1, map2, used, n_phi = _polar_maps(centre)
-    n_rho = map1.shape[1]
+    map1, map2, used = _polar_maps(centre)
+    n_phi, n_rho = _N_PHI, map1.shape[1]
     polar = np.zeros((n_phi, n_rho), dtype=np.float32)
     polar[used] = cv2.remap(acf.astype(np.float32), map1, map2, cv2.INTER_LINEAR)
     n_ang = int(MAX_ANGLE / _D_PHI)
