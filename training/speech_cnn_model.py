@@ -60,7 +60,9 @@ def ensemble_onnx(members: list[Path], path: Path) -> None:
     """One ONNX graph that averages the logits of the exported ``members`` (same input).
 
     Each member's nodes and weights are copied under a prefix ``m{i}_``; the shared input
-    ``spec`` feeds all of them and a ``Mean`` node gives the output ``logit``.
+    ``spec`` feeds all of them and a ``Mean`` node gives the output ``logit``. A member that
+    is itself such an ensemble is spliced in as its networks (its final ``Mean`` dropped),
+    so every network gets the same weight: ``[ensemble(a, b), c]`` averages a, b and c.
     """
     import onnx
     from onnx import compose, helper
@@ -71,10 +73,14 @@ def ensemble_onnx(members: list[Path], path: Path) -> None:
         m = compose.add_prefix(onnx.load(str(member)), prefix=f"m{i}_")
         name_in, name_out = m.graph.input[0].name, m.graph.output[0].name
         for node in m.graph.node:
+            if node.op_type == "Mean" and list(node.output) == [name_out]:
+                outs += list(node.input)  # a nested ensemble: keep its networks' logits
+                continue
             node.input[:] = ["spec" if n == name_in else n for n in node.input]
             nodes.append(node)
         inits += list(m.graph.initializer)
-        outs.append(name_out)
+        if not any(n.op_type == "Mean" and list(n.output) == [name_out] for n in m.graph.node):
+            outs.append(name_out)
     nodes.append(helper.make_node("Mean", outs, ["logit"]))
     graph = helper.make_graph(
         nodes, "speech_cnn_ensemble", [first.graph.input[0]], [first.graph.output[0]], inits
