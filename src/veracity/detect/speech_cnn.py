@@ -28,7 +28,7 @@ _FLOOR = 1e-6  # -60 dB below the segment's mean power
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "speech_spec_cnn"
 MODEL_FILE = MODEL_DIR / "model.onnx"
-MODEL_SHA256 = "8132b9339c80d7b7eec36b6605fb4180cc907ad9c2b9ab3c1519d40483c36bf5"
+MODEL_SHA256 = "953c554d947464e621c274537f9b7c21f02c60bbbb78cd3f8a43eee5f26fb4bb"
 
 
 def log_spectrogram(x: np.ndarray) -> np.ndarray:
