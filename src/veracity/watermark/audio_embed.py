@@ -12,6 +12,7 @@ file keeps SNR >= 30 dB.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from veracity.watermark.audio_ecc import encode_payload
 from veracity.watermark.audio_layout import (
@@ -75,7 +76,7 @@ def _synthesise(x: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
     n_frames = (n + _HOP - 1) // _HOP + 1
     win = np.sin(np.pi * np.arange(_N) / _N)
     idx = np.arange(_N)[None, :] + _HOP * np.arange(n_frames)[:, None]
-    spec = np.fft.rfft(pad[idx] * win, axis=1)
+    spec = np.fft.rfft(sliding_window_view(pad, _N)[::_HOP][:n_frames] * win, axis=1)
     cols = np.minimum(np.arange(n_frames) * _HOP // (TILE_FRAMES * 64), len(log_gain) - 1)
     amp = np.exp(0.5 * log_gain[cols] @ band_matrix(1.0).T) - 1.0
     frames = np.fft.irfft(spec * amp, n=_N, axis=1) * win

@@ -17,6 +17,7 @@ import functools
 import hashlib
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from veracity.watermark.audio_ecc import CODED_BITS
 
@@ -111,8 +112,9 @@ def fine_power(x: np.ndarray) -> np.ndarray:
     """Power spectrogram (frames, NFFT/2+1); frame j is centred on sample 64*j."""
     pad = np.concatenate([np.zeros(NFFT // 2, np.float32), x, np.zeros(NFFT, np.float32)])
     n_frames = max(1, (len(x) + FINE_HOP - 1) // FINE_HOP)
-    idx = np.arange(NFFT)[None, :] + FINE_HOP * np.arange(n_frames)[:, None]
-    frames = pad[idx] * np.hanning(NFFT + 1)[:NFFT].astype(np.float32)
+    # Frame j is pad[64 j : 64 j + NFFT]: a strided view, windowed straight into one array.
+    frames = sliding_window_view(pad, NFFT)[::FINE_HOP][:n_frames]
+    frames = frames * np.hanning(NFFT + 1)[:NFFT].astype(np.float32)
     spec = np.fft.rfft(frames, axis=1)
     return (spec.real**2 + spec.imag**2).astype(np.float64)
 
