@@ -72,15 +72,15 @@ def ensemble_onnx(members: list[Path], path: Path) -> None:
     for i, member in enumerate(members):
         m = compose.add_prefix(onnx.load(str(member)), prefix=f"m{i}_")
         name_in, name_out = m.graph.input[0].name, m.graph.output[0].name
+        member_outs = [name_out]
         for node in m.graph.node:
             if node.op_type == "Mean" and list(node.output) == [name_out]:
-                outs += list(node.input)  # a nested ensemble: keep its networks' logits
+                member_outs = list(node.input)  # a nested ensemble: its networks' logits
                 continue
             node.input[:] = ["spec" if n == name_in else n for n in node.input]
             nodes.append(node)
         inits += list(m.graph.initializer)
-        if not any(n.op_type == "Mean" and list(n.output) == [name_out] for n in m.graph.node):
-            outs.append(name_out)
+        outs += member_outs
     nodes.append(helper.make_node("Mean", outs, ["logit"]))
     graph = helper.make_graph(
         nodes, "speech_cnn_ensemble", [first.graph.input[0]], [first.graph.output[0]], inits

@@ -4,7 +4,7 @@ The front end is a log linear-frequency power spectrogram (512-point FFT, 31 Hz 
 to 8 kHz, 10 ms hop) relative to each segment's mean power, so the input level does not
 matter. A small CNN (four conv/pool blocks, time-averaged, one logit) reads the fine
 frequency structure and its frame-to-frame changes, where vocoders and TTS engines
-leave traces; the shipped ONNX graph averages the logits of two such networks (training
+leave traces; the shipped ONNX graph averages the logits of four such networks (training
 seeds). Training: ``training/train_speech_cnn.py``.
 """
 

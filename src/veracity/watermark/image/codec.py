@@ -155,9 +155,7 @@ def _quantise(base: np.ndarray, delta: np.ndarray, mode: _Mode = _COLOUR) -> np.
     np.add(base, out, out=out)
     out += dither
     np.rint(out, out=out)
-    np.maximum(out, 0.0, out=out)
-    np.minimum(out, 255.0, out=out)
-    return out.astype(np.uint8)
+    return np.clip(out, 0, 255, out=out).astype(np.uint8)
 
 
 def texture(luma: np.ndarray) -> float:
