@@ -13,8 +13,26 @@ from veracity.synth.audio_edits import EDITS, resample
 from veracity.synth.speech import speech_like
 from veracity.watermark.api import detect_file, embed_file
 from veracity.watermark.audio import detect_blocks
-from veracity.watermark.audio_ecc import CODED_BITS, crc16, decode_payload, encode_payload
+from veracity.watermark.audio_detect import _all_sync_scores
+from veracity.watermark.audio_ecc import (
+    CODED_BITS,
+    _conv_encode,
+    _viterbi,
+    crc16,
+    decode_payload,
+    decode_payloads,
+    encode_payload,
+)
 from veracity.watermark.audio_embed import watermark_signal
+from veracity.watermark.audio_layout import (
+    BLOCK_FRAMES,
+    N_SYNC,
+    TILE_FRAMES,
+    fine_power,
+    layout_for_key,
+    pair_diff,
+    tile_log_energy,
+)
 
 PAYLOAD = bytes.fromhex("c0ffee42")
 
@@ -39,6 +57,57 @@ def test_ecc_round_trip_with_noise() -> None:
     soft = (1 - 2 * coded.astype(float)) + rng.normal(0, 0.6, CODED_BITS)
     soft[::7] = 0.0  # erasures
     assert decode_payload(soft) == (PAYLOAD, True)
+
+
+def _direct_sync_scores(log_e, weight, layout, scale) -> np.ndarray:
+    """The coarse sync score at every whole-frame phase, summed term by term."""
+    length = round(TILE_FRAMES / scale)
+    n = len(log_e) - length
+    period = BLOCK_FRAMES / scale
+    pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
+    scores = np.zeros(int(np.ceil(period)))
+    for phase in range(len(scores)):
+        for rep in range(-1, int(np.ceil(len(log_e) / period))):
+            for k in pairs:
+                f = round(phase + rep * period + layout.pair_col[k] * TILE_FRAMES / scale)
+                if 0 <= f < n:
+                    b = layout.pair_band[k]
+                    d = pair_diff(log_e[f, b], log_e[f + length, b])
+                    bit = layout.sync_bits[layout.pair_unit[k]]
+                    lattice = layout.dither[k] + layout.step[k] / 2 * bit
+                    w = min(weight[f, b], weight[f + length, b])
+                    scores[phase] += w * np.cos(2 * np.pi * (d - lattice) / layout.step[k])
+    return scores
+
+
+@pytest.mark.parametrize(("seconds", "scale"), [(8.192, 1.0), (6.0, 0.98), (2.0, 1.02)])
+def test_fft_sync_search_equals_the_direct_sum(seconds: float, scale: float) -> None:
+    x = speech_like(seconds, seed=3)
+    if seconds > 5:
+        x = x + watermark_signal(x, PAYLOAD, "secret")
+    log_e, weight = tile_log_energy(fine_power(x.astype(np.float32)), scale)
+    layout = layout_for_key("secret")
+    fast = _all_sync_scores(log_e, weight, layout, scale)
+    direct = _direct_sync_scores(log_e, weight, layout, scale)
+    assert np.abs(fast - direct).max() < 1e-9 * max(1.0, np.abs(direct).max())
+    assert int(np.argmax(fast)) == int(np.argmax(direct))
+
+
+def test_viterbi_is_maximum_likelihood() -> None:
+    # The decoded info bits' codeword correlates with the soft values at least as well
+    # as the codeword that was sent, also when the noise flips bits and with exact ties.
+    rng = np.random.default_rng(5)
+    payloads = [rng.bytes(4) for _ in range(40)]
+    sent = np.stack([1 - 2 * encode_payload(p).astype(float) for p in payloads])
+    noisy = sent + rng.normal(0, 1.0, sent.shape)
+    noisy[:, ::5] = np.round(noisy[:, ::5])
+    assert [got for got, _ in decode_payloads(sent)] == payloads
+    wrong = 0
+    for soft, truth, info in zip(noisy, sent, _viterbi(noisy), strict=True):
+        best = 1 - 2 * _conv_encode([int(b) for b in info]).astype(float)
+        assert soft @ best >= soft @ truth - 1e-9
+        wrong += not np.array_equal(best, truth)
+    assert wrong > 0  # the noise is strong enough to make the decoder choose
 
 
 def test_imperceptibility(marked: tuple[np.ndarray, np.ndarray]) -> None:

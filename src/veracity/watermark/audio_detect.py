@@ -21,15 +21,18 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import scipy.fft as sfft
 from scipy.special import i0e
 
 from veracity.watermark.audio_ecc import CRC_BITS, PAYLOAD_BITS, decode_payloads, encode_payload
 from veracity.watermark.audio_layout import (
     BLOCK_FRAMES,
+    N_BANDS,
     N_SYNC,
     N_UNITS,
     TILE_FRAMES,
     Layout,
+    band_steps,
     pair_diff,
     tile_log_energy,
 )
@@ -62,6 +65,17 @@ class WindowReading:
     phase_frame: float
 
 
+# The Chernoff parameters tried: a coarse grid, then 17 points between the neighbours
+# of its best one.
+_LAMBDAS = np.geomspace(0.05, 200.0, 25)
+_FINE_LAMBDAS = np.stack(
+    [
+        np.geomspace(_LAMBDAS[max(k - 1, 0)], _LAMBDAS[min(k + 1, len(_LAMBDAS) - 1)], 17)
+        for k in range(len(_LAMBDAS))
+    ]
+)
+
+
 def _log_tail(score: float, weights: np.ndarray) -> float:
     """Natural log of the Chernoff bound on P(sum w_i cos(U_i) >= score).
 
@@ -76,10 +90,9 @@ def _log_tail(score: float, weights: np.ndarray) -> float:
         x = lams[:, None] * w[None, :]
         return np.asarray(np.sum(np.log(i0e(x)) + x, axis=1) - lams * score)
 
-    coarse = np.geomspace(0.05, 200.0, 25)
-    k = int(np.argmin(bound(coarse)))
-    fine = np.geomspace(coarse[max(k - 1, 0)], coarse[min(k + 1, len(coarse) - 1)], 17)
-    return float(min(0.0, np.min(bound(fine)), np.min(bound(coarse))))
+    coarse = bound(_LAMBDAS)
+    k = int(np.argmin(coarse))
+    return float(min(0.0, np.min(bound(_FINE_LAMBDAS[k])), coarse[k]))
 
 
 def _gather(
@@ -118,39 +131,61 @@ def _sync_scores(
     return v.reshape(len(phases), -1).sum(axis=1)
 
 
+def _sync_kernel(layout: Layout, scale: float, n: int, size: int) -> np.ndarray:
+    """Spectrum (bands, size) of the sync pairs' lattice phasors at their frame offsets.
+
+    Entry ``j`` of band ``b``'s kernel sums ``exp(-i beta)`` over the sync pairs of that
+    band and the block repetitions whose first tile lies ``j`` frames after the block
+    phase; offsets from which no phase in ``[0, width)`` reaches a frame in ``[0, n)``
+    are left out, so that a circular convolution of length ``size >= n + width`` is
+    the linear one. Cached on the layout per (scale, n).
+    """
+    key = ("sync-kernel", scale, n, size)
+    if key not in layout.cache:
+        if len(layout.cache) > 32:  # the last window of each file has its own length
+            layout.cache.clear()
+        pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
+        bits = layout.sync_bits[layout.pair_unit[pairs]]
+        beta = 2 * np.pi * layout.dither[pairs] / layout.step[pairs] + np.pi * bits
+        width = int(np.ceil(BLOCK_FRAMES / scale))
+        reps = _block_starts(np.zeros(1), BLOCK_FRAMES / scale, n + round(TILE_FRAMES / scale))
+        offs = np.rint(reps[0][:, None] + layout.pair_col[pairs] * TILE_FRAMES / scale)
+        offs = offs.astype(np.int64)
+        keep = (offs > -width) & (offs < n)
+        kernel = np.zeros((N_BANDS, size), np.complex128)
+        band = np.broadcast_to(layout.pair_band[pairs], offs.shape)
+        phasor = np.broadcast_to(np.exp(-1j * beta), offs.shape)
+        np.add.at(kernel, (band[keep], offs[keep] % size), phasor[keep])
+        # Convolving with the time-reversed kernel correlates with the kernel.
+        layout.cache[key] = sfft.ifft(kernel, axis=1) * size
+    return layout.cache[key]
+
+
 def _all_sync_scores(
     log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float
 ) -> np.ndarray:
-    """Sync score at every block phase of one speed (the coarse search).
+    """Sync score at every whole-frame block phase of one speed (the coarse search).
 
-    The sync term of every pair is computed once per frame and then gathered per phase,
-    instead of recomputing pair differences per phase as :func:`_sync_scores` does; the
+    The score at phase ``p`` is ``sum over pairs and repetitions of w cos(a - beta)`` at
+    the frame ``p + offset``, where ``a`` is the pair difference's lattice angle (one per
+    band and frame, as the step is the band's) and ``beta`` the pair's known lattice
+    point; as ``Re(w e^{ia} e^{-i beta})`` that is, per band, a correlation of the
+    phasors ``w e^{ia}`` with a fixed kernel, done for all phases at once by FFT. The
     pair's second tile is taken ``round(TILE_FRAMES / scale)`` frames after the first.
     """
     length = round(TILE_FRAMES / scale)
     n = len(log_e) - length
-    phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
+    width = int(np.ceil(BLOCK_FRAMES / scale))
     if n <= 0:
-        return np.zeros(len(phases))
-    pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
-    band = layout.pair_band[pairs]
-    diff = pair_diff(log_e[:n], log_e[length:])[:, band]
-    w = np.minimum(weight[:n], weight[length:])[:, band]
-    step = layout.step[pairs]
-    lattice = layout.dither[pairs] + step / 2 * layout.sync_bits[layout.pair_unit[pairs]]
-    terms = w * np.cos(2 * np.pi * (diff - lattice) / step)  # (frames, sync pairs)
-    # Phases are whole frames, so each (pair, repetition) adds one contiguous slice.
-    reps = _block_starts(np.zeros(1), BLOCK_FRAMES / scale, len(log_e))[0]
-    offs = np.rint(reps[:, None] + layout.pair_col[pairs] * TILE_FRAMES / scale).astype(np.int64)
-    lo = max(0, -int(offs.min()))
-    padded = np.zeros((len(pairs), lo + max(n, int(offs.max()) + len(phases))))
-    padded[:, lo : lo + n] = terms.T
-    scores = np.zeros(len(phases))
-    width = len(phases)
-    for row in offs.tolist():
-        for k, off in enumerate(row):
-            scores += padded[k, lo + off : lo + off + width]
-    return scores
+        return np.zeros(width)
+    angle = (2 * np.pi / band_steps()) * pair_diff(log_e[:n], log_e[length:])
+    w = np.minimum(weight[:n], weight[length:])
+    size = sfft.next_fast_len(n + width)
+    phasor = np.zeros((N_BANDS, size), np.complex128)  # (bands, frames), zero-padded
+    phasor.real[:, :n] = (w * np.cos(angle)).T
+    phasor.imag[:, :n] = (w * np.sin(angle)).T
+    spec = sfft.fft(phasor, axis=1, overwrite_x=True) * _sync_kernel(layout, scale, n, size)
+    return np.asarray(sfft.ifft(spec.sum(axis=0))[:width].real)
 
 
 def _instances(

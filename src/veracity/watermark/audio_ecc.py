@@ -6,6 +6,8 @@ The payload (32 bits) and its CRC-16 are convolutionally encoded with the classi
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from veracity.watermark.crc import crc16
@@ -37,13 +39,15 @@ def _parity(x: int) -> int:
     return bin(x).count("1") & 1
 
 
+@functools.cache
 def _outputs() -> np.ndarray:
-    """Coded output pair for (state, input bit): shape (64, 2, 2)."""
+    """Coded output pair for (state, input bit): shape (64, 2, 2), read-only."""
     out = np.zeros((1 << (_K - 1), 2, 2), dtype=np.int8)
     for state in range(1 << (_K - 1)):
         for bit in (0, 1):
             reg = (bit << (_K - 1)) | state
             out[state, bit] = [_parity(reg & p) for p in _POLYS]
+    out.flags.writeable = False
     return out
 
 
@@ -64,6 +68,7 @@ def encode_payload(payload: bytes) -> np.ndarray:
     return _conv_encode(info)
 
 
+@functools.cache
 def _trellis() -> tuple[np.ndarray, np.ndarray]:
     """Predecessor states (64, 2) of every state and the coded signs (64, 2, 2) per branch."""
     n_states = 1 << (_K - 1)
@@ -71,7 +76,9 @@ def _trellis() -> tuple[np.ndarray, np.ndarray]:
     prev = ((new[:, None] & (n_states // 2 - 1)) << 1) | np.arange(2)[None, :]
     bit = new >> (_K - 2)
     table = _outputs()[prev, bit[:, None]]  # (new state, predecessor j, 2 coded bits)
-    return prev, 1.0 - 2.0 * table.astype(np.float64)
+    sign = 1.0 - 2.0 * table.astype(np.float64)
+    prev.flags.writeable = sign.flags.writeable = False
+    return prev, sign
 
 
 def _viterbi(soft: np.ndarray) -> np.ndarray:
@@ -85,18 +92,20 @@ def _viterbi(soft: np.ndarray) -> np.ndarray:
     steps = soft.shape[1] // 2
     metric = np.full((batch, n_states), -np.inf)
     metric[:, 0] = 0.0
-    choice = np.zeros((steps, batch, n_states), dtype=np.int8)
+    choice = np.zeros((steps, batch, n_states), dtype=bool)
+    signs = sign.reshape(-1, 2).T  # (2 coded bits, new state x predecessor)
     for t in range(steps):
-        branch = np.einsum("njc,bc->bnj", sign, soft[:, 2 * t : 2 * t + 2])
+        branch = (soft[:, 2 * t : 2 * t + 2] @ signs).reshape(batch, n_states, 2)
         cand = metric[:, prev] + branch  # (B, new state, predecessor j)
-        choice[t] = np.argmax(cand, axis=2)
-        metric = np.max(cand, axis=2)
+        # The second predecessor wins only when strictly better (argmax keeps the first).
+        np.greater(cand[..., 1], cand[..., 0], out=choice[t])
+        metric = np.maximum(cand[..., 0], cand[..., 1])
     state = np.zeros(batch, dtype=np.int64)
     rows = np.arange(batch)
     bits = np.zeros((batch, steps), dtype=np.int8)
     for t in range(steps - 1, -1, -1):
         bits[:, t] = state >> (_K - 2)
-        state = prev[state, choice[t, rows, state]]
+        state = prev[state, choice[t, rows, state].view(np.int8)]
     return bits[:, :INFO_BITS]
 
 

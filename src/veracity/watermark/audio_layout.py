@@ -17,6 +17,7 @@ import functools
 import hashlib
 
 import numpy as np
+import scipy.fft as sfft
 from numpy.lib.stride_tricks import sliding_window_view
 
 from veracity.watermark.audio_ecc import CODED_BITS
@@ -71,6 +72,7 @@ class Layout:
         dither: Keyed lattice offset of each pair, in nats.
         step: Lattice step of each pair (its band's step), in nats.
         sync_bits: Known bits of the sync units (units 0..N_SYNC-1).
+        cache: Values the detector derives from the layout alone (its search kernels).
     """
 
     pair_col: np.ndarray
@@ -79,6 +81,9 @@ class Layout:
     dither: np.ndarray
     sync_bits: np.ndarray
     step: np.ndarray
+    cache: dict[object, np.ndarray] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def unit_soft(self, pair_values: np.ndarray) -> np.ndarray:
         """Sum per-pair values into per-unit values (N_UNITS,)."""
@@ -109,14 +114,25 @@ def layout_for_key(key: str) -> Layout:
 
 
 def fine_power(x: np.ndarray) -> np.ndarray:
-    """Power spectrogram (frames, NFFT/2+1); frame j is centred on sample 64*j."""
+    """Power spectrogram (frames, NFFT/2+1), float32; frame j is centred on sample 64*j."""
     pad = np.concatenate([np.zeros(NFFT // 2, np.float32), x, np.zeros(NFFT, np.float32)])
     n_frames = max(1, (len(x) + FINE_HOP - 1) // FINE_HOP)
     # Frame j is pad[64 j : 64 j + NFFT]: a strided view, windowed straight into one array.
     frames = sliding_window_view(pad, NFFT)[::FINE_HOP][:n_frames]
     frames = frames * np.hanning(NFFT + 1)[:NFFT].astype(np.float32)
-    spec = np.fft.rfft(frames, axis=1)
-    return (spec.real**2 + spec.imag**2).astype(np.float64)
+    spec = sfft.rfft(frames, axis=1)  # single precision: ~3x faster than numpy's
+    power = np.square(spec.real)
+    power += np.square(spec.imag)
+    return power
+
+
+@functools.lru_cache(maxsize=64)
+def _band_weights(scale: float, dtype: np.dtype) -> tuple[slice, np.ndarray]:
+    """The FFT bins that :func:`band_matrix` gives any weight, and their rows of it."""
+    matrix = band_matrix(scale)
+    rows = np.flatnonzero(matrix.any(axis=1))
+    bins = slice(int(rows[0]), int(rows[-1]) + 1)
+    return bins, matrix[bins].astype(dtype)
 
 
 @functools.lru_cache(maxsize=32)
@@ -139,21 +155,24 @@ def tile_log_energy(power: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, 
     Returns:
         ``(energy, weight)``, both (frames, bands); tile length is ``TILE_FRAMES / scale``.
     """
-    bands = power @ band_matrix(scale)
+    # 181 of the 257 bins fall in some band; the sum runs in the spectrogram's precision
+    # (single: 1e-7 relative error in a tile's power), the running sums in double.
+    bins, weights = _band_weights(scale, power.dtype)
+    bands = (power[:, bins] @ weights).astype(np.float64)
     length = max(1, round(TILE_FRAMES / scale))
     csum = np.concatenate([np.zeros((1, N_BANDS)), np.cumsum(bands, axis=0)])
     n = max(1, len(bands) - length + 1)
     energy = csum[length : length + n] - csum[:n]
     energy = np.maximum(energy, 0.0) + 1e-20
     sample = energy[:: TILE_FRAMES // 4]  # tiles overlap; every 4th is enough for levels
-    loud = np.percentile(sample, 90, axis=0)
-    quiet = np.percentile(sample, 10, axis=0)
+    quiet, loud = np.percentile(sample, [10, 90], axis=0)
     # Subtract the band's noise floor (the quiet tiles), so added noise does not
     # compress the pair ratios; then grade each tile by its level under the band's
     # loud tiles (30 dB under: no weight) and over its floor (6 dB: none, 20 dB: full).
     clean = np.maximum(energy - quiet, 0.05 * energy)
-    level = np.clip((np.log(energy / loud) + 7.0) / 3.0, 0.0, 1.0)
-    snr = np.clip((np.log(energy / quiet) - 1.4) / 3.2, 0.0, 1.0)
+    log_e = np.log(energy)
+    level = np.clip((log_e - np.log(loud) + 7.0) / 3.0, 0.0, 1.0)
+    snr = np.clip((log_e - np.log(quiet) - 1.4) / 3.2, 0.0, 1.0)
     return clean, level * snr
 
 
