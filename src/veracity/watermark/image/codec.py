@@ -146,16 +146,29 @@ _COLOUR: _Mode = (_DIRECTION, _CHANNEL_DITHER)
 _GREY: _Mode = (np.ones(3, dtype=np.float32), np.zeros(3, dtype=np.float32))
 
 
-def _quantise(base: np.ndarray, delta: np.ndarray, mode: _Mode = _COLOUR) -> np.ndarray:
+def _quantised_levels(
+    base: np.ndarray, delta: np.ndarray, mode: _Mode, out: np.ndarray | None = None
+) -> np.ndarray:
+    """The marked channel levels as whole float32 numbers in [0, 255]."""
     # Rounding the three channels with staggered offsets keeps luma steps of ~1/3 level.
     direction, dither = mode
     # In place, in the order of ``base + delta * direction + dither``: the same float32
-    # result as the expression with a third of its temporaries.
-    out = np.multiply(delta[:, :, None], direction)
+    # result as the expression without its temporaries. The per-channel steps run one
+    # channel plane at a time: numpy broadcasts over a last axis of 3 about 4x slower.
+    if out is None:
+        out = np.empty(base.shape, np.float32)
+    for c in range(3):
+        np.multiply(delta, direction[c], out=out[:, :, c])
     np.add(base, out, out=out)
-    out += dither
+    for c in range(3):
+        plane = out[:, :, c]
+        np.add(plane, dither[c], out=plane)
     np.rint(out, out=out)
-    return np.clip(out, 0, 255, out=out).astype(np.uint8)
+    return np.clip(out, 0, 255, out=out)
+
+
+def _quantise(base: np.ndarray, delta: np.ndarray, mode: _Mode = _COLOUR) -> np.ndarray:
+    return _quantised_levels(base, delta, mode).astype(np.uint8)
 
 
 def texture(luma: np.ndarray) -> float:
@@ -190,9 +203,12 @@ def _gain_for_psnr(
     target_mse = 255.0**2 / 10 ** (psnr / 10)
     gain = math.sqrt(target_mse / max(float(np.mean(wave * wave)), 1e-12))
     step = 1 if base.shape[0] * base.shape[1] <= 1 << 20 else 7  # prime: no aliasing with chips
-    sub = (slice(None, None, step), slice(None, None, step))
+    base, wave = base[::step, ::step], wave[::step, ::step]
+    err = np.empty(base.shape, np.float32)
     for _ in range(3):
-        err = np.subtract(_quantise(base[sub], gain * wave[sub], mode), base[sub])
+        # The levels are whole numbers in [0, 255], so their difference from ``base`` is
+        # the one the uint8 result would give, without the round trip through uint8.
+        np.subtract(_quantised_levels(base, gain * wave, mode, out=err), base, out=err)
         mse = float(np.mean(np.square(err, out=err)))
         gain *= math.sqrt(target_mse / max(mse, 1e-9)) ** 0.9
     return min(gain, _FLAT_MAX)  # the mask is 1.0 on flat areas
