@@ -32,10 +32,10 @@ __all__ = ["watermark_signal"]
 
 _N = 512
 _HOP = 256
-_MAX_LOG_GAIN = 0.8  # largest change of one tile's log-energy (about 3.5 dB)
+_MAX_LOG_GAIN = 1.1  # largest change of one tile's log-energy (about 4.8 dB)
 _ITERATIONS = 3
 _CAPPED_ITERATIONS = 2  # after the costliest tiles are capped, their partners make up
-ALLOC = 0.5
+ALLOC = 0.7
 MIN_SNR_DB = 30.2
 DC_ALPHA = 1.0
 
