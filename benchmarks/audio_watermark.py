@@ -41,13 +41,29 @@ RATE = 16000
 CLIP_S = 10.0
 
 
-def _clips(data: Path, n: int, first: int = 0) -> list[np.ndarray]:
+def benchmark_files(data: Path) -> list[Path]:
+    """The speech files the benchmark reads: test-other, then every 5th of train-clean-100."""
     files = sorted((data / "librispeech" / "test-other").glob("*.flac"))
-    files += sorted((data / "librispeech" / "train-clean-100").glob("*.flac"))[::5]
-    clips, by_speaker = [], {}
+    return files + sorted((data / "librispeech" / "train-clean-100").glob("*.flac"))[::5]
+
+
+def by_speaker(files: list[Path]) -> list[list[Path]]:
+    """LibriSpeech files grouped by speaker (the name's first field), in first-seen order."""
+    groups: dict[str, list[Path]] = {}
     for path in files:
-        by_speaker.setdefault(path.name.split("-")[0], []).append(path)
-    for paths in by_speaker.values():
+        groups.setdefault(path.name.split("-")[0], []).append(path)
+    return list(groups.values())
+
+
+def _clips(data: Path, n: int, first: int = 0) -> list[np.ndarray]:
+    return clips_from_groups(by_speaker(benchmark_files(data)), n, first)
+
+
+def clips_from_groups(groups: list[list[Path]], n: int, first: int = 0) -> list[np.ndarray]:
+    """One 10 s clip per group of files (concatenated), peak -12 dBFS; groups too short are
+    skipped; the first ``first`` clips are dropped and ``n`` kept."""
+    clips: list[np.ndarray] = []
+    for paths in groups:
         parts, total = [], 0
         for path in paths:
             x, _ = decode_audio(path)
@@ -203,26 +219,26 @@ def main(
     payloads: int = 1,
     edits: list[str] | None = None,
 ) -> None:
+    names = edits or [*EDITS, "crop_5s", "splice_5s"]
+    unknown = sorted(set(names) - {*EDITS, "crop_5s", "splice_5s"})
+    if unknown:
+        raise SystemExit(f"unknown edits: {', '.join(unknown)}")
     clips = _clips(data, n_clips, first)
     if not clips:
         raise SystemExit(f"no clips of {CLIP_S:.0f} s found under {data}")
     perth = PerthBaseline() if baseline == "perth" else None
     rng = np.random.default_rng(0)
     key = "benchmark-key"
-    names = edits or [*EDITS, "crop_5s", "splice_5s"]
-    unknown = sorted(set(names) - {*EDITS, "crop_5s", "splice_5s"})
-    if unknown:
-        raise SystemExit(f"unknown edits: {', '.join(unknown)}")
     counts = {name: dict.fromkeys(("hit", "wrong", "fp", "p_hit", "p_fp"), 0) for name in names}
     quality, p_quality, embed_cpu, detect_cpu = [], [], 0.0, 0.0
     for i, x in enumerate(clips):
+        other = clips[(i + 1) % len(clips)]
         for _ in range(payloads):
             payload = secrets.token_bytes(4)
             t = time.process_time()
             w = watermark_signal(x, payload, key)
             embed_cpu += time.process_time() - t
             quality.append(_quality(x, w))
-            other = clips[(i + 1) % len(clips)]
             start = int(rng.integers(0, len(x) - 5 * RATE))
             unmarked = _edited(x, other, start, names)
             for name, (z, rate) in _edited(x + w, other, start, names).items():

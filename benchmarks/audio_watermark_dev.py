@@ -20,14 +20,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from audio_watermark import benchmark_files, by_speaker, clips_from_groups  # same folder
 
-from veracity.media.audio import decode_audio
 from veracity.synth.audio_edits import EDITS, resample
 from veracity.watermark import audio_embed, audio_layout
 from veracity.watermark.audio import detect_blocks
 
 RATE = 16000
-CLIP = 10 * RATE
 TUNABLE = {
     "ALLOC": audio_embed,
     "_MAX_LOG_GAIN": audio_embed,
@@ -40,27 +39,13 @@ SHIPPED = {name: getattr(module, name) for name, module in TUNABLE.items()}
 
 
 def dev_clips(data: Path) -> list[np.ndarray]:
+    """10 s clips of the train-clean-100 files the benchmark skips, per speaker, and LJ Speech."""
+    skipped = set(benchmark_files(data))
     files = sorted((data / "librispeech" / "train-clean-100").glob("*.flac"))
-    benchmark = set(files[::5])
-    by_speaker: dict[str, list[Path]] = {}
-    for path in files:
-        if path not in benchmark:
-            by_speaker.setdefault(path.name.split("-")[0], []).append(path)
     lj = sorted((data / "ljspeech").glob("*.flac"))
-    groups = [*by_speaker.values(), *(lj[i : i + 5] for i in range(0, len(lj), 5))]
-    clips = []
-    for paths in groups:
-        parts, total = [], 0
-        for path in paths:
-            x, _ = decode_audio(path)
-            parts.append(x.astype(np.float64))
-            total += len(x)
-            if total >= CLIP:
-                break
-        if total >= CLIP:
-            x = np.concatenate(parts)[:CLIP]
-            clips.append(x / np.max(np.abs(x)) * 0.25)
-    return clips
+    groups = by_speaker([p for p in files if p not in skipped])
+    groups += [lj[i : i + 5] for i in range(0, len(lj), 5)]
+    return clips_from_groups(groups, len(groups))
 
 
 def apply(setting: dict[str, float]) -> None:

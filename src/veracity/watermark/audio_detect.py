@@ -131,7 +131,7 @@ def _sync_scores(
     return v.reshape(len(phases), -1).sum(axis=1)
 
 
-def _sync_kernel(layout: Layout, scale: float, n: int, size: int) -> np.ndarray:
+def _sync_kernel(layout: Layout, scale: float, n: int) -> np.ndarray:
     """Spectrum (bands, size) of the sync pairs' lattice phasors at their frame offsets.
 
     Entry ``j`` of band ``b``'s kernel sums ``exp(-i beta)`` over the sync pairs of that
@@ -140,25 +140,28 @@ def _sync_kernel(layout: Layout, scale: float, n: int, size: int) -> np.ndarray:
     are left out, so that a circular convolution of length ``size >= n + width`` is
     the linear one. Cached on the layout per (scale, n).
     """
-    key = ("sync-kernel", scale, n, size)
-    if key not in layout.cache:
-        if len(layout.cache) > 32:  # the last window of each file has its own length
-            layout.cache.clear()
+    key = ("sync-kernel", scale, n)
+    kernel = layout.cache.get(key)
+    if kernel is None:
         pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
         bits = layout.sync_bits[layout.pair_unit[pairs]]
         beta = 2 * np.pi * layout.dither[pairs] / layout.step[pairs] + np.pi * bits
         width = int(np.ceil(BLOCK_FRAMES / scale))
+        size = sfft.next_fast_len(n + width)
         reps = _block_starts(np.zeros(1), BLOCK_FRAMES / scale, n + round(TILE_FRAMES / scale))
         offs = np.rint(reps[0][:, None] + layout.pair_col[pairs] * TILE_FRAMES / scale)
         offs = offs.astype(np.int64)
         keep = (offs > -width) & (offs < n)
-        kernel = np.zeros((N_BANDS, size), np.complex128)
+        dense = np.zeros((N_BANDS, size), np.complex128)
         band = np.broadcast_to(layout.pair_band[pairs], offs.shape)
         phasor = np.broadcast_to(np.exp(-1j * beta), offs.shape)
-        np.add.at(kernel, (band[keep], offs[keep] % size), phasor[keep])
+        np.add.at(dense, (band[keep], offs[keep] % size), phasor[keep])
         # Convolving with the time-reversed kernel correlates with the kernel.
-        layout.cache[key] = sfft.ifft(kernel, axis=1) * size
-    return layout.cache[key]
+        kernel = sfft.ifft(dense, axis=1) * size
+        if len(layout.cache) >= 32:  # the last window of each file has its own length
+            layout.cache.clear()
+        layout.cache[key] = kernel
+    return kernel
 
 
 def _all_sync_scores(
@@ -180,11 +183,11 @@ def _all_sync_scores(
         return np.zeros(width)
     angle = (2 * np.pi / band_steps()) * pair_diff(log_e[:n], log_e[length:])
     w = np.minimum(weight[:n], weight[length:])
-    size = sfft.next_fast_len(n + width)
-    phasor = np.zeros((N_BANDS, size), np.complex128)  # (bands, frames), zero-padded
+    kernel = _sync_kernel(layout, scale, n)
+    phasor = np.zeros(kernel.shape, np.complex128)  # (bands, frames), zero-padded
     phasor.real[:, :n] = (w * np.cos(angle)).T
     phasor.imag[:, :n] = (w * np.sin(angle)).T
-    spec = sfft.fft(phasor, axis=1, overwrite_x=True) * _sync_kernel(layout, scale, n, size)
+    spec = sfft.fft(phasor, axis=1, overwrite_x=True) * kernel
     return np.asarray(sfft.ifft(spec.sum(axis=0))[:width].real)
 
 

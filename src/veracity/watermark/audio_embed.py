@@ -22,6 +22,7 @@ from veracity.watermark.audio_layout import (
     TILE_FRAMES,
     Layout,
     band_matrix,
+    band_power,
     fine_power,
     layout_for_key,
     pair_diff,
@@ -136,7 +137,7 @@ def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
 
 def _tile_power(x: np.ndarray, n_cols: int) -> np.ndarray:
     """Host power of every tile of the embedding grid, (columns, bands)."""
-    bands = fine_power(x.astype(np.float32)) @ band_matrix(1.0)
+    bands = band_power(fine_power(x.astype(np.float32)))
     n = min(n_cols, len(bands) // TILE_FRAMES)
     out = np.zeros((n_cols, N_BANDS))
     out[:n] = bands[: n * TILE_FRAMES].reshape(n, TILE_FRAMES, N_BANDS).sum(axis=1)

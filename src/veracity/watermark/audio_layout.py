@@ -32,6 +32,7 @@ __all__ = [
     "TILE_FRAMES",
     "Layout",
     "band_matrix",
+    "band_power",
     "band_steps",
     "fine_power",
     "layout_for_key",
@@ -135,6 +136,16 @@ def _band_weights(scale: float, dtype: np.dtype) -> tuple[slice, np.ndarray]:
     return bins, matrix[bins].astype(dtype)
 
 
+def band_power(power: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """Power per band and fine frame, float64 (frames, bands), for band edges x ``scale``.
+
+    181 of the 257 bins fall in some band; the sum runs in the spectrogram's precision
+    (single: 1e-7 relative error in a band's power).
+    """
+    bins, weights = _band_weights(scale, power.dtype)
+    return np.asarray(power[:, bins] @ weights, dtype=np.float64)
+
+
 @functools.lru_cache(maxsize=32)
 def band_matrix(scale: float = 1.0) -> np.ndarray:
     """(bins, bands) weights summing power into bands whose edges are scaled by ``scale``."""
@@ -155,10 +166,7 @@ def tile_log_energy(power: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, 
     Returns:
         ``(energy, weight)``, both (frames, bands); tile length is ``TILE_FRAMES / scale``.
     """
-    # 181 of the 257 bins fall in some band; the sum runs in the spectrogram's precision
-    # (single: 1e-7 relative error in a tile's power), the running sums in double.
-    bins, weights = _band_weights(scale, power.dtype)
-    bands = (power[:, bins] @ weights).astype(np.float64)
+    bands = band_power(power, scale)  # the running sums below are in double precision
     length = max(1, round(TILE_FRAMES / scale))
     csum = np.concatenate([np.zeros((1, N_BANDS)), np.cumsum(bands, axis=0)])
     n = max(1, len(bands) - length + 1)
