@@ -62,32 +62,48 @@ def comb_power(residual: np.ndarray) -> np.ndarray:
 
 def _log_polar(power: np.ndarray, r_lo: float, n_rho: int) -> np.ndarray:
     """Normalised power on a (angle in [0, 90 deg), log-radius) grid, folded by 90 degrees."""
-    h, w = power.shape[0], 2 * (power.shape[1] - 1)
+    map_x, map_y = _polar_maps(power.shape[0], power.shape[1], r_lo, n_rho)
+    polar = cv2.remap(power, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    polar = np.minimum(polar, np.float32(_CLIP)) - np.float32(1.0)
+    quarter = polar.shape[0] // 2
+    return polar[:quarter] + polar[quarter : 2 * quarter]
+
+
+@lru_cache(maxsize=8)
+def _polar_maps(rows: int, cols: int, r_lo: float, n_rho: int) -> tuple[np.ndarray, np.ndarray]:
+    """Remap tables of :func:`_log_polar` for a half-plane spectrum of ``rows x cols``."""
+    h, w = rows, 2 * (cols - 1)
     n_phi = round(math.pi / _D_PHI)
     r = r_lo * np.exp(np.arange(n_rho) * _D_RHO)
     phi = -math.pi / 2 + np.arange(n_phi) * _D_PHI
     map_x = (r[None, :] * np.cos(phi[:, None]) * w).astype(np.float32)
     map_y = (r[None, :] * np.sin(phi[:, None]) * h + h // 2).astype(np.float32)
-    polar = cv2.remap(power, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-    polar = np.minimum(polar, np.float32(_CLIP)) - np.float32(1.0)
-    quarter = n_phi // 2
-    return polar[:quarter] + polar[quarter : 2 * quarter]
+    map_x.flags.writeable = map_y.flags.writeable = False
+    return map_x, map_y
 
 
 def _score(power: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray, int]:
-    """Standardised comb score per (period row, angle column), the periods, and n_ang."""
+    """Standardised comb score per (period row, angle column), the periods, and n_ang.
+
+    The score of (period i, angle a) sums the weighted log-polar power at every
+    harmonic's (angle + a, log radius - log period i): a 2-D cross-correlation of the
+    log-polar power with a sparse kernel of the harmonics, circular in angle (the power
+    is folded by 90 degrees) and zero-padded in radius, taken with one FFT pair.
+    """
     r_lo = 2.0 / max_period * 0.98
     r_hi = min(0.5, _K_MAX / MIN_PERIOD * 1.02)
     n_rho = int(math.log(r_hi / r_lo) / _D_RHO) + 1
     polar = _log_polar(power, r_lo, n_rho)[:, ::-1]  # reversed: period rows are slices
     n_phi = polar.shape[0]
     n_ang = int(MAX_ANGLE / _D_PHI)
-    polar = np.concatenate([polar[-n_ang:], polar, polar[: n_ang + 1]])
     n_p = int(math.log(max_period / MIN_PERIOD) / _D_RHO) + 1
-    score = np.zeros((2 * n_ang + 1, n_p), dtype=np.float32)
-    plan, norm = _comb_plan(r_lo, n_rho, n_phi, n_p)
-    for lo, hi, j0, col, wt in plan:
-        score[:, lo:hi] += wt * polar[j0 : j0 + 2 * n_ang + 1, col : col + hi - lo]
+    kernel_fft, norm, length = _comb_kernel(r_lo, n_rho, n_phi, n_p)
+    spec = sfft.rfft2(polar.astype(np.float64), s=(n_phi, length)) * kernel_fft
+    # Only the angle shifts within +-n_ang are wanted: invert the angle axis, keep those
+    # rows (shift -n_ang..n_ang, wrapped), then invert the radius axis.
+    by_angle = sfft.ifft(spec, axis=0)
+    keep = np.arange(-n_ang, n_ang + 1) % n_phi
+    score = sfft.irfft(by_angle[keep], n=length, axis=1)[:, :n_p]
     rows = score.T / np.maximum(norm, 1e-9)[:, None]
     centre = np.median(rows, axis=1, keepdims=True)
     spread = 1.4826 * np.median(np.abs(rows - centre), axis=1, keepdims=True)
@@ -96,27 +112,32 @@ def _score(power: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray
 
 
 @lru_cache(maxsize=8)
-def _comb_plan(
+def _comb_kernel(
     r_lo: float, n_rho: int, n_phi: int, n_p: int
-) -> tuple[list[tuple[int, int, int, int, np.float32]], np.ndarray]:
-    """Per harmonic: the period rows it reaches, its angle row, first radius column and
-    weight; and the summed positive weight per period row (the score's normaliser)."""
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Conjugate spectrum of the harmonic kernel, the summed positive weight per period
+    row (the score's normaliser), and the zero-padded radius length of the transform.
+
+    Harmonic ``h`` at angle row ``j`` and first radius column ``s`` (for period row 0)
+    adds ``w_h * polar[j + shift, s + i]`` to the score of period row ``i``; columns
+    outside the log-polar grid read zero, which the padding to ``length`` preserves.
+    """
     log_r, ang, weight = _template()
-    plan = []
+    starts = np.rint((log_r - math.log(MIN_PERIOD) - math.log(r_lo)) / _D_RHO).astype(np.int64)
+    starts = n_rho - 1 - starts  # radius column of each harmonic at period row 0 (reversed)
+    angle_rows = np.rint((ang + math.pi / 2) / _D_PHI).astype(np.int64) % n_phi
+    reach = (starts + n_p > 0) & (starts < n_rho)  # harmonics some period row sees
+    starts, angle_rows, weight = starts[reach], angle_rows[reach], weight[reach]
+    length = sfft.next_fast_len(int(max(n_rho - starts.min(), starts.max() + n_p)), real=True)
+    kernel = np.zeros((n_phi, length))
+    np.add.at(kernel, (angle_rows, starts % length), weight)
     norm = np.zeros(n_p)
-    for lr, a, wt in zip(log_r, ang, weight, strict=True):
-        # radius index of this harmonic for period row i: c - i, stored reversed.
-        c = round((lr - math.log(MIN_PERIOD) - math.log(r_lo)) / _D_RHO)
-        start = n_rho - 1 - c
-        lo, hi = max(0, -start), min(n_p, n_rho - start)
-        if lo >= hi:
-            continue
-        j0 = round((a + math.pi / 2) / _D_PHI) % n_phi
-        plan.append((lo, hi, j0, start + lo, np.float32(wt)))
+    for s, wt in zip(starts, weight, strict=True):
         if wt > 0:
-            norm[lo:hi] += wt
-    norm.flags.writeable = False
-    return plan, norm
+            norm[max(0, -s) : min(n_p, n_rho - s)] += wt
+    kernel_fft = np.conj(sfft.rfft2(kernel))
+    kernel_fft.flags.writeable = norm.flags.writeable = False
+    return kernel_fft, norm, length
 
 
 def _peaks(score: np.ndarray, top: int) -> list[tuple[int, int]]:
@@ -170,14 +191,12 @@ def axis_lattices(
     period, so this one-dimensional comb search finds the lattice where the full search is
     too noisy (small crops).
     """
-    h, w = power.shape[0], width
-    power = np.minimum(power, np.float32(_CLIP)) - np.float32(1.0)
-    pts, weight = _quadrant_points()
     periods = np.arange(p_lo, p_hi + _AXIS_STEP, _AXIS_STEP)
     if len(periods) < 3:
         return []
-    map_x = (pts[None, :, 0] * w / periods[:, None]).astype(np.float32)
-    map_y = (pts[None, :, 1] * h / periods[:, None] + h // 2).astype(np.float32)
+    power = np.minimum(power, np.float32(_CLIP)) - np.float32(1.0)
+    _, weight = _quadrant_points()
+    map_x, map_y = _axis_maps(power.shape[0], width, p_lo, p_hi)
     values = cv2.remap(power, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     score = values @ weight / weight[weight > 0].sum()
     is_peak = np.r_[False, (score[1:-1] >= score[:-2]) & (score[1:-1] >= score[2:]), False]
@@ -187,3 +206,14 @@ def axis_lattices(
         v1, v2 = basis(np.array(periods[i]), np.array(0.0))
         found.append(Lattice(v1, v2, float(score[i])))
     return found
+
+
+@lru_cache(maxsize=16)
+def _axis_maps(h: int, w: int, p_lo: float, p_hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where each harmonic of each period of :func:`axis_lattices` sits in the spectrum."""
+    pts, _ = _quadrant_points()
+    periods = np.arange(p_lo, p_hi + _AXIS_STEP, _AXIS_STEP)
+    map_x = (pts[None, :, 0] * w / periods[:, None]).astype(np.float32)
+    map_y = (pts[None, :, 1] * h / periods[:, None] + h // 2).astype(np.float32)
+    map_x.flags.writeable = map_y.flags.writeable = False
+    return map_x, map_y

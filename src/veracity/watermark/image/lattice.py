@@ -132,11 +132,14 @@ def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.
     centre = (acf.shape[0] - 1) // 2
     map1, map2, used = _polar_maps(centre)
     n_phi, n_rho = _N_PHI, map1.shape[1]
-    polar = np.zeros((n_phi, n_rho), dtype=np.float32)
-    polar[used] = cv2.remap(acf.astype(np.float32), map1, map2, cv2.INTER_LINEAR)
     n_ang = int(MAX_ANGLE / _D_PHI)
-    # Wrap-pad in angle so that every template offset is a plain slice.
-    polar = np.concatenate([polar[-n_ang - 1 :], polar, polar[: n_ang + 1]])
+    # Wrap-padded in angle (n_ang + 1 rows either side) so that every template offset is
+    # a plain slice; rows the template never reads stay zero.
+    polar = np.zeros((n_phi + 2 * n_ang + 2, n_rho), dtype=np.float32)
+    core = polar[n_ang + 1 : n_ang + 1 + n_phi]
+    core[used] = cv2.remap(acf.astype(np.float32), map1, map2, cv2.INTER_LINEAR)
+    polar[: n_ang + 1] = core[-n_ang - 1 :]
+    polar[n_ang + 1 + n_phi :] = core[: n_ang + 1]
     i_lo = int(np.ceil(np.log(MIN_PERIOD / _R0) / _D_RHO))
     i_hi = min(int(np.log(max_period / _R0) / _D_RHO), n_rho - 1)
     rows = np.arange(-n_ang, n_ang + 1)
@@ -171,7 +174,11 @@ def find_lattice(
     near each is tried second, whatever its score.
     """
     score, i_lo, rows = _score_map(acf, max_period)
-    order = list(np.argsort(score, axis=None)[::-1][:100])
+    flat_score = score.ravel()
+    top_cells = np.argpartition(flat_score, -100)[-100:] if flat_score.size > 100 else None
+    if top_cells is None:
+        top_cells = np.arange(flat_score.size)
+    order = list(top_cells[np.argsort(flat_score[top_cells])[::-1]])
     for period in priors:
         i = round(float(np.log(period / _R0) / _D_RHO)) - i_lo
         if 3 <= i < score.shape[0] - 3:

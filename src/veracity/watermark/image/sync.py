@@ -62,9 +62,10 @@ def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
         idx = np.add.outer(iv.astype(np.intp) * n, iu).ravel()
         counts = np.outer(np.bincount(iv, minlength=n), np.bincount(iu, minlength=n)).ravel()
     else:
-        idx = np.multiply(_tile_index(inv[1], h, w, n), n, dtype=np.intp)
-        idx += _tile_index(inv[0], h, w, n)
-        idx = idx.ravel()
+        flat = _tile_index(inv[1], h, w, n)
+        flat *= n  # < 2^14: int32 is safe, and cheaper than building the index in intp
+        flat += _tile_index(inv[0], h, w, n)
+        idx = flat.ravel().astype(np.intp)
         counts = np.bincount(idx, minlength=n * n)
     sums = np.bincount(idx, weights=weights, minlength=n * n)
     tile = (sums / np.maximum(counts, 1)).reshape(n, n)
@@ -92,19 +93,41 @@ def _tile_index(row: np.ndarray, h: int, w: int, n: int) -> np.ndarray:
 
 
 def _fourier_resize(tile: np.ndarray, size: int) -> np.ndarray:
-    """Resample a periodic tile to ``size x size`` by zero-padding its spectrum."""
-    n = tile.shape[0]
-    out = np.zeros((size, size), dtype=complex)
-    at = _spectrum_slots(n, size)  # frequency f of the n-point spectrum goes to f mod size
-    out[at[:, None], at[None, :]] = sfft.fft2(tile)
-    return np.real(sfft.ifft2(out)) * (size * size) / (n * n)
+    """Resample a periodic tile to ``size x size`` by zero-padding its spectrum.
+
+    The resampling is separable and linear: ``M tile M^T`` with ``M`` the 1-D operator
+    (inverse size-point DFT after placing the n-point spectrum); its real part is
+    ``Mr tile Mr^T - Mi tile Mi^T``, two small matrix products instead of two FFTs of
+    an awkward (often prime) length.
+    """
+    real, imag = _resize_operator(tile.shape[0], size)
+    out: np.ndarray = real @ tile @ real.T
+    if imag is not None:
+        out -= imag @ tile @ imag.T
+    return out
 
 
 @lru_cache(maxsize=256)
+def _resize_operator(n: int, size: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Real and imaginary parts of the 1-D spectral resampling operator (size x n).
+
+    Frequency f of the n-point spectrum goes to f mod size; the imaginary part is
+    nonzero only for even n (the Nyquist bin sits on one side), else ``None``.
+    """
+    spec = np.zeros((size, n), dtype=complex)
+    spec[_spectrum_slots(n, size)] = np.fft.fft(np.eye(n), axis=0)
+    op = np.fft.ifft(spec, axis=0) * (size / n)
+    real = np.ascontiguousarray(op.real)
+    imag = np.ascontiguousarray(op.imag) if np.abs(op.imag).max() > 1e-12 else None
+    for part in (real, imag):
+        if part is not None:
+            part.flags.writeable = False
+    return real, imag
+
+
 def _spectrum_slots(n: int, size: int) -> np.ndarray:
     """Where each bin of an ``n``-point spectrum sits in a ``size``-point one."""
-    out = np.round(np.fft.fftfreq(n) * n).astype(np.intp) % size
-    out.flags.writeable = False
+    out: np.ndarray = np.round(np.fft.fftfreq(n) * n).astype(np.intp) % size
     return out
 
 
@@ -116,11 +139,14 @@ def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
 
 @lru_cache(maxsize=32)
 def chip_kernel_fft(sigma_hp: float) -> np.ndarray:
-    """Conjugate half-spectrum of one rendered chip after the detector's high-pass."""
+    """Conjugate half-spectrum of one rendered chip after the detector's high-pass
+    (complex64: the sync search runs in single precision)."""
     fy = np.fft.fftfreq(CANON)[:, None]
     fx = np.fft.rfftfreq(CANON)[None, :]
     highpass = 1.0 - np.exp(-2.0 * (np.pi * sigma_hp) ** 2 * (fy**2 + fx**2))
-    return np.conj(_chip_spectrum() * highpass)
+    out = np.conj(_chip_spectrum() * highpass).astype(np.complex64)
+    out.flags.writeable = False
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +187,7 @@ def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> 
     those of :func:`_variant_z` at a fraction of the transforms.
     """
     shape = (CANON, CANON)
-    spec = sfft.rfft2(tile.astype(np.float32)) * kernel.astype(np.complex64)
+    spec = sfft.rfft2(tile.astype(np.float32)) * kernel
     # The normaliser sum(g_i^2) over the sync chips barely changes with the offset (the
     # chips are spread over the tile), so its mean stands in for it when only the best
     # variant is wanted, and the scale is common to all eight: only the argmax matters.
@@ -175,13 +201,22 @@ def _variant_z(
     tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray, variant: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sync statistic for every cyclic offset of one variant, and its filtered tile."""
-    sign_fft, mask_fft = _turned_sync_maps(pattern)[0]
+    # Single precision: the statistic is needed to about 1e-5, the transforms give ~1e-6.
+    sign_fft, mask_fft = _single_sync_maps(pattern)
     shape = (CANON, CANON)
-    spec = sfft.rfft2(dihedral(tile, variant)) * kernel
+    spec = sfft.rfft2(dihedral(tile, variant).astype(np.float32)) * kernel
     g = sfft.irfft2(spec, s=shape)
     num = sfft.irfft2(spec * sign_fft, s=shape)
     den = sfft.irfft2(sfft.rfft2(g * g) * mask_fft, s=shape)
-    return num / np.sqrt(np.maximum(den, 1e-12)), g
+    z = num.astype(np.float64) / np.sqrt(np.maximum(den.astype(np.float64), 1e-12))
+    return z, g.astype(np.float64)
+
+
+@lru_cache(maxsize=16)
+def _single_sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
+    """The untransformed sign and support spectra of :func:`_turned_sync_maps`, complex64."""
+    sign, mask = _turned_sync_maps(pattern)[0]
+    return sign.astype(np.complex64), mask.astype(np.complex64)
 
 
 def search_offset(
