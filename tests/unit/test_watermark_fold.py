@@ -38,3 +38,41 @@ def test_fold_averages_each_tile_bin() -> None:
     tile = (sums / np.bincount(bins.ravel(), minlength=n * n)).reshape(n, n)
     expected = _fourier_resize(tile - tile.mean(), CANON)
     np.testing.assert_allclose(fold(residual, lattice), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [17, 64, 97, 100])
+def test_resampling_operator_equals_spectral_zero_padding(n: int) -> None:
+    """The cached separable operator against the 2-D FFT definition (odd and even n)."""
+    tile = np.random.default_rng(n).standard_normal((n, n))
+    spectrum = np.zeros((CANON, CANON), dtype=complex)
+    slots = np.round(np.fft.fftfreq(n) * n).astype(np.intp) % CANON
+    spectrum[slots[:, None], slots[None, :]] = np.fft.fft2(tile)
+    expected = np.real(np.fft.ifft2(spectrum)) * (CANON / n) ** 2
+    np.testing.assert_allclose(_fourier_resize(tile, CANON), expected, rtol=0, atol=1e-11)
+
+
+def test_comb_score_equals_the_direct_sum_over_harmonics() -> None:
+    """The FFT correlation against summing every harmonic's shifted log-polar slice."""
+    from veracity.watermark.image import comb
+
+    power = np.random.default_rng(5).exponential(1.0, (300, 151)).astype(np.float32)
+    max_period = 146.0
+    got, _, n_ang = comb._score(power, max_period)
+    r_lo = 2.0 / max_period * 0.98
+    r_hi = min(0.5, comb._K_MAX / comb.MIN_PERIOD * 1.02)
+    n_rho = int(np.log(r_hi / r_lo) / comb._D_RHO) + 1
+    polar = comb._log_polar(power, r_lo, n_rho)[:, ::-1].astype(np.float64)
+    n_phi = polar.shape[0]
+    n_p = got.shape[0]
+    raw = np.zeros((2 * n_ang + 1, n_p))
+    norm = np.zeros(n_p)
+    for log_r, ang, wt in zip(*comb._template(), strict=True):
+        start = n_rho - 1 - round((log_r - np.log(comb.MIN_PERIOD) - np.log(r_lo)) / comb._D_RHO)
+        row = round((ang + np.pi / 2) / comb._D_PHI)
+        for i in range(max(0, -start), min(n_p, n_rho - start)):
+            raw[:, i] += wt * polar[(row + np.arange(-n_ang, n_ang + 1)) % n_phi, start + i]
+            norm[i] += max(wt, 0.0)
+    rows = raw.T / np.maximum(norm, 1e-9)[:, None]
+    centre = np.median(rows, axis=1, keepdims=True)
+    spread = 1.4826 * np.median(np.abs(rows - centre), axis=1, keepdims=True)
+    np.testing.assert_allclose(got, (rows - centre) / (spread + 1e-12), rtol=0, atol=1e-6)

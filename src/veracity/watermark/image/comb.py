@@ -49,13 +49,13 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.log(np.hypot(pts[:, 0], pts[:, 1])), np.arctan2(pts[:, 1], pts[:, 0]), weight
 
 
-def comb_power(residual: np.ndarray) -> np.ndarray:
-    """Power spectrum (rows centred) over its local level, lightly smoothed.
+def comb_power(half_power: np.ndarray) -> np.ndarray:
+    """The residual's power spectrum (``rfft2`` layout; rows centred here) over its local
+    level, lightly smoothed.
 
     Computed once per image and shared by :func:`comb_lattices` and :func:`axis_lattices`.
     """
-    spec = sfft.rfft2(residual)
-    power = np.fft.fftshift((spec.real**2 + spec.imag**2).astype(np.float32), axes=0)
+    power = np.fft.fftshift(half_power.astype(np.float32, copy=False), axes=0)
     level = cv2.GaussianBlur(cv2.medianBlur(power, 5), (0, 0), 4.0) + np.float32(1e-12)
     return cv2.blur(power / level, (3, 3))
 

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import scipy.fft as sfft
 
-__all__ = ["Lattice", "autocorrelation", "basis", "find_lattice", "polish"]
+__all__ = ["Lattice", "autocorrelation", "basis", "find_lattice", "half_power", "polish"]
 
 MIN_PERIOD = 36.0
 MAX_PERIOD = 240.0
@@ -41,17 +41,28 @@ class Lattice:
         return float(np.rad2deg(np.arctan2(self.v1[1], self.v1[0])))
 
 
-def autocorrelation(residual: np.ndarray, max_lag: int) -> np.ndarray:
+def half_power(residual: np.ndarray) -> np.ndarray:
+    """``|rfft2(residual)|^2`` (half-plane layout), shared by the ACF and the comb search."""
+    spec = sfft.rfft2(residual)
+    out: np.ndarray = spec.real**2 + spec.imag**2
+    return out
+
+
+def autocorrelation(
+    residual: np.ndarray, max_lag: int, power: np.ndarray | None = None
+) -> np.ndarray:
     """Normalised circular autocorrelation for lags in ``[-max_lag, max_lag]``, smoothed.
 
     Returned array is centred: lag (dx, dy) sits at ``[max_lag + dy, max_lag + dx]``.
-    Lags shorter than 12 px (the host's own correlation) are zeroed.
+    Lags shorter than 12 px (the host's own correlation) are zeroed. ``power`` is
+    :func:`half_power` of ``residual`` when the caller has it already.
     """
     h, w = residual.shape
     if not 0 < max_lag < min(h, w):
         raise ValueError(f"max_lag {max_lag} outside (0, {min(h, w)})")
-    spec = sfft.rfft2(residual)
-    acf = sfft.irfft2(spec.real**2 + spec.imag**2, s=(h, w)).astype(np.float32)
+    if power is None:
+        power = half_power(residual)
+    acf = sfft.irfft2(power, s=(h, w)).astype(np.float32)
     # Lags -max_lag..max_lag, wrapped: the last max_lag rows/columns, then the first ones.
     win = np.concatenate([acf[h - max_lag :], acf[: max_lag + 1]])
     win = np.concatenate([win[:, w - max_lag :], win[:, : max_lag + 1]], axis=1)
