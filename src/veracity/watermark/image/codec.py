@@ -336,7 +336,7 @@ class _Search:
         residual, power = whiten(plane)
         spectrum = half_power(residual)
         max_lag = int(min(1.5 * self.max_period, min(h, w) // 2 - 1))
-        acf = autocorrelation(residual, max_lag, spectrum)
+        acf = autocorrelation(spectrum, (h, w), max_lag)
         exact = [self.own] if best is None else []  # first view only
         tried = _candidates(acf, power, (h, w), self.max_period, self.priors, exact)
         view = _View(residual, residual.astype(np.float64), acf, spectrum, tried)

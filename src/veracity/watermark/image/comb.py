@@ -49,13 +49,13 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.log(np.hypot(pts[:, 0], pts[:, 1])), np.arctan2(pts[:, 1], pts[:, 0]), weight
 
 
-def comb_power(half_power: np.ndarray) -> np.ndarray:
-    """The residual's power spectrum (``rfft2`` layout; rows centred here) over its local
-    level, lightly smoothed.
+def comb_power(spectrum: np.ndarray) -> np.ndarray:
+    """The residual's power spectrum (``lattice.half_power``; rows centred here) over its
+    local level, lightly smoothed.
 
     Computed once per image and shared by :func:`comb_lattices` and :func:`axis_lattices`.
     """
-    power = np.fft.fftshift(half_power.astype(np.float32, copy=False), axes=0)
+    power = np.fft.fftshift(spectrum.astype(np.float32, copy=False), axes=0)
     level = cv2.GaussianBlur(cv2.medianBlur(power, 5), (0, 0), 4.0) + np.float32(1e-12)
     return cv2.blur(power / level, (3, 3))
 
@@ -191,12 +191,11 @@ def axis_lattices(
     period, so this one-dimensional comb search finds the lattice where the full search is
     too noisy (small crops).
     """
-    periods = np.arange(p_lo, p_hi + _AXIS_STEP, _AXIS_STEP)
+    periods, map_x, map_y = _axis_maps(power.shape[0], width, p_lo, p_hi)
     if len(periods) < 3:
         return []
     power = np.minimum(power, np.float32(_CLIP)) - np.float32(1.0)
     _, weight = _quadrant_points()
-    map_x, map_y = _axis_maps(power.shape[0], width, p_lo, p_hi)
     values = cv2.remap(power, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     score = values @ weight / weight[weight > 0].sum()
     is_peak = np.r_[False, (score[1:-1] >= score[:-2]) & (score[1:-1] >= score[2:]), False]
@@ -209,11 +208,15 @@ def axis_lattices(
 
 
 @lru_cache(maxsize=16)
-def _axis_maps(h: int, w: int, p_lo: float, p_hi: float) -> tuple[np.ndarray, np.ndarray]:
-    """Where each harmonic of each period of :func:`axis_lattices` sits in the spectrum."""
+def _axis_maps(
+    h: int, w: int, p_lo: float, p_hi: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The periods :func:`axis_lattices` tries, and where each harmonic of each period sits
+    in the spectrum (remap tables)."""
     pts, _ = _quadrant_points()
     periods = np.arange(p_lo, p_hi + _AXIS_STEP, _AXIS_STEP)
     map_x = (pts[None, :, 0] * w / periods[:, None]).astype(np.float32)
     map_y = (pts[None, :, 1] * h / periods[:, None] + h // 2).astype(np.float32)
-    map_x.flags.writeable = map_y.flags.writeable = False
-    return map_x, map_y
+    for table in (periods, map_x, map_y):
+        table.flags.writeable = False
+    return periods, map_x, map_y

@@ -48,20 +48,16 @@ def half_power(residual: np.ndarray) -> np.ndarray:
     return out
 
 
-def autocorrelation(
-    residual: np.ndarray, max_lag: int, power: np.ndarray | None = None
-) -> np.ndarray:
+def autocorrelation(power: np.ndarray, shape: tuple[int, int], max_lag: int) -> np.ndarray:
     """Normalised circular autocorrelation for lags in ``[-max_lag, max_lag]``, smoothed.
 
-    Returned array is centred: lag (dx, dy) sits at ``[max_lag + dy, max_lag + dx]``.
-    Lags shorter than 12 px (the host's own correlation) are zeroed. ``power`` is
-    :func:`half_power` of ``residual`` when the caller has it already.
+    ``power`` is :func:`half_power` of a residual of ``shape``. Returned array is centred:
+    lag (dx, dy) sits at ``[max_lag + dy, max_lag + dx]``. Lags shorter than 12 px (the
+    host's own correlation) are zeroed.
     """
-    h, w = residual.shape
+    h, w = shape
     if not 0 < max_lag < min(h, w):
         raise ValueError(f"max_lag {max_lag} outside (0, {min(h, w)})")
-    if power is None:
-        power = half_power(residual)
     acf = sfft.irfft2(power, s=(h, w)).astype(np.float32)
     # Lags -max_lag..max_lag, wrapped: the last max_lag rows/columns, then the first ones.
     win = np.concatenate([acf[h - max_lag :], acf[: max_lag + 1]])
@@ -186,9 +182,7 @@ def find_lattice(
     """
     score, i_lo, rows = _score_map(acf, max_period)
     flat_score = score.ravel()
-    top_cells = np.argpartition(flat_score, -100)[-100:] if flat_score.size > 100 else None
-    if top_cells is None:
-        top_cells = np.arange(flat_score.size)
+    top_cells = np.argpartition(flat_score, -min(100, flat_score.size))[-100:]
     order = list(top_cells[np.argsort(flat_score[top_cells])[::-1]])
     for period in priors:
         i = round(float(np.log(period / _R0) / _D_RHO)) - i_lo

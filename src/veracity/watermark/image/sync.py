@@ -114,8 +114,9 @@ def _resize_operator(n: int, size: int) -> tuple[np.ndarray, np.ndarray | None]:
     Frequency f of the n-point spectrum goes to f mod size; the imaginary part is
     nonzero only for even n (the Nyquist bin sits on one side), else ``None``.
     """
+    slots = np.round(np.fft.fftfreq(n) * n).astype(np.intp) % size
     spec = np.zeros((size, n), dtype=complex)
-    spec[_spectrum_slots(n, size)] = np.fft.fft(np.eye(n), axis=0)
+    spec[slots] = np.fft.fft(np.eye(n), axis=0)
     op = np.fft.ifft(spec, axis=0) * (size / n)
     real = np.ascontiguousarray(op.real)
     imag = np.ascontiguousarray(op.imag) if np.abs(op.imag).max() > 1e-12 else None
@@ -123,12 +124,6 @@ def _resize_operator(n: int, size: int) -> tuple[np.ndarray, np.ndarray | None]:
         if part is not None:
             part.flags.writeable = False
     return real, imag
-
-
-def _spectrum_slots(n: int, size: int) -> np.ndarray:
-    """Where each bin of an ``n``-point spectrum sits in a ``size``-point one."""
-    out: np.ndarray = np.round(np.fft.fftfreq(n) * n).astype(np.intp) % size
-    return out
 
 
 def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
@@ -160,22 +155,20 @@ def _chip_spectrum() -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def _turned_sync_maps(pattern: KeyPattern) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """Conjugate spectra of the sync signs and of their support, under the inverse of each
-    flip/quarter turn (see ``_best_variant``); entry 0 is the untransformed map."""
+def _sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
+    """Conjugate spectra (complex64: the sync search runs in single precision) of the sync
+    signs under the inverse of each flip/quarter turn, stacked (see ``_best_variant``;
+    entry 0 is the untransformed map), and of the untransformed signs' support."""
     signs = np.zeros((CANON, CANON))
     signs[pattern.sync_pos[:, 0] * CHIP, pattern.sync_pos[:, 1] * CHIP] = pattern.sync_sign
-    maps = []
-    for variant in range(N_VARIANTS):
-        turned = np.rot90(signs[:, ::-1] if variant >= 4 else signs, -(variant % 4))
-        maps.append((np.conj(sfft.rfft2(turned)), np.conj(sfft.rfft2(np.abs(turned)))))
-    return tuple(maps)
-
-
-@lru_cache(maxsize=16)
-def _stacked_sign_maps(pattern: KeyPattern) -> np.ndarray:
-    """The eight turned sign spectra of :func:`_turned_sync_maps` as one complex64 array."""
-    return np.stack([sign for sign, _ in _turned_sync_maps(pattern)]).astype(np.complex64)
+    turned = [
+        np.rot90(signs[:, ::-1] if variant >= 4 else signs, -(variant % 4))
+        for variant in range(N_VARIANTS)
+    ]
+    sign_maps = np.conj(sfft.rfft2(np.stack(turned))).astype(np.complex64)
+    support = np.conj(sfft.rfft2(np.abs(signs))).astype(np.complex64)
+    sign_maps.flags.writeable = support.flags.writeable = False
+    return sign_maps, support
 
 
 def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> int:
@@ -193,7 +186,7 @@ def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> 
     # variant is wanted, and the scale is common to all eight: only the argmax matters.
     # The eight correlations are one batched single-precision transform (only used to
     # pick the variant; its statistic is then computed in double precision).
-    maps = sfft.irfft2(spec[None] * _stacked_sign_maps(pattern), s=shape)
+    maps = sfft.irfft2(spec[None] * _sync_maps(pattern)[0], s=shape)
     return int(np.argmax(maps.reshape(N_VARIANTS, -1).max(axis=1)))
 
 
@@ -202,7 +195,8 @@ def _variant_z(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sync statistic for every cyclic offset of one variant, and its filtered tile."""
     # Single precision: the statistic is needed to about 1e-5, the transforms give ~1e-6.
-    sign_fft, mask_fft = _single_sync_maps(pattern)
+    sign_maps, mask_fft = _sync_maps(pattern)
+    sign_fft = sign_maps[0]
     shape = (CANON, CANON)
     spec = sfft.rfft2(dihedral(tile, variant).astype(np.float32)) * kernel
     g = sfft.irfft2(spec, s=shape)
@@ -210,13 +204,6 @@ def _variant_z(
     den = sfft.irfft2(sfft.rfft2(g * g) * mask_fft, s=shape)
     z = num.astype(np.float64) / np.sqrt(np.maximum(den.astype(np.float64), 1e-12))
     return z, g.astype(np.float64)
-
-
-@lru_cache(maxsize=16)
-def _single_sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
-    """The untransformed sign and support spectra of :func:`_turned_sync_maps`, complex64."""
-    sign, mask = _turned_sync_maps(pattern)[0]
-    return sign.astype(np.complex64), mask.astype(np.complex64)
 
 
 def search_offset(
