@@ -3,7 +3,7 @@
 Embedding mixes the file down to 16 kHz mono, computes the watermark signal there
 (:mod:`veracity.watermark.audio_embed`), resamples that signal to the file's rate and
 adds it to every channel, so the original's rate, channels and bandwidth are kept.
-Detection streams the file in overlapping 8.2 s windows, reads each one blindly
+Detection streams the file in overlapping 9.2 s windows, reads each one blindly
 (:mod:`veracity.watermark.audio_detect`) and reports the marked segments.
 """
 
@@ -33,7 +33,9 @@ BLOCK_SAMPLES = BLOCK_FRAMES * FINE_HOP
 MIN_EMBED_S = 5.0
 MAX_EMBED_S = 3600.0
 P_DETECT = 1e-6
-WINDOW_BLOCKS = 2.0  # window length, in blocks
+# Windows overlap by 5.12 s (a sub-span of the reading), so any 5 s spliced excerpt
+# lies whole inside one window.
+WINDOW_BLOCKS = 2.25  # window length, in blocks
 HOP_BLOCKS = 1.0  # window hop, in blocks
 
 
@@ -48,7 +50,7 @@ def _resample(x: np.ndarray, src: int, dst: int) -> np.ndarray:
 
 
 def _windows(blocks: Iterator[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
-    """Overlapping windows of two blocks (hop one block); a short file is one window."""
+    """Overlapping windows of 2.25 blocks (hop one block); a short file is one window."""
     width, hop = round(WINDOW_BLOCKS * BLOCK_SAMPLES), round(HOP_BLOCKS * BLOCK_SAMPLES)
     buf = np.zeros(0, np.float32)
     buf_start = next_start = 0

@@ -24,7 +24,13 @@ import numpy as np
 import scipy.fft as sfft
 from scipy.special import i0e
 
-from veracity.watermark.audio_ecc import CRC_BITS, PAYLOAD_BITS, decode_payloads, encode_payload
+from veracity.watermark.audio_ecc import (
+    CRC_BITS,
+    PAYLOAD_BITS,
+    decode_payloads,
+    encode_payload,
+    list_decode,
+)
 from veracity.watermark.audio_layout import (
     BLOCK_FRAMES,
     N_BANDS,
@@ -42,6 +48,10 @@ __all__ = ["SCALES", "TileEnergies", "WindowReading", "read_window"]
 SCALES: tuple[float, ...] = tuple(np.round(np.arange(0.98, 1.0201, 0.005), 4))
 _COARSE_SCALES: tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
 _CANDIDATES = 8
+# Where the decoder's best path fails the CRC on one of the LIST_CANDIDATES strongest
+# sync candidates, its LIST_SIZE best paths are searched for one that passes.
+LIST_SIZE = 16
+LIST_CANDIDATES = 1
 SUB_FRAMES = 80 * TILE_FRAMES  # 5.12 s
 SUB_HOP = 16 * TILE_FRAMES  # 1.02 s
 
@@ -304,20 +314,45 @@ def _candidates(
 
 
 def _best_test(
-    phasors: np.ndarray, decoded: list[tuple[bytes, bool]], layout: Layout
-) -> tuple[bytes | None, float, float]:
-    """(payload, log-p before the union, sync score) of the strongest test of one candidate."""
-    score, log_sync = _sync_log_p(phasors[0], layout)
+    phasors: np.ndarray, decoded: list[tuple[bytes, int] | None], layout: Layout, log_sync: float
+) -> tuple[bytes | None, float]:
+    """(payload, log-p before the union) of the strongest test of one candidate.
+
+    ``decoded`` holds, per span, the payload that passed the CRC and its rank in the
+    decoder's list (0: the maximum-likelihood path), or None; ``log_sync`` is the log
+    tail bound of the candidate's sync score on the whole window.
+    """
     log_p, payload = log_sync, None
-    for k, (phasor, (got, ok)) in enumerate(zip(phasors, decoded, strict=True)):
-        if not ok:
+    for k, (phasor, found) in enumerate(zip(phasors, decoded, strict=True)):
+        if found is None:
             continue
+        got, rank = found
         lp = _codeword_log_p(phasor, layout, got)
         if k == 0:
-            lp = min(lp, log_sync - CRC_BITS * np.log(2))
+            # The CRC passes by chance with probability 2^-16 per path tried.
+            tried = 1 if rank == 0 else LIST_SIZE
+            lp = min(lp, log_sync + np.log(tried) - CRC_BITS * np.log(2))
         if payload is None or lp < log_p:
             payload, log_p = got, lp
-    return payload, log_p, score
+    return payload, log_p
+
+
+def _decode(
+    found: list[tuple[float, float, np.ndarray]], layout: Layout
+) -> list[list[tuple[bytes, int] | None]]:
+    """Per candidate and span, the payload that passed the CRC and its list rank, or None."""
+    soft = np.concatenate(
+        [np.stack([layout.unit_soft(p.real) for p in phasors]) for _, _, phasors in found]
+    )[:, N_SYNC:]
+    n_spans = len(found[0][2])
+    flat: list[tuple[bytes, int] | None] = [
+        (got, 0) if ok else None for got, ok in decode_payloads(soft)
+    ]
+    retry = [row for row in range(LIST_CANDIDATES * n_spans) if flat[row] is None]
+    if retry:
+        for row, got in zip(retry, list_decode(soft[retry], LIST_SIZE), strict=True):
+            flat[row] = got
+    return [flat[i * n_spans : (i + 1) * n_spans] for i in range(len(found))]
 
 
 def read_window(
@@ -347,14 +382,11 @@ def read_window(
     log_hyp = float(np.log(sum(int(np.ceil(BLOCK_FRAMES / s)) for s in SCALES)))
     log_hyp += float(np.log(1 + len(spans)))
     found = _candidates(energies, layout, spans)
-    soft = np.concatenate(
-        [np.stack([layout.unit_soft(p.real) for p in phasors]) for _, _, phasors in found]
-    )
-    decoded = decode_payloads(soft[:, N_SYNC:])
+    syncs = [_sync_log_p(phasors[0], layout) for _, _, phasors in found]
+    decoded = _decode(found, layout)
     best: WindowReading | None = None
-    for i, (scale, phase, phasors) in enumerate(found):
-        mine = decoded[i * len(spans) : (i + 1) * len(spans)]
-        payload, log_p, score = _best_test(phasors, mine, layout)
+    for (scale, phase, phasors), mine, (score, log_sync) in zip(found, decoded, syncs, strict=True):
+        payload, log_p = _best_test(phasors, mine, layout, log_sync)
         log_p += log_hyp
         if payload is not None and log_p >= np.log(p_needed):
             payload = None

@@ -1,7 +1,9 @@
 """Error control for the audio watermark: CRC-16 and a K=7 rate-1/2 convolutional code.
 
 The payload (32 bits) and its CRC-16 are convolutionally encoded with the classic
-(171, 133) octal code and decoded by a soft-decision Viterbi decoder.
+(171, 133) octal code and decoded by a soft-decision Viterbi decoder; where its best
+path fails the CRC, a list Viterbi decoder (the ``size`` best paths, parallel list
+algorithm) returns the best path that passes it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = [
     "decode_payload",
     "decode_payloads",
     "encode_payload",
+    "list_decode",
 ]
 
 PAYLOAD_BITS = 32
@@ -109,14 +112,72 @@ def _viterbi(soft: np.ndarray) -> np.ndarray:
     return bits[:, :INFO_BITS]
 
 
+def _list_viterbi(soft: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``size`` best terminated paths of each row of ``soft`` (B, coded), best first.
+
+    Every state keeps its ``size`` best distinct paths (their metrics in descending
+    order); a new state's list merges those of its two predecessors.
+
+    Returns:
+        ``(info, valid)``: info bits (B, size, INFO_BITS) and whether each path exists
+        (a short code has fewer than ``size`` paths into a state early on).
+    """
+    prev, sign = _trellis()
+    batch, n_states = len(soft), 1 << (_K - 1)
+    steps = soft.shape[1] // 2
+    metric = np.full((batch, n_states, size), -np.inf)
+    metric[:, 0, 0] = 0.0
+    source = np.zeros((steps, batch, n_states, size), dtype=np.int16)
+    signs = sign.reshape(-1, 2).T
+    for t in range(steps):
+        branch = (soft[:, 2 * t : 2 * t + 2] @ signs).reshape(batch, n_states, 2)
+        # Both predecessors' lists, side by side: entry j * size + r is rank r of
+        # predecessor j. A stable sort keeps ties in that order.
+        cand = (metric[:, prev] + branch[..., None]).reshape(batch, n_states, 2 * size)
+        order = np.argsort(-cand, axis=2, kind="stable")[..., :size]
+        metric = np.take_along_axis(cand, order, axis=2)
+        source[t] = order
+    rows = np.arange(batch)[:, None]
+    state = np.zeros((batch, size), dtype=np.int64)
+    rank = np.broadcast_to(np.arange(size), (batch, size))
+    bits = np.zeros((batch, size, steps), dtype=np.int8)
+    for t in range(steps - 1, -1, -1):
+        bits[:, :, t] = state >> (_K - 2)
+        came = source[t][rows, state, rank]
+        state, rank = prev[state, came // size], came % size
+    return bits[:, :, :INFO_BITS], np.isfinite(metric[:, 0])
+
+
+def _unpack(info: np.ndarray) -> tuple[bytes, bool]:
+    value = int("".join(map(str, info[:PAYLOAD_BITS])), 2)
+    crc = int("".join(map(str, info[PAYLOAD_BITS:])), 2)
+    payload = value.to_bytes(PAYLOAD_BITS // 8, "big")
+    return payload, crc16(payload) == crc
+
+
 def decode_payloads(soft: np.ndarray) -> list[tuple[bytes, bool]]:
     """Decode a batch of soft coded vectors (B, :data:`CODED_BITS`) into (payload, crc_ok)."""
-    out = []
-    for info in _viterbi(np.atleast_2d(np.asarray(soft, dtype=np.float64))):
-        value = int("".join(map(str, info[:PAYLOAD_BITS])), 2)
-        crc = int("".join(map(str, info[PAYLOAD_BITS:])), 2)
-        payload = value.to_bytes(PAYLOAD_BITS // 8, "big")
-        out.append((payload, crc16(payload) == crc))
+    return [_unpack(info) for info in _viterbi(np.atleast_2d(np.asarray(soft, dtype=np.float64)))]
+
+
+def list_decode(soft: np.ndarray, size: int) -> list[tuple[bytes, int] | None]:
+    """The best of the ``size`` most likely paths that passes the CRC, per row.
+
+    Returns:
+        Per row of ``soft`` (B, :data:`CODED_BITS`), ``(payload, rank)`` with rank 0 for
+        the maximum-likelihood path, or None when none of the ``size`` paths passes.
+        A random row passes with probability about ``size * 2**-16``.
+    """
+    info, valid = _list_viterbi(np.atleast_2d(np.asarray(soft, dtype=np.float64)), size)
+    out: list[tuple[bytes, int] | None] = []
+    for paths, ok in zip(info, valid, strict=True):
+        found = None
+        for rank in np.flatnonzero(ok):
+            payload, crc_ok = _unpack(paths[rank])
+            if crc_ok:
+                found = (payload, int(rank))
+                break
+        out.append(found)
     return out
 
 
