@@ -59,6 +59,22 @@ def test_ecc_round_trip_with_noise() -> None:
     assert decode_payload(soft) == (PAYLOAD, True)
 
 
+def _direct_block_score(log_e, weight, layout, scale, start: int) -> float:
+    """The sync score of the one block starting at frame ``start``, term by term."""
+    length = round(TILE_FRAMES / scale)
+    n = len(log_e) - length
+    score = 0.0
+    for k in np.flatnonzero(layout.pair_unit < N_SYNC):
+        f = start + round(layout.pair_col[k] * TILE_FRAMES / scale)
+        if 0 <= f < n:
+            b = layout.pair_band[k]
+            d = pair_diff(log_e[f, b], log_e[f + length, b])
+            lattice = layout.dither[k] + layout.step[k] / 2 * layout.sync_bits[layout.pair_unit[k]]
+            w = min(weight[f, b], weight[f + length, b])
+            score += w * np.cos(2 * np.pi * (d - lattice) / layout.step[k])
+    return score
+
+
 def _direct_sync_scores(log_e, weight, layout, scale) -> np.ndarray:
     """The coarse sync score at every whole-frame phase, summed term by term."""
     length = round(TILE_FRAMES / scale)
@@ -69,7 +85,7 @@ def _direct_sync_scores(log_e, weight, layout, scale) -> np.ndarray:
     for phase in range(len(scores)):
         for rep in range(-1, int(np.ceil(len(log_e) / period))):
             for k in pairs:
-                f = round(phase + rep * period + layout.pair_col[k] * TILE_FRAMES / scale)
+                f = round(phase + rep * period) + round(layout.pair_col[k] * TILE_FRAMES / scale)
                 if 0 <= f < n:
                     b = layout.pair_band[k]
                     d = pair_diff(log_e[f, b], log_e[f + length, b])
@@ -87,10 +103,22 @@ def test_fft_sync_search_equals_the_direct_sum(seconds: float, scale: float) -> 
         x = x + watermark_signal(x, PAYLOAD, "secret")
     log_e, weight = tile_log_energy(fine_power(x.astype(np.float32)), scale)
     layout = layout_for_key("secret")
-    fast = _all_sync_scores(log_e, weight, layout, scale)
+    fast, block = _all_sync_scores(log_e, weight, layout, scale)
     direct = _direct_sync_scores(log_e, weight, layout, scale)
     assert np.abs(fast - direct).max() < 1e-9 * max(1.0, np.abs(direct).max())
     assert int(np.argmax(fast)) == int(np.argmax(direct))
+    # The single-block scores, summed over the block starts of each phase, are the whole.
+    width = len(fast)
+    period = BLOCK_FRAMES / scale
+    phase = int(np.argmax(direct))
+    starts = [phase + round(r * period) for r in range(-1, int(np.ceil(len(log_e) / period)))]
+    total = sum(block[q + width - 1] for q in starts if -width < q < len(block) - width + 1)
+    assert abs(total - direct[phase]) < 1e-9 * max(1.0, np.abs(direct).max())
+    # A single block's score is its own sum, term by term, also for a block that starts
+    # before the window (only its pairs inside count).
+    for q in (starts[1], -width // 3):
+        one = _direct_block_score(log_e, weight, layout, scale, q)
+        assert abs(block[q + width - 1] - one) < 1e-9 * max(1.0, abs(one))
 
 
 def test_viterbi_is_maximum_likelihood() -> None:

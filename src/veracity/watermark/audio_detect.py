@@ -3,9 +3,11 @@
 For speed hypotheses 0.98-1.02 (the tile grid is stretched in time and frequency) and
 block phases, the sync pairs are scored by how close their measured differences lie
 to their known lattice points: first at 1 % speed and 4 ms phase steps, then refined
-to 0.5 % and 4 ms around the best peaks. The best distinct candidates are decoded
-(soft Viterbi, batched) on the whole window and on each 5.1 s sub-span, and checked
-with the CRC-16.
+to 0.5 % and 4 ms around the best peaks; a few more candidates come from the best
+single blocks (a short marked excerpt in unmarked audio). The distinct candidates are
+decoded (soft Viterbi, batched) on the whole window and on each 5.1 s sub-span, and
+checked with the CRC-16; where the strongest candidate's best path fails the CRC, the
+16 best paths are tried (list Viterbi).
 
 The p-value is a union bound over every hypothesis of the fine grid and every test
 (Bonferroni). On unmarked audio each pair's phasor, summed over the block repetitions
@@ -48,6 +50,7 @@ __all__ = ["SCALES", "TileEnergies", "WindowReading", "read_window"]
 SCALES: tuple[float, ...] = tuple(np.round(np.arange(0.98, 1.0201, 0.005), 4))
 _COARSE_SCALES: tuple[float, ...] = (0.98, 0.99, 1.0, 1.01, 1.02)
 _CANDIDATES = 8
+_LOCAL_CANDIDATES = 3
 # Where the decoder's best path fails the CRC on one of the LIST_CANDIDATES strongest
 # sync candidates, its LIST_SIZE best paths are searched for one that passes.
 LIST_SIZE = 16
@@ -105,6 +108,16 @@ def _log_tail(score: float, weights: np.ndarray) -> float:
     return float(min(0.0, np.min(bound(_FINE_LAMBDAS[k])), coarse[k]))
 
 
+def _pair_frames(starts: np.ndarray, col: np.ndarray, scale: float) -> np.ndarray:
+    """First frame of each pair (start, pair): the block start and the pair's offset in
+    the block, each rounded to a frame (the coarse search's FFT needs that split); the
+    second tile starts ``round(TILE_FRAMES / scale)`` frames later."""
+    return np.asarray(
+        np.rint(starts)[:, None].astype(np.int64)
+        + np.rint(col * TILE_FRAMES / scale)[None, :].astype(np.int64)
+    )
+
+
 def _gather(
     energy: np.ndarray,
     weight: np.ndarray,
@@ -116,8 +129,8 @@ def _gather(
     """Lattice phase (radians from the bit-0 lattice) and weight per (start, pair)."""
     col = layout.pair_col[pairs]
     band = layout.pair_band[pairs]
-    fa = np.rint(starts[:, None] + col[None, :] * TILE_FRAMES / scale).astype(np.int64)
-    fb = np.rint(starts[:, None] + (col[None, :] + 1) * TILE_FRAMES / scale).astype(np.int64)
+    fa = _pair_frames(starts, col, scale)
+    fb = fa + round(TILE_FRAMES / scale)
     ok = (fa >= 0) & (fb < len(energy))
     fa, fb = np.where(ok, fa, 0), np.where(ok, fb, 0)
     diff = pair_diff(energy[fa, band], energy[fb, band])
@@ -142,13 +155,12 @@ def _sync_scores(
 
 
 def _sync_kernel(layout: Layout, scale: float, n: int) -> np.ndarray:
-    """Spectrum (bands, size) of the sync pairs' lattice phasors at their frame offsets.
+    """Spectrum (bands, size) of one block's sync pairs' lattice phasors at their offsets.
 
     Entry ``j`` of band ``b``'s kernel sums ``exp(-i beta)`` over the sync pairs of that
-    band and the block repetitions whose first tile lies ``j`` frames after the block
-    phase; offsets from which no phase in ``[0, width)`` reaches a frame in ``[0, n)``
-    are left out, so that a circular convolution of length ``size >= n + width`` is
-    the linear one. Cached on the layout per (scale, n).
+    band whose first tile lies ``j`` frames after the block start; ``size >= n + width``,
+    so the circular correlation is the linear one at every block start in
+    ``(-width, n)``. Cached on the layout per (scale, n).
     """
     key = ("sync-kernel", scale, n)
     kernel = layout.cache.get(key)
@@ -156,16 +168,10 @@ def _sync_kernel(layout: Layout, scale: float, n: int) -> np.ndarray:
         pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
         bits = layout.sync_bits[layout.pair_unit[pairs]]
         beta = 2 * np.pi * layout.dither[pairs] / layout.step[pairs] + np.pi * bits
-        width = int(np.ceil(BLOCK_FRAMES / scale))
-        size = sfft.next_fast_len(n + width)
-        reps = _block_starts(np.zeros(1), BLOCK_FRAMES / scale, n + round(TILE_FRAMES / scale))
-        offs = np.rint(reps[0][:, None] + layout.pair_col[pairs] * TILE_FRAMES / scale)
-        offs = offs.astype(np.int64)
-        keep = (offs > -width) & (offs < n)
+        size = sfft.next_fast_len(n + int(np.ceil(BLOCK_FRAMES / scale)))
+        offs = _pair_frames(np.zeros(1), layout.pair_col[pairs], scale)[0]
         dense = np.zeros((N_BANDS, size), np.complex128)
-        band = np.broadcast_to(layout.pair_band[pairs], offs.shape)
-        phasor = np.broadcast_to(np.exp(-1j * beta), offs.shape)
-        np.add.at(dense, (band[keep], offs[keep] % size), phasor[keep])
+        np.add.at(dense, (layout.pair_band[pairs], offs), np.exp(-1j * beta))
         # Convolving with the time-reversed kernel correlates with the kernel.
         kernel = sfft.ifft(dense, axis=1) * size
         if len(layout.cache) >= 32:  # the last window of each file has its own length
@@ -176,21 +182,28 @@ def _sync_kernel(layout: Layout, scale: float, n: int) -> np.ndarray:
 
 def _all_sync_scores(
     log_e: np.ndarray, weight: np.ndarray, layout: Layout, scale: float
-) -> np.ndarray:
-    """Sync score at every whole-frame block phase of one speed (the coarse search).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sync scores at every whole-frame block phase of one speed (the coarse search).
 
-    The score at phase ``p`` is ``sum over pairs and repetitions of w cos(a - beta)`` at
-    the frame ``p + offset``, where ``a`` is the pair difference's lattice angle (one per
-    band and frame, as the step is the band's) and ``beta`` the pair's known lattice
-    point; as ``Re(w e^{ia} e^{-i beta})`` that is, per band, a correlation of the
-    phasors ``w e^{ia}`` with a fixed kernel, done for all phases at once by FFT. The
-    pair's second tile is taken ``round(TILE_FRAMES / scale)`` frames after the first.
+    The score of one block starting at frame ``q`` is ``sum over its sync pairs of
+    w cos(a - beta)`` at the frame ``q + offset``, where ``a`` is the pair difference's
+    lattice angle (one per band and frame, as the step is the band's) and ``beta`` the
+    pair's known lattice point; as ``Re(w e^{ia} e^{-i beta})`` that is, per band, a
+    correlation of the phasors ``w e^{ia}`` with a fixed kernel, done for every ``q`` at
+    once by FFT. The pair's second tile is taken ``round(TILE_FRAMES / scale)`` frames
+    after the first.
+
+    Returns:
+        ``(whole, local)``: the window's score at each phase ``p`` in ``[0, width)``,
+        summed over the blocks starting at ``p + round(r * period)``; and each single
+        block's score, at block starts ``q`` in ``(-width, n)`` (index ``q + width - 1``).
     """
     length = round(TILE_FRAMES / scale)
     n = len(log_e) - length
-    width = int(np.ceil(BLOCK_FRAMES / scale))
+    period = BLOCK_FRAMES / scale
+    width = int(np.ceil(period))
     if n <= 0:
-        return np.zeros(width)
+        return np.zeros(width), np.zeros(width)
     angle = (2 * np.pi / band_steps()) * pair_diff(log_e[:n], log_e[length:])
     w = np.minimum(weight[:n], weight[length:])
     kernel = _sync_kernel(layout, scale, n)
@@ -198,7 +211,13 @@ def _all_sync_scores(
     phasor.real[:, :n] = (w * np.cos(angle)).T
     phasor.imag[:, :n] = (w * np.sin(angle)).T
     spec = sfft.fft(phasor, axis=1, overwrite_x=True) * kernel
-    return np.asarray(sfft.ifft(spec.sum(axis=0))[:width].real)
+    corr = sfft.ifft(spec.sum(axis=0)).real
+    local = np.concatenate([corr[len(corr) - width + 1 :], corr[:n]])
+    shifts = np.rint(np.arange(-1, int(np.ceil(n / period)) + 1) * period).astype(np.int64)
+    index = np.arange(width)[:, None] + shifts[None, :] + width - 1
+    inside = (index >= 0) & (index < len(local))
+    whole = np.where(inside, local[np.where(inside, index, 0)], 0.0).sum(axis=1)
+    return whole, local
 
 
 def _instances(
@@ -256,13 +275,25 @@ def _peaks(scores: np.ndarray, count: int, radius: int = 4) -> np.ndarray:
 
 
 def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, float]]:
-    """Coarse-to-fine sync search; returns distinct (score, scale, phase) candidates."""
+    """Coarse-to-fine sync search; returns distinct (score, scale, phase) candidates.
+
+    The best :data:`_CANDIDATES` come from the whole window's score; then up to
+    :data:`_LOCAL_CANDIDATES` more from the best single blocks (a short marked excerpt
+    inside unmarked audio scores low over the whole window, where the unmarked part only
+    adds noise), taken at their coarse speed and phase.
+    """
     coarse: list[tuple[float, float, float]] = []
+    local: list[tuple[float, float, float]] = []
     for scale in _COARSE_SCALES:
         log_e, weight = energies.get(scale)
-        phases = np.arange(0.0, np.ceil(BLOCK_FRAMES / scale))
-        scores = _all_sync_scores(log_e, weight, layout, scale)
-        coarse += [(float(scores[k]), scale, float(phases[k])) for k in _peaks(scores, 4)]
+        period = BLOCK_FRAMES / scale
+        whole, block = _all_sync_scores(log_e, weight, layout, scale)
+        coarse += [(float(whole[k]), scale, float(k)) for k in _peaks(whole, 4)]
+        width = len(whole)
+        for k in _peaks(block, 2):
+            # Whole-frame phases only: the p-value's union counts those.
+            phase = round((k - width + 1) % period) % width
+            local.append((float(block[k]), scale, float(phase)))
     fine: dict[tuple[float, float], float] = {}
     for _, scale0, phase0 in sorted(coarse, reverse=True)[:_CANDIDATES]:
         for step in (-0.005, 0.0, 0.005):
@@ -278,7 +309,15 @@ def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, 
         slot = round(phase / 8)
         if slot not in best or score > best[slot][0]:
             best[slot] = (score, scale, phase)
-    return sorted(best.values(), reverse=True)
+    found = sorted(best.values(), reverse=True)[:_CANDIDATES]
+    taken = {round(phase / 8) for _, _, phase in found}
+    for score, scale, phase in sorted(local, reverse=True):
+        if len(found) >= _CANDIDATES + _LOCAL_CANDIDATES:
+            break
+        if round(phase / 8) not in taken:
+            taken.add(round(phase / 8))
+            found.append((score, scale, phase))
+    return found
 
 
 def _codeword_log_p(phasor: np.ndarray, layout: Layout, payload: bytes) -> float:
@@ -306,7 +345,7 @@ def _candidates(
 ) -> list[tuple[float, float, np.ndarray]]:
     """(scale, phase, pair phasors per span) of the best distinct sync candidates."""
     found = []
-    for _, scale, phase in _search(energies, layout)[:_CANDIDATES]:
+    for _, scale, phase in _search(energies, layout):
         z, frame = _instances(*energies.get(scale), layout, scale, phase)
         masks = [(frame >= lo) & (frame <= hi) for lo, hi in spans]
         found.append((scale, phase, np.stack([(z * m).sum(axis=0) for m in masks])))
