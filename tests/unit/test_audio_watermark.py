@@ -246,3 +246,18 @@ def test_too_short_and_silent_inputs(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="shorter than 1 s"):
         detect_file(tmp_path / "tiny.wav")
     assert not detect_file(tmp_path / "silent.wav").detected
+
+
+def test_chunked_embedding_stages_equal_the_whole_signal_ones() -> None:
+    # The embedder works chunk by chunk (so an hour of audio fits in memory); small
+    # chunks here force several, and the results must be the one-pass ones exactly.
+    from veracity.watermark.audio_embed import _synthesise
+    from veracity.watermark.audio_layout import band_power, fine_band_power
+
+    x = speech_like(6.0, seed=4)
+    x32 = x.astype(np.float32)
+    assert np.array_equal(fine_band_power(x32, chunk=300), band_power(fine_power(x32)))
+    gains = np.random.default_rng(2).normal(0, 0.3, (len(x) // (TILE_FRAMES * 64), 24))
+    whole = _synthesise(x, gains, chunk=10**6)
+    assert np.array_equal(_synthesise(x, gains, chunk=37), whole)
+    assert np.sqrt(np.mean(whole**2)) > 0.01 * np.sqrt(np.mean(x**2))  # a real signal

@@ -22,11 +22,10 @@ from veracity.watermark.audio_layout import (
     TILE_FRAMES,
     Layout,
     band_matrix,
-    band_power,
-    fine_power,
+    fine_band_power,
     layout_for_key,
     pair_diff,
-    tile_log_energy,
+    tile_energy_from_bands,
 )
 
 __all__ = ["watermark_signal"]
@@ -47,7 +46,7 @@ def _unit_bits(layout: Layout, payload: bytes) -> np.ndarray:
 
 def _tile_grid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Log-energy and weight of every tile of the embedding grid: (global columns, bands)."""
-    log_e, weight = tile_log_energy(fine_power(x.astype(np.float32)))
+    log_e, weight = tile_energy_from_bands(fine_band_power(x.astype(np.float32)))
     n_cols = len(x) // (TILE_FRAMES * 64)
     starts = np.arange(n_cols) * TILE_FRAMES
     starts = starts[starts < len(log_e)]
@@ -70,19 +69,30 @@ def _pair_index(
     )
 
 
-def _synthesise(x: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
-    """Return ISTFT(STFT(x) * (gain - 1)) for per-tile log-energy gains."""
+def _synthesise(x: np.ndarray, log_gain: np.ndarray, chunk: int = 1 << 13) -> np.ndarray:
+    """Return ISTFT(STFT(x) * (gain - 1)) for per-tile log-energy gains.
+
+    ``chunk`` frames at a time (a one-hour file's STFT would take 0.9 GB per copy); the
+    hop is half a frame, so each sample is the sum of two frames' halves.
+    """
     n = len(x)
     pad = np.concatenate([np.zeros(_HOP), x, np.zeros(_N + _HOP)])
     n_frames = (n + _HOP - 1) // _HOP + 1
     win = np.sin(np.pi * np.arange(_N) / _N)
-    idx = np.arange(_N)[None, :] + _HOP * np.arange(n_frames)[:, None]
-    spec = np.fft.rfft(sliding_window_view(pad, _N)[::_HOP][:n_frames] * win, axis=1)
-    cols = np.minimum(np.arange(n_frames) * _HOP // (TILE_FRAMES * 64), len(log_gain) - 1)
-    amp = np.exp(0.5 * log_gain[cols] @ band_matrix(1.0).T) - 1.0
-    frames = np.fft.irfft(spec * amp, n=_N, axis=1) * win
+    gains = band_matrix(1.0).T
     out = np.zeros(len(pad))
-    np.add.at(out, idx.ravel(), frames.ravel())
+    for first in range(0, n_frames, chunk):
+        stop = min(first + chunk, n_frames)
+        span = pad[_HOP * first : _HOP * (stop - 1) + _N]
+        spec = np.fft.rfft(sliding_window_view(span, _N)[::_HOP][: stop - first] * win, axis=1)
+        frame = np.arange(first, stop)
+        cols = np.minimum(frame * _HOP // (TILE_FRAMES * 64), len(log_gain) - 1)
+        amp = np.exp(0.5 * log_gain[cols] @ gains) - 1.0
+        frames = np.fft.irfft(spec * amp, n=_N, axis=1) * win
+        part = np.zeros(_HOP * (stop - first + 1))
+        part[:-_HOP] += frames[:, :_HOP].ravel()
+        part[_HOP:] += frames[:, _HOP:].ravel()
+        out[_HOP * first : _HOP * (stop + 1)] += part
     return out[_HOP : _HOP + n]
 
 
@@ -137,7 +147,7 @@ def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
 
 def _tile_power(x: np.ndarray, n_cols: int) -> np.ndarray:
     """Host power of every tile of the embedding grid, (columns, bands)."""
-    bands = band_power(fine_power(x.astype(np.float32)))
+    bands = fine_band_power(x.astype(np.float32))
     n = min(n_cols, len(bands) // TILE_FRAMES)
     out = np.zeros((n_cols, N_BANDS))
     out[:n] = bands[: n * TILE_FRAMES].reshape(n, TILE_FRAMES, N_BANDS).sum(axis=1)
