@@ -51,9 +51,13 @@ def run_embed(args: argparse.Namespace) -> int:
     verified = reading.detected and reading.payload == payload.hex()
     if not verified:
         # the file is written (it may still be wanted), but nobody should rely on its mark
+        why = {
+            "audio": "too little speech or music to carry it, or too lossy a format",
+            "video": "too low a quality, or too small or flat a picture",
+        }.get(reading.modality, "too low a quality, or too small or flat a picture")
         print(
             f"veracity: warning: {args.output}: the watermark does not read back from the "
-            "written file (too low a quality, or too small or flat a picture)",
+            f"written file ({why})",
             file=sys.stderr,
         )
     if args.json:
