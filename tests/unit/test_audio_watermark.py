@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from veracity.errors import InputError
+from veracity.errors import CorruptMediaError, InputError
 from veracity.synth.audio_edits import EDITS, resample
 from veracity.synth.speech import speech_like
 from veracity.watermark.api import detect_file, embed_file
@@ -246,6 +246,16 @@ def test_too_short_and_silent_inputs(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="shorter than 1 s"):
         detect_file(tmp_path / "tiny.wav")
     assert not detect_file(tmp_path / "silent.wav").detected
+
+
+def test_truncated_flac_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    sf.write(tmp_path / "whole.flac", speech_like(12.0, seed=2), 16000)
+    data = (tmp_path / "whole.flac").read_bytes()
+    (tmp_path / "cut.flac").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CorruptMediaError, match="truncated: its header declares 12.00 s"):
+        embed_file(tmp_path / "cut.flac", tmp_path / "o.flac")
+    assert not (tmp_path / "o.flac").exists()
+    embed_file(tmp_path / "whole.flac", tmp_path / "o.flac")  # the whole file embeds
 
 
 def test_chunked_embedding_stages_equal_the_whole_signal_ones() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from veracity.errors import InputError, LimitExceededError
+from veracity.errors import CorruptMediaError, InputError, LimitExceededError
 from veracity.media.audio import decode_audio, iter_blocks, probe_audio
 from veracity.media.audio_out import save_audio
 from veracity.media.limits import Limits
@@ -85,6 +85,7 @@ class AudioWatermarkCodec:
 
         Raises:
             InputError: Too short (< 5 s) or silent.
+            CorruptMediaError: A FLAC file that decodes shorter than its header declares.
             LimitExceededError: Longer than one hour.
         """
         info = probe_audio(src, self.limits)
@@ -94,6 +95,13 @@ class AudioWatermarkCodec:
                 f"(limit {MAX_EMBED_S:.0f} s); split it first"
             )
         x, rate = decode_audio(src, self.limits, rate=None, mono=False)
+        if info.codec == "flac" and info.duration_s - len(x) / rate > 0.1:
+            # FLAC declares its length exactly; a marked copy of the part that decodes
+            # would silently lose the rest.
+            raise CorruptMediaError(
+                f"{src}: file is truncated: its header declares {info.duration_s:.2f} s "
+                f"but only {len(x) / rate:.2f} s decode"
+            )
         if len(x) < MIN_EMBED_S * rate:
             raise InputError(
                 f"{src}: {len(x) / rate:.2f} s is too short to carry a watermark "
