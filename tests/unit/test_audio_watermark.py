@@ -248,14 +248,17 @@ def test_too_short_and_silent_inputs(tmp_path: Path) -> None:
     assert not detect_file(tmp_path / "silent.wav").detected
 
 
-def test_truncated_flac_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
-    sf.write(tmp_path / "whole.flac", speech_like(12.0, seed=2), 16000)
-    data = (tmp_path / "whole.flac").read_bytes()
-    (tmp_path / "cut.flac").write_bytes(data[: len(data) // 2])
+@pytest.mark.parametrize("ext", [".flac", ".wav"])
+def test_truncated_file_is_refused_and_nothing_is_written(tmp_path: Path, ext: str) -> None:
+    whole, cut, out = tmp_path / f"whole{ext}", tmp_path / f"cut{ext}", tmp_path / f"o{ext}"
+    sf.write(whole, speech_like(12.0, seed=2), 16000)
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(CorruptMediaError, match=r"truncated: its header declares 12\.00 s"):
-        embed_file(tmp_path / "cut.flac", tmp_path / "o.flac")
-    assert not (tmp_path / "o.flac").exists()
-    embed_file(tmp_path / "whole.flac", tmp_path / "o.flac")  # the whole file embeds
+        embed_file(cut, out)
+    assert not out.exists()
+    embed_file(whole, out)  # the whole file embeds
+    assert detect_file(out).detected
 
 
 def test_chunked_embedding_stages_equal_the_whole_signal_ones() -> None:
