@@ -76,3 +76,45 @@ def test_comb_score_equals_the_direct_sum_over_harmonics() -> None:
     centre = np.median(rows, axis=1, keepdims=True)
     spread = 1.4826 * np.median(np.abs(rows - centre), axis=1, keepdims=True)
     np.testing.assert_allclose(got, (rows - centre) / (spread + 1e-12), rtol=0, atol=1e-6)
+
+
+def test_refine_reuses_repeated_trials_and_matches_the_plain_descent(monkeypatch) -> None:
+    # Coordinate descent repeats a pass from the same lattice when the previous pass
+    # moved nothing; those trials are kept, not folded again, and the result must be
+    # the plain descent's exactly.
+    from veracity.watermark.image import refine as refine_mod
+    from veracity.watermark.image.pattern import key_pattern
+
+    rng = np.random.default_rng(4)
+    residual = rng.normal(size=(300, 280))
+    pattern = key_pattern("k")
+    v1, v2 = basis(np.array(41.0), np.array(3.0))
+    start = Lattice(np.asarray(v1, float), np.asarray(v2, float), 1.0)
+    sync = refine_mod.sync_for(residual, pattern, start, 1.5)
+
+    def plain() -> tuple[Lattice, object]:
+        best, best_sync = start, sync
+        for scale_step, turn_step in refine_mod._STAGES:
+            for _ in range(refine_mod._PASSES):
+                for scale, turn in (
+                    (scale_step, 0.0),
+                    (-scale_step, 0.0),
+                    (0.0, turn_step),
+                    (0.0, -turn_step),
+                ):
+                    trial = refine_mod._moved(best, scale, turn)
+                    got = refine_mod.sync_for(residual, pattern, trial, 1.5, (sync.variant,))
+                    if got.z > best_sync.z:
+                        best, best_sync = trial, got
+        return best, best_sync
+
+    want_lattice, want_sync = plain()
+    folds = []
+    real_fold = refine_mod.fold
+    monkeypatch.setattr(refine_mod, "fold", lambda r, lat: folds.append(1) or real_fold(r, lat))
+    got_lattice, got_sync = refine_mod.refine(residual, pattern, start, sync, 1.5)
+    assert np.array_equal(got_lattice.v1, want_lattice.v1)
+    assert np.array_equal(got_lattice.v2, want_lattice.v2)
+    assert got_sync.z == want_sync.z and got_sync.offset == want_sync.offset
+    trials = len(refine_mod._STAGES) * refine_mod._PASSES * 4
+    assert len(folds) < trials  # at least one pass was a repeat

@@ -58,6 +58,9 @@ def refine(
     """Coordinate descent on the sync statistic around ``start`` (its variant kept)."""
     best, best_sync = start, sync
     variants = (sync.variant,)
+    # A pass that moves nothing is repeated from the same lattice: its trials are the
+    # same lattices, so their readings are kept rather than folded again.
+    seen: dict[tuple[float, ...], SyncResult] = {}
     for scale_step, turn_step in _STAGES:
         for _ in range(_PASSES):
             for scale, turn in (
@@ -67,7 +70,10 @@ def refine(
                 (0.0, -turn_step),
             ):
                 trial = _moved(best, scale, turn)
-                trial_sync = sync_for(residual, pattern, trial, hp_sigma, variants)
+                key = (*trial.v1.tolist(), *trial.v2.tolist())
+                if key not in seen:
+                    seen[key] = sync_for(residual, pattern, trial, hp_sigma, variants)
+                trial_sync = seen[key]
                 if trial_sync.z > best_sync.z:
                     best, best_sync = trial, trial_sync
     return best, best_sync
