@@ -34,10 +34,10 @@ def main(
     keys = [f"fp-key-{k}" for k in range(first_key, first_key + n_keys)]
     tested = positives = 0
     min_p = 1.0
+    length = round(seconds * 16000)
     t0 = time.process_time()
     for i, path in enumerate(files):
         x, _ = decode_audio(path)
-        length = round(seconds * 16000)
         for start in range(0, max(1, len(x) - length + 1), 2 * 16000):
             seg = x[start : start + length]
             if len(seg) < length:

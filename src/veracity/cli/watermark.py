@@ -51,10 +51,11 @@ def run_embed(args: argparse.Namespace) -> int:
     verified = reading.detected and reading.payload == payload.hex()
     if not verified:
         # the file is written (it may still be wanted), but nobody should rely on its mark
-        why = {
-            "audio": "too little speech or music to carry it, or too lossy a format",
-            "video": "too low a quality, or too small or flat a picture",
-        }.get(reading.modality, "too low a quality, or too small or flat a picture")
+        why = (
+            "too little speech or music to carry it, or too lossy a format"
+            if reading.modality == "audio"
+            else "too low a quality, or too small or flat a picture"
+        )
         print(
             f"veracity: warning: {args.output}: the watermark does not read back from the "
             f"written file ({why})",

@@ -22,6 +22,7 @@ __all__ = [
     "ANALYSIS_RATE",
     "AudioClip",
     "AudioInfo",
+    "declared_duration_s",
     "decode_audio",
     "iter_blocks",
     "load_audio",
@@ -114,6 +115,39 @@ def probe_audio(path: str | os.PathLike[str], limits: Limits | None = None) -> A
             f"{limits.max_duration_s:.0f} s"
         )
     return info
+
+
+def declared_duration_s(path: str | os.PathLike[str], info: AudioInfo) -> float | None:
+    """The exact length a file's header declares, or None where it declares none.
+
+    FLAC's stream header counts its samples (FFmpeg reports them as the duration). A WAV
+    declares its data chunk's size, but FFmpeg infers its length from the file size, so
+    a cut file looks whole to it: the RIFF chunks are read here. None for other formats,
+    RF64 (sizes live elsewhere) and headers too damaged to read. Compare with the decoded
+    length to tell a truncated file.
+    """
+    if info.codec == "flac":
+        return info.duration_s or None
+    if info.container != "wav":
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+        if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        byte_rate = 0
+        for _ in range(64):  # a WAV has a handful of chunks; stop on junk
+            chunk = fh.read(8)
+            if len(chunk) < 8:
+                return None
+            size = int.from_bytes(chunk[4:], "little")
+            if chunk[:4] == b"fmt ":
+                fmt = fh.read(size + (size & 1))
+                byte_rate = int.from_bytes(fmt[8:12], "little") if len(fmt) >= 12 else 0
+            elif chunk[:4] == b"data":
+                return size / byte_rate if byte_rate and size != 0xFFFFFFFF else None
+            else:
+                fh.seek(size + (size & 1), 1)
+    return None
 
 
 def _frame_array(frame: av.AudioFrame) -> np.ndarray:

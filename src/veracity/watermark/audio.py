@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from veracity.errors import CorruptMediaError, InputError, LimitExceededError
-from veracity.media.audio import decode_audio, iter_blocks, probe_audio
+from veracity.media.audio import declared_duration_s, decode_audio, iter_blocks, probe_audio
 from veracity.media.audio_out import save_audio
 from veracity.media.limits import Limits
 from veracity.results import Modality, WatermarkReading
@@ -96,7 +96,7 @@ class AudioWatermarkCodec:
                 f"(limit {MAX_EMBED_S:.0f} s); split it first"
             )
         x, rate = decode_audio(src, self.limits, rate=None, mono=False)
-        declared = info.duration_s if info.codec == "flac" else _wav_declared_s(src)
+        declared = declared_duration_s(src, info)
         if declared is not None and declared - len(x) / rate > 0.1:
             # FLAC and WAV declare their length; a marked copy of the part that decodes
             # would silently lose the rest.
@@ -126,32 +126,6 @@ class AudioWatermarkCodec:
         if reading is None:
             raise InputError(f"{src}: audio is shorter than 1 s; no watermark can be read")
         return reading
-
-
-def _wav_declared_s(path: Path) -> float | None:
-    """Duration a RIFF/WAVE header declares (its data chunk's size), or None.
-
-    None for other files, RF64 (sizes live elsewhere) and headers too damaged to read;
-    FFmpeg infers a WAV's length from the file size, so a cut file looks whole to it.
-    """
-    with open(path, "rb") as fh:
-        head = fh.read(12)
-        if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-            return None
-        byte_rate = 0
-        for _ in range(64):  # a WAV has a handful of chunks; stop on junk
-            chunk = fh.read(8)
-            if len(chunk) < 8:
-                return None
-            size = int.from_bytes(chunk[4:], "little")
-            if chunk[:4] == b"fmt ":
-                fmt = fh.read(size + (size & 1))
-                byte_rate = int.from_bytes(fmt[8:12], "little") if len(fmt) >= 12 else 0
-            elif chunk[:4] == b"data":
-                return size / byte_rate if byte_rate and size != 0xFFFFFFFF else None
-            else:
-                fh.seek(size + (size & 1), 1)
-    return None
 
 
 def detect_blocks(blocks: Iterator[np.ndarray], key: str) -> WatermarkReading | None:

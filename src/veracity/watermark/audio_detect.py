@@ -303,21 +303,18 @@ def _search(energies: TileEnergies, layout: Layout) -> list[tuple[float, float, 
             scores = _sync_scores(log_e, weight, layout, scale, phases)
             k = int(np.argmax(scores))
             fine[(scale, float(phases[k]))] = float(scores[k])
-    best: dict[float, tuple[float, float, float]] = {}
+    # One candidate per slot of 8 frames: refinements of one peak land within a few.
+    best: dict[int, tuple[float, float, float]] = {}
     for (scale, phase), score in fine.items():
-        # One candidate per coarse peak: refinements of one peak land within a few frames.
         slot = round(phase / 8)
         if slot not in best or score > best[slot][0]:
             best[slot] = (score, scale, phase)
-    found = sorted(best.values(), reverse=True)[:_CANDIDATES]
-    taken = {round(phase / 8) for _, _, phase in found}
+    kept = dict(sorted(best.items(), key=lambda item: item[1], reverse=True)[:_CANDIDATES])
     for score, scale, phase in sorted(local, reverse=True):
-        if len(found) >= _CANDIDATES + _LOCAL_CANDIDATES:
+        if len(kept) >= _CANDIDATES + _LOCAL_CANDIDATES:
             break
-        if round(phase / 8) not in taken:
-            taken.add(round(phase / 8))
-            found.append((score, scale, phase))
-    return found
+        kept.setdefault(round(phase / 8), (score, scale, phase))
+    return list(kept.values())
 
 
 def _codeword_log_p(phasor: np.ndarray, layout: Layout, payload: bytes) -> float:

@@ -44,13 +44,17 @@ def _unit_bits(layout: Layout, payload: bytes) -> np.ndarray:
     return np.concatenate([layout.sync_bits, encode_payload(payload)]).astype(np.float64)
 
 
-def _tile_grid(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Log-energy and weight of every tile of the embedding grid: (global columns, bands)."""
-    log_e, weight = tile_energy_from_bands(fine_band_power(x.astype(np.float32)))
-    n_cols = len(x) // (TILE_FRAMES * 64)
+def _band_power(x: np.ndarray) -> np.ndarray:
+    """Fine band powers of a signal, as the detector measures them (float32 spectra)."""
+    return fine_band_power(x.astype(np.float32))
+
+
+def _tile_grid(bands: np.ndarray, n_cols: int) -> np.ndarray:
+    """Log-energy of every tile of the embedding grid, (global columns, bands), from the
+    signal's fine band powers."""
+    log_e, _weight = tile_energy_from_bands(bands)
     starts = np.arange(n_cols) * TILE_FRAMES
-    starts = starts[starts < len(log_e)]
-    return log_e[starts], weight[starts]
+    return log_e[starts[starts < len(log_e)]]
 
 
 def _pair_index(
@@ -126,12 +130,14 @@ def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
     step_size = layout.step[pair]
     log_gain = np.zeros((n_cols, N_BANDS))
     target: np.ndarray | None = None
+    host = x.astype(np.float64)
+    host_bands = _band_power(host)  # the first pass's grid, and the SNR guard's costs
     w = np.zeros(len(x))
     limit = np.full_like(log_gain, _MAX_LOG_GAIN)
     for step in range(_ITERATIONS + _CAPPED_ITERATIONS):
         if step == _ITERATIONS:
-            limit = _gain_limits(x, w, log_gain)
-        grid, _weight = _tile_grid(x + w)
+            limit = _gain_limits(x, host_bands, w, log_gain)
+        grid = _tile_grid(host_bands if step == 0 else _band_power(x + w), n_cols)
         diff = pair_diff(grid[col_a, band], grid[col_a + 1, band])
         if target is None:
             offset = dither + pair_bits * step_size / 2
@@ -141,20 +147,22 @@ def watermark_signal(x: np.ndarray, payload: bytes, key: str) -> np.ndarray:
         np.add.at(log_gain, (col_a, band), delta_a)
         np.add.at(log_gain, (col_a + 1, band), -delta_b)
         np.clip(log_gain, -limit, limit, out=log_gain)
-        w = _synthesise(x.astype(np.float64), log_gain)
+        w = _synthesise(host, log_gain)
     return _limit_snr(x, w)
 
 
-def _tile_power(x: np.ndarray, n_cols: int) -> np.ndarray:
-    """Host power of every tile of the embedding grid, (columns, bands)."""
-    bands = fine_band_power(x.astype(np.float32))
+def _tile_power(bands: np.ndarray, n_cols: int) -> np.ndarray:
+    """Host power of every tile of the embedding grid, (columns, bands), from its fine
+    band powers."""
     n = min(n_cols, len(bands) // TILE_FRAMES)
     out = np.zeros((n_cols, N_BANDS))
     out[:n] = bands[: n * TILE_FRAMES].reshape(n, TILE_FRAMES, N_BANDS).sum(axis=1)
     return out
 
 
-def _gain_limits(x: np.ndarray, w: np.ndarray, log_gain: np.ndarray) -> np.ndarray:
+def _gain_limits(
+    x: np.ndarray, host_bands: np.ndarray, w: np.ndarray, log_gain: np.ndarray
+) -> np.ndarray:
     """Per-tile limits on |log-gain| that bring the mark to MIN_SNR_DB.
 
     A few loud tiles carry most of the mark's power (on speech the costliest 1 % of
@@ -162,7 +170,7 @@ def _gain_limits(x: np.ndarray, w: np.ndarray, log_gain: np.ndarray) -> np.ndarr
     every other tile keeps its full change; scaling the whole mark down instead would
     weaken every pair.
     """
-    host = _tile_power(x, len(log_gain))
+    host = _tile_power(host_bands, len(log_gain))
     cost = host * np.expm1(np.abs(log_gain) / 2) ** 2
     power_w = float(np.sum(w**2))
     budget = (
