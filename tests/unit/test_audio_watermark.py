@@ -78,24 +78,18 @@ def _direct_block_score(log_e, weight, layout, scale, start: int) -> float:
 
 
 def _direct_sync_scores(log_e, weight, layout, scale) -> np.ndarray:
-    """The coarse sync score at every whole-frame phase, summed term by term."""
-    length = round(TILE_FRAMES / scale)
-    n = len(log_e) - length
+    """The coarse sync score at every whole-frame phase, summed block by block."""
     period = BLOCK_FRAMES / scale
-    pairs = np.flatnonzero(layout.pair_unit < N_SYNC)
-    scores = np.zeros(int(np.ceil(period)))
-    for phase in range(len(scores)):
-        for rep in range(-1, int(np.ceil(len(log_e) / period))):
-            for k in pairs:
-                f = round(phase + rep * period) + round(layout.pair_col[k] * TILE_FRAMES / scale)
-                if 0 <= f < n:
-                    b = layout.pair_band[k]
-                    d = pair_diff(log_e[f, b], log_e[f + length, b])
-                    bit = layout.sync_bits[layout.pair_unit[k]]
-                    lattice = layout.dither[k] + layout.step[k] / 2 * bit
-                    w = min(weight[f, b], weight[f + length, b])
-                    scores[phase] += w * np.cos(2 * np.pi * (d - lattice) / layout.step[k])
-    return scores
+    reps = range(-1, int(np.ceil(len(log_e) / period)))
+    return np.array(
+        [
+            sum(
+                _direct_block_score(log_e, weight, layout, scale, round(p + r * period))
+                for r in reps
+            )
+            for p in range(int(np.ceil(period)))
+        ]
+    )
 
 
 @pytest.mark.parametrize(("seconds", "scale"), [(8.192, 1.0), (6.0, 0.98), (2.0, 1.02)])
