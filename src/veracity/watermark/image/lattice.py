@@ -17,7 +17,15 @@ import cv2
 import numpy as np
 import scipy.fft as sfft
 
-__all__ = ["Lattice", "autocorrelation", "basis", "find_lattice", "half_power", "polish"]
+__all__ = [
+    "Lattice",
+    "autocorrelation",
+    "basis",
+    "find_lattice",
+    "half_power",
+    "polish",
+    "polish_many",
+]
 
 MIN_PERIOD = 36.0
 MAX_PERIOD = 240.0
@@ -191,12 +199,18 @@ def find_lattice(
             k = int(np.argmax(band))
             order.insert(1, (i - 3 + k // band.shape[1]) * band.shape[1] + k % band.shape[1])
     found: list[Lattice] = []
-    for flat in order:
+    refined: dict[int, Lattice] = {}  # by score cell: refined speculatively, in batches
+    for pos, flat in enumerate(order):
         i, j = divmod(int(flat), len(rows))
         p0 = _R0 * np.exp((i + i_lo) * _D_RHO)
         if any(_close(lat, p0, rows[j] * _D_PHI) for lat in found):
             continue
-        lat = _refine(acf, p0, rows[j] * _D_PHI, float(score[i, j]))
+        if int(flat) not in refined:
+            batch = _next_cells(order[pos:], found, len(rows), i_lo, rows, _REFINE_BATCH)
+            starts = [(_R0 * np.exp((b // len(rows) + i_lo) * _D_RHO), rows[b % len(rows)] * _D_PHI,
+                       float(score.flat[b])) for b in batch]
+            refined.update(zip(batch, _refine_many(acf, starts), strict=True))
+        lat = refined[int(flat)]
         if not any(_close(other, lat.period, np.deg2rad(lat.angle_deg)) for other in found):
             found.append(lat)
         if len(found) >= top:
@@ -204,15 +218,54 @@ def find_lattice(
     return found
 
 
+_REFINE_BATCH = 8  # score cells refined together (the search needs ~2 per lattice it keeps)
+
+
+def _next_cells(
+    order: Sequence[int], found: list[Lattice], n_cols: int, i_lo: int, rows: np.ndarray, size: int
+) -> list[int]:
+    """The first ``size`` distinct cells of ``order`` that the search may still refine.
+
+    The first one is always taken; the others are skipped when they are close to a
+    lattice already found or to a cell already taken. Refining a cell that turns out
+    not to be needed only costs time: :func:`find_lattice` takes each refinement in order.
+    """
+    taken: list[int] = []
+    places: list[tuple[float, float]] = []
+    for flat in order:
+        i, j = divmod(int(flat), n_cols)
+        p0, a0 = _R0 * np.exp((i + i_lo) * _D_RHO), rows[j] * _D_PHI
+        if taken and (
+            int(flat) in taken
+            or any(_close(lat, p0, a0) for lat in found)
+            or any(abs(p0 / p - 1) < 0.03 and abs(a0 - a) < 0.03 for p, a in places)
+        ):
+            continue
+        taken.append(int(flat))
+        places.append((p0, a0))
+        if len(taken) >= size:
+            break
+    return taken
+
+
 def polish(acf: np.ndarray, lattice: Lattice) -> Lattice:
     """Refine a lattice found elsewhere on the ACF; keep it if refinement wanders off."""
-    refined = _refine(acf, lattice.period, np.deg2rad(lattice.angle_deg), lattice.score)
-    if (
-        abs(refined.period / lattice.period - 1) < 0.01
-        and abs(refined.angle_deg - lattice.angle_deg) < 0.4
-    ):
-        return refined
-    return lattice
+    return polish_many(acf, [lattice])[0]
+
+
+def polish_many(acf: np.ndarray, lattices: Sequence[Lattice]) -> list[Lattice]:
+    """:func:`polish` for several lattices at once (one batched refinement)."""
+    starts = [(lat.period, np.deg2rad(lat.angle_deg), lat.score) for lat in lattices]
+    out = []
+    for lattice, refined in zip(lattices, _refine_many(acf, starts), strict=True):
+        if (
+            abs(refined.period / lattice.period - 1) < 0.01
+            and abs(refined.angle_deg - lattice.angle_deg) < 0.4
+        ):
+            out.append(refined)
+        else:
+            out.append(lattice)
+    return out
 
 
 def _close(lat: Lattice, period: float, angle: float) -> bool:
@@ -221,28 +274,49 @@ def _close(lat: Lattice, period: float, angle: float) -> bool:
 
 def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Lattice:
     """Least-squares fit of the basis to sub-pixel ACF peaks at many lattice points."""
-    v1, v2 = basis(np.array(period), np.array(angle))
+    return _refine_many(acf, [(period, angle, score)])[0]
+
+
+def _refine_many(
+    acf: np.ndarray, starts: Sequence[tuple[float, float, float]]
+) -> list[Lattice]:
+    """:func:`_refine` for several (period, angle, score) starts, their peaks read together.
+
+    Each start goes through the same steps as it would alone (the sub-pixel peaks are
+    elementwise, and each basis is solved on its own), so the results are the same.
+    """
+    if not starts:
+        return []
+    starts_basis = [basis(np.array(p), np.array(a)) for p, a, _ in starts]
+    v1 = np.array([b[0] for b in starts_basis], dtype=np.float64)
+    v2 = np.array([b[1] for b in starts_basis], dtype=np.float64)
+    active = np.ones(len(starts), dtype=bool)
     reach = (acf.shape[0] - 1) / 2 - 2
     for order in (1, 2, 3, 4, 6):
         ks = _half_plane_points(order)
-        pred = ks[:, :1] * v1 + ks[:, 1:] * v2
-        keep = np.all(np.abs(pred) < reach, axis=1)
-        if keep.sum() < 2:
+        pred = ks[None, :, :1] * v1[:, None, :] + ks[None, :, 1:] * v2[:, None, :]
+        keep = np.all(np.abs(pred) < reach, axis=2)
+        active &= keep.sum(axis=1) >= 2
+        use = keep & active[:, None]
+        if not use.any():
             break
-        ks, pred = ks[keep], pred[keep]
-        peaks, weights = _subpixel_peaks(acf, pred)
-        good = weights > 0
-        if good.sum() < 2:
-            break
-        sol, *_ = np.linalg.lstsq(
-            ks[good] * np.sqrt(weights[good, None]),
-            peaks[good] * np.sqrt(weights[good, None]),
-            rcond=None,
-        )
-        v1, v2 = sol[0], sol[1]
-    refined = Lattice(np.asarray(v1, np.float64), np.asarray(v2, np.float64), score)
-    start = Lattice(*basis(np.array(period), np.array(angle)), score)
-    return refined if _plausible(refined, start) else start
+        peaks = np.zeros(pred.shape)
+        weights = np.zeros(use.shape)
+        peaks[use], weights[use] = _subpixel_peaks(acf, pred[use])
+        good = use & (weights > 0)
+        active &= good.sum(axis=1) >= 2
+        for c in np.flatnonzero(active):
+            # Selected in the order of the kept points, as the single-start fit selects them.
+            g = good[c]
+            root_w = np.sqrt(weights[c, g][:, None])
+            sol, *_ = np.linalg.lstsq(ks[g] * root_w, peaks[c, g] * root_w, rcond=None)
+            v1[c], v2[c] = sol[0], sol[1]
+    out = []
+    for c, (_, _, score) in enumerate(starts):
+        refined = Lattice(v1[c].copy(), v2[c].copy(), score)
+        start = Lattice(*starts_basis[c], score)
+        out.append(refined if _plausible(refined, start) else start)
+    return out
 
 
 @lru_cache(maxsize=8)

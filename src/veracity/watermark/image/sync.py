@@ -10,6 +10,7 @@ the fold with the key's synchronisation chips for every offset at once (FFT).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -19,7 +20,7 @@ import scipy.fft as sfft
 from veracity.watermark.image.lattice import Lattice
 from veracity.watermark.image.pattern import CANON, CHIP, GRID, KeyPattern, smooth_cyclic
 
-__all__ = ["SyncResult", "chip_kernel_fft", "dihedral", "fold", "search_offset"]
+__all__ = ["FOLD_COMPILED", "SyncResult", "chip_kernel_fft", "dihedral", "fold", "search_offset"]
 
 N_VARIANTS = 8
 
@@ -43,16 +44,55 @@ class SyncResult:
 
 _FIX = 22  # fixed-point bits of the fold's tile coordinates
 
+try:  # the optional C kernel (setup.py); numpy gives the same bits without it
+    from veracity.watermark.image import _foldc
+except ImportError:  # pragma: no cover - depends on the build
+    _foldc = None
+FOLD_COMPILED = _foldc is not None
+
 
 def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
     """Average ``residual`` over all tiles into one ``CANON x CANON`` tile.
 
-    Pass a float64 ``residual`` when folding it on many lattices: the bin sums are taken
-    in float64, so a float32 one is converted on every call.
+    ``residual`` is float32 or float64; the bin sums are taken in float64 either way.
     """
     h, w = residual.shape
     n = int(np.clip(np.floor(min(lattice.period, CANON)), 16, CANON))
     inv = np.linalg.inv(np.stack([lattice.v1, lattice.v2], axis=1))  # tiles per pixel
+    if _foldc is not None:
+        sums, counts = _bins_compiled(residual, inv, n)
+    else:
+        sums, counts = _bins_numpy(residual, inv, n)
+    tile = (sums / np.maximum(counts, 1)).reshape(n, n)
+    tile -= tile.mean()
+    return _fourier_resize(tile, CANON) if n != CANON else tile
+
+
+def _bins_compiled(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bin sums and counts in one C pass (the same arithmetic as :func:`_bins_numpy`)."""
+    h, w = residual.shape
+    if residual.dtype not in (np.float32, np.float64):
+        residual = residual.astype(np.float64)
+    sums = np.zeros(n * n)
+    counts = np.zeros(n * n)
+    assert _foldc is not None
+    _foldc.fold_bins(
+        np.ascontiguousarray(residual),
+        _coordinates(inv[0, 0], w),
+        _coordinates(inv[0, 1], h),
+        _coordinates(inv[1, 0], w),
+        _coordinates(inv[1, 1], h),
+        n,
+        _FIX,
+        sums,
+        counts,
+    )
+    return sums, counts
+
+
+def _bins_numpy(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bin sums (float64, in pixel order) and counts of the tile bins."""
+    h, w = residual.shape
     weights = residual.ravel().astype(np.float64, copy=False)
     if inv[0, 1] == 0.0 and inv[1, 0] == 0.0:
         # Axis-aligned (the embedder's own lattice, the axis searches): the tile row
@@ -67,10 +107,14 @@ def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
         flat += _tile_index(inv[0], h, w, n)
         idx = flat.ravel().astype(np.intp)
         counts = np.bincount(idx, minlength=n * n)
-    sums = np.bincount(idx, weights=weights, minlength=n * n)
-    tile = (sums / np.maximum(counts, 1)).reshape(n, n)
-    tile -= tile.mean()
-    return _fourier_resize(tile, CANON) if n != CANON else tile
+    return np.bincount(idx, weights=weights, minlength=n * n), counts
+
+
+def _coordinates(step: float, size: int) -> np.ndarray:
+    """``step * i`` for ``i < size`` in ``_FIX``-bit fixed point, reduced mod 1 (int32)."""
+    mask = (1 << _FIX) - 1
+    scaled = np.rint(step * float(1 << _FIX) * np.arange(size)).astype(np.int64)
+    return (scaled & mask).astype(np.int32)
 
 
 def _tile_index(row: np.ndarray, h: int, w: int, n: int) -> np.ndarray:
@@ -82,9 +126,7 @@ def _tile_index(row: np.ndarray, h: int, w: int, n: int) -> np.ndarray:
     image size (``n <= 128``: the product stays below 2^29).
     """
     mask = (1 << _FIX) - 1
-    scale = float(1 << _FIX)
-    col = (np.rint(row[0] * scale * np.arange(w)).astype(np.int64) & mask).astype(np.int32)
-    lin = (np.rint(row[1] * scale * np.arange(h)).astype(np.int64) & mask).astype(np.int32)
+    col, lin = _coordinates(row[0], w), _coordinates(row[1], h)
     out = np.add(col[None, :], lin[:, None])
     np.bitwise_and(out, mask, out=out)
     np.multiply(out, n, out=out)
@@ -171,39 +213,71 @@ def _sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
     return sign_maps, support
 
 
+_LOW = CANON // CHIP  # the variant is picked below this frequency (cycles per tile)
+
+
+@lru_cache(maxsize=16)
+def _low_sync_maps(pattern: KeyPattern) -> np.ndarray:
+    """:func:`_sync_maps`' turned sign spectra cut to the frequencies below ``_LOW``."""
+    out = np.ascontiguousarray(_low_band(_sync_maps(pattern)[0]))
+    out.flags.writeable = False
+    return out
+
+
+def _low_band(spec: np.ndarray) -> np.ndarray:
+    """Rows (frequencies -_LOW.._LOW-1) and columns (0.._LOW) of a CANON-point half-spectrum."""
+    rows = np.r_[0:_LOW, CANON - _LOW : CANON]
+    return spec[..., rows, : _LOW + 1]
+
+
 def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> int:
     """The flip/quarter turn with the highest sync peak, filtering the tile only once.
 
     Turning the filtered tile equals filtering the turned tile up to a cyclic shift of
     the (square, symmetric) chip kernel, and correlating a turned map with the sync
     chips equals correlating the map with the inversely turned chips, so the peaks match
-    those of :func:`_variant_z` at a fraction of the transforms.
+    those of :func:`_variant_sync` at a fraction of the transforms. A chip is ``CHIP`` px
+    wide in the canonical tile, so its spectrum's main lobe ends at ``_LOW`` cycles per
+    tile: the eight correlations are taken on that band alone, at a quarter of the
+    offsets, which is enough to rank the variants; the statistic itself is then computed
+    at full resolution.
     """
-    shape = (CANON, CANON)
-    spec = sfft.rfft2(tile.astype(np.float32)) * kernel
+    spec = _low_band(sfft.rfft2(tile.astype(np.float32)) * kernel)
     # The normaliser sum(g_i^2) over the sync chips barely changes with the offset (the
-    # chips are spread over the tile), so its mean stands in for it when only the best
-    # variant is wanted, and the scale is common to all eight: only the argmax matters.
-    # The eight correlations are one batched single-precision transform (only used to
-    # pick the variant; its statistic is then computed in double precision).
-    maps = sfft.irfft2(spec[None] * _sync_maps(pattern)[0], s=shape)
+    # chips are spread over the tile), and the scale is common to all eight: only the
+    # argmax matters. The eight correlations are one batched single-precision transform.
+    maps = sfft.irfft2(spec[None] * _low_sync_maps(pattern), s=(2 * _LOW, 2 * _LOW))
     return int(np.argmax(maps.reshape(N_VARIANTS, -1).max(axis=1)))
 
 
-def _variant_z(
+@lru_cache(maxsize=16)
+def _sync_offsets(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
+    """Canonical-tile row and column of each sync chip at offset (0, 0)."""
+    rows, cols = pattern.sync_pos[:, 0] * CHIP, pattern.sync_pos[:, 1] * CHIP
+    rows.flags.writeable = cols.flags.writeable = False
+    return rows, cols
+
+
+def _variant_sync(
     tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray, variant: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sync statistic for every cyclic offset of one variant, and its filtered tile."""
+) -> tuple[float, tuple[int, int], np.ndarray]:
+    """Sync statistic of one variant at its strongest correlation, the offset, and the
+    filtered tile.
+
+    The offset is the one with the largest correlation ``sum_i s_i g_i``; ``z`` normalises
+    that correlation by ``sqrt(sum_i g_i^2)`` at the same offset.
+    """
     # Single precision: the statistic is needed to about 1e-5, the transforms give ~1e-6.
-    sign_maps, mask_fft = _sync_maps(pattern)
-    sign_fft = sign_maps[0]
+    sign_fft = _sync_maps(pattern)[0][0]
     shape = (CANON, CANON)
     spec = sfft.rfft2(dihedral(tile, variant).astype(np.float32)) * kernel
-    g = sfft.irfft2(spec, s=shape)
+    g = sfft.irfft2(spec, s=shape).astype(np.float64)
     num = sfft.irfft2(spec * sign_fft, s=shape)
-    den = sfft.irfft2(sfft.rfft2(g * g) * mask_fft, s=shape)
-    z = num.astype(np.float64) / np.sqrt(np.maximum(den.astype(np.float64), 1e-12))
-    return z, g.astype(np.float64)
+    oy, ox = divmod(int(np.argmax(num)), CANON)
+    rows, cols = _sync_offsets(pattern)
+    at = g[(rows + oy) % CANON, (cols + ox) % CANON]
+    z = float(at @ pattern.sync_sign) / math.sqrt(max(float(at @ at), 1e-12))
+    return z, (oy, ox), g
 
 
 def search_offset(
@@ -217,16 +291,16 @@ def search_offset(
     For offset ``t`` the statistic is ``z = sum_i s_i g_i / sqrt(sum_i g_i^2)`` over
     the sync chips, where ``g_i`` is the matched-filter output at chip ``i`` and
     ``s_i`` the key's sign. With key signs independent of the image, ``z`` is
-    sub-Gaussian with unit variance for every ``t`` (see README, p-value).
+    sub-Gaussian with unit variance for every ``t`` (see README, p-value); it is taken at
+    the offset of the largest correlation ``sum_i s_i g_i``, one of those ``t``.
     ``variants`` restricts the flips/quarter turns searched (default: all eight).
     """
     if variants is None:
         variants = (_best_variant(tile, pattern, kernel),)
-    # Each variant's map is computed once; the best one is kept with its filtered tile.
-    maps = {v: _variant_z(tile, pattern, kernel, v) for v in variants}
-    variant = max(maps, key=lambda v: float(np.max(maps[v][0])))
-    z, g = maps[variant]
-    oy, ox = divmod(int(np.argmax(z)), CANON)
+    # Each variant is searched once; the best one is kept with its filtered tile.
+    found = {v: _variant_sync(tile, pattern, kernel, v) for v in variants}
+    variant = max(found, key=lambda v: found[v][0])
+    z, (oy, ox), g = found[variant]
     rows = (oy + CHIP * np.arange(GRID)) % CANON
     cols = (ox + CHIP * np.arange(GRID)) % CANON
-    return SyncResult(float(z[oy, ox]), variant, (oy, ox), g[rows[:, None], cols[None, :]])
+    return SyncResult(z, variant, (oy, ox), g[rows[:, None], cols[None, :]])
