@@ -224,7 +224,9 @@ def _gain_for_psnr(
 
 def _working_plane(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """``rgb @ weights`` as float32, downscaled to about ``_WORK_AREA`` pixels."""
-    plane: np.ndarray = rgb.astype(np.float32) @ weights.astype(np.float32)
+    h, w = rgb.shape[:2]
+    mix = weights.astype(np.float32).reshape(1, 3)
+    plane: np.ndarray = cv2.transform(rgb.astype(np.float32, copy=False), mix).reshape(h, w)
     return _downscaled(plane)
 
 
@@ -239,6 +241,18 @@ def _downscaled(plane: np.ndarray) -> np.ndarray:
     return plane
 
 
+def _covariance(samples: np.ndarray) -> np.ndarray:
+    """Covariance of the columns of an (n, 3) array (``np.cov(samples, rowvar=False)``),
+    as six dot products: numpy's matrix product is slow for so thin a shape."""
+    c = np.ascontiguousarray(samples.T, dtype=np.float64)
+    c -= c.mean(axis=1, keepdims=True)
+    out = np.empty((3, 3))
+    for i in range(3):
+        for j in range(i, 3):
+            out[i, j] = out[j, i] = np.dot(c[i], c[j])
+    return out / max(c.shape[1] - 1, 1)
+
+
 def _colour_weights(rgb: np.ndarray) -> np.ndarray:
     """Channel weights that read the mark against the least host texture.
 
@@ -251,16 +265,10 @@ def _colour_weights(rgb: np.ndarray) -> np.ndarray:
     step = max(1, round(math.sqrt(rgb.shape[0] * rgb.shape[1] / 65536)))
     x = rgb[::step, ::step].astype(np.float32)
     hp = (x - cv2.GaussianBlur(x, (0, 0), 1.5)).reshape(-1, 3)
-    cov = np.cov(hp, rowvar=False)
+    cov = _covariance(hp)
     cov += 1e-3 * np.eye(3) * (1.0 + float(np.trace(cov)))
     weights = np.linalg.solve(cov, _DIRECTION.astype(np.float64))
     return (weights / float(weights @ _DIRECTION)).astype(np.float32)
-
-
-def _residual(luma: np.ndarray) -> np.ndarray:
-    res = luma - cv2.GaussianBlur(luma, (0, 0), _HP_SIGMA)
-    lim = 4.0 * float(np.median(np.abs(res))) * 1.4826 + 1.0
-    return np.clip(res, -lim, lim)
 
 
 def _p_sync(z: float, n_lattices: int) -> float:

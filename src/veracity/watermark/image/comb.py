@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import scipy.fft as sfft
 
-from veracity.watermark.image.lattice import MAX_ANGLE, MIN_PERIOD, Lattice, basis
+from veracity.watermark.image.lattice import MAX_ANGLE, MIN_PERIOD, Lattice, basis, row_median
 from veracity.watermark.image.pattern import GRID
 
 __all__ = ["axis_lattices", "comb_lattices", "comb_power"]
@@ -105,8 +105,8 @@ def _score(power: np.ndarray, max_period: float) -> tuple[np.ndarray, np.ndarray
     keep = np.arange(-n_ang, n_ang + 1) % n_phi
     score = sfft.irfft(by_angle[keep], n=length, axis=1)[:, :n_p]
     rows = score.T / np.maximum(norm, 1e-9)[:, None]
-    centre = np.median(rows, axis=1, keepdims=True)
-    spread = 1.4826 * np.median(np.abs(rows - centre), axis=1, keepdims=True)
+    centre = row_median(rows)
+    spread = 1.4826 * row_median(np.abs(rows - centre))
     periods = MIN_PERIOD * np.exp(np.arange(n_p) * _D_RHO)
     return (rows - centre) / (spread + 1e-12), periods, n_ang
 

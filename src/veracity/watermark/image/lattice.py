@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 import cv2
 import numpy as np
 import scipy.fft as sfft
+from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = [
     "Lattice",
@@ -25,6 +26,7 @@ __all__ = [
     "half_power",
     "polish",
     "polish_many",
+    "row_median",
 ]
 
 MIN_PERIOD = 36.0
@@ -149,8 +151,8 @@ def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.
     n_phi, n_rho = _N_PHI, map1.shape[1]
     n_ang = int(MAX_ANGLE / _D_PHI)
     # Wrap-padded in angle (n_ang + 1 rows either side) so that every template offset is
-    # a plain slice; rows the template never reads stay zero.
-    polar = np.zeros((n_phi + 2 * n_ang + 2, n_rho), dtype=np.float32)
+    # a plain slice; rows the template never reads are left unset.
+    polar = np.empty((n_phi + 2 * n_ang + 2, n_rho), dtype=np.float32)
     core = polar[n_ang + 1 : n_ang + 1 + n_phi]
     core[used] = cv2.remap(acf.astype(np.float32), map1, map2, cv2.INTER_LINEAR)
     polar[: n_ang + 1] = core[-n_ang - 1 :]
@@ -158,8 +160,10 @@ def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.
     i_lo = int(np.ceil(np.log(MIN_PERIOD / _R0) / _D_RHO))
     i_hi = min(int(np.log(max_period / _R0) / _D_RHO), n_rho - 1)
     rows = np.arange(-n_ang, n_ang + 1)
-    score = np.zeros((i_hi - i_lo + 1, len(rows)))
-    norm = np.zeros((i_hi - i_lo + 1, 1))
+    # Summed as (angle, period): each template point then adds whole rows of ``polar``.
+    score_t = np.zeros((len(rows), i_hi - i_lo + 1), dtype=np.float32)
+    term = np.empty_like(score_t)
+    norm = np.zeros(i_hi - i_lo + 1)
     for dr, dp, wt in zip(*_template(), strict=True):
         lo, hi = i_lo + dr, i_hi + dr + 1
         a, b = max(lo, 0), min(hi, n_rho)
@@ -167,14 +171,24 @@ def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.
             continue
         q = (dp - n_ang) % n_phi
         r0 = (q - n_phi if q >= n_phi - 2 * n_ang else q) + n_ang + 1
-        score[a - lo : b - lo] += wt * polar[r0 : r0 + len(rows), a:b].T
+        part = term[:, : b - a]
+        np.multiply(polar[r0 : r0 + len(rows), a:b], np.float32(wt), out=part)
+        score_t[:, a - lo : b - lo] += part
         if wt > 0:
             norm[a - lo : b - lo] += wt
-    score /= np.maximum(norm, 1e-9)
+    score = score_t.T / np.maximum(norm, 1e-9)[:, None]
     # Rows with fewer usable lattice points (long periods) are noisier: standardise each.
-    centre_row = np.median(score, axis=1, keepdims=True)
-    spread = 1.4826 * np.median(np.abs(score - centre_row), axis=1, keepdims=True)
+    centre_row = row_median(score)
+    spread = 1.4826 * row_median(np.abs(score - centre_row))
     return (score - centre_row) / (spread + 1e-12), i_lo, rows
+
+
+def row_median(x: np.ndarray) -> np.ndarray:
+    """Median of each row of a 2-D array, as a column (``np.median(x, 1, keepdims=True)``)."""
+    n = x.shape[1]
+    if n % 2 == 0:
+        return np.median(x, axis=1, keepdims=True)
+    return np.partition(x, n // 2, axis=1)[:, n // 2 : n // 2 + 1]
 
 
 def find_lattice(
@@ -206,7 +220,7 @@ def find_lattice(
         if any(_close(lat, p0, rows[j] * _D_PHI) for lat in found):
             continue
         if int(flat) not in refined:
-            batch = _next_cells(order[pos:], found, len(rows), i_lo, rows, _REFINE_BATCH)
+            batch = _next_cells(order[pos:], found, len(rows), i_lo, rows, 2 * top)
             starts = [(_R0 * np.exp((b // len(rows) + i_lo) * _D_RHO), rows[b % len(rows)] * _D_PHI,
                        float(score.flat[b])) for b in batch]
             refined.update(zip(batch, _refine_many(acf, starts), strict=True))
@@ -218,13 +232,11 @@ def find_lattice(
     return found
 
 
-_REFINE_BATCH = 8  # score cells refined together (the search needs ~2 per lattice it keeps)
-
-
 def _next_cells(
     order: Sequence[int], found: list[Lattice], n_cols: int, i_lo: int, rows: np.ndarray, size: int
 ) -> list[int]:
-    """The first ``size`` distinct cells of ``order`` that the search may still refine.
+    """The first ``size`` distinct cells of ``order`` that the search may still refine
+    (refined together: the search needs about two per lattice it keeps).
 
     The first one is always taken; the others are skipped when they are close to a
     lattice already found or to a cell already taken. Refining a cell that turns out
@@ -282,14 +294,14 @@ def _refine_many(
 ) -> list[Lattice]:
     """:func:`_refine` for several (period, angle, score) starts, their peaks read together.
 
-    Each start goes through the same steps as it would alone (the sub-pixel peaks are
-    elementwise, and each basis is solved on its own), so the results are the same.
+    Each start goes through the same steps as it would alone: the sub-pixel peaks are
+    elementwise, and each basis is solved on its own.
     """
     if not starts:
         return []
-    starts_basis = [basis(np.array(p), np.array(a)) for p, a, _ in starts]
-    v1 = np.array([b[0] for b in starts_basis], dtype=np.float64)
-    v2 = np.array([b[1] for b in starts_basis], dtype=np.float64)
+    period0 = np.array([p for p, _, _ in starts], dtype=np.float64)
+    start_v1, start_v2 = basis(period0, np.array([a for _, a, _ in starts], dtype=np.float64))
+    v1, v2 = start_v1.copy(), start_v2.copy()
     active = np.ones(len(starts), dtype=bool)
     reach = (acf.shape[0] - 1) / 2 - 2
     for order in (1, 2, 3, 4, 6):
@@ -305,18 +317,28 @@ def _refine_many(
         peaks[use], weights[use] = _subpixel_peaks(acf, pred[use])
         good = use & (weights > 0)
         active &= good.sum(axis=1) >= 2
-        for c in np.flatnonzero(active):
-            # Selected in the order of the kept points, as the single-start fit selects them.
-            g = good[c]
-            root_w = np.sqrt(weights[c, g][:, None])
-            sol, *_ = np.linalg.lstsq(ks[g] * root_w, peaks[c, g] * root_w, rcond=None)
-            v1[c], v2[c] = sol[0], sol[1]
-    out = []
-    for c, (_, _, score) in enumerate(starts):
-        refined = Lattice(v1[c].copy(), v2[c].copy(), score)
-        start = Lattice(*starts_basis[c], score)
-        out.append(refined if _plausible(refined, start) else start)
-    return out
+        if not active.any():
+            break
+        # Weighted least squares per start, ks @ [v1; v2] ~ peaks, by its 2x2 normal
+        # equations (the lattice points are whole numbers: well conditioned).
+        wt = np.where(good & active[:, None], weights, 0.0)
+        gram = np.einsum("cp,pi,pj->cij", wt, ks, ks)
+        rhs = np.einsum("cp,pi,cpj->cij", wt, ks, peaks)
+        det = gram[:, 0, 0] * gram[:, 1, 1] - gram[:, 0, 1] * gram[:, 1, 0]
+        active &= det > 1e-9 * (gram[:, 0, 0] + gram[:, 1, 1]) ** 2  # collinear points
+        if not active.any():
+            break
+        sol = np.linalg.solve(gram[active], rhs[active])
+        v1[active], v2[active] = sol[:, 0], sol[:, 1]
+    keep = _plausible(v1, v2, period0)
+    return [
+        Lattice(
+            (v1[c] if keep[c] else start_v1[c]).copy(),
+            (v2[c] if keep[c] else start_v2[c]).copy(),
+            score,
+        )
+        for c, (_, _, score) in enumerate(starts)
+    ]
 
 
 @lru_cache(maxsize=8)
@@ -328,35 +350,40 @@ def _half_plane_points(order: int) -> np.ndarray:
     return out
 
 
-def _plausible(lat: Lattice, start: Lattice) -> bool:
-    """A refined basis must stay square and near where it started (noise can derail it)."""
-    n1, n2 = float(np.hypot(*lat.v1)), float(np.hypot(*lat.v2))
-    if min(n1, n2) < 0.5 * MIN_PERIOD or abs(n1 / n2 - 1) > 0.1:
-        return False
-    cos = abs(float(lat.v1 @ lat.v2)) / (n1 * n2)
-    return cos < 0.1 and abs(lat.period / start.period - 1) < 0.1
+def _plausible(v1: np.ndarray, v2: np.ndarray, start_period: np.ndarray) -> np.ndarray:
+    """Which refined bases (rows of ``v1``, ``v2``) stay square and near the period they
+    started from (noise can derail a refinement)."""
+    n1, n2 = np.hypot(v1[:, 0], v1[:, 1]), np.hypot(v2[:, 0], v2[:, 1])
+    period = np.sqrt(np.abs(v1[:, 0] * v2[:, 1] - v1[:, 1] * v2[:, 0]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = np.abs(np.sum(v1 * v2, axis=1)) / (n1 * n2)
+        return (
+            (np.minimum(n1, n2) >= 0.5 * MIN_PERIOD)
+            & (np.abs(n1 / n2 - 1) <= 0.1)
+            & (cos < 0.1)
+            & (np.abs(period / start_period - 1) < 0.1)
+        )
 
 
 def _subpixel_peaks(
     acf: np.ndarray, pred: np.ndarray, radius: int = 2
 ) -> tuple[np.ndarray, np.ndarray]:
+    """The ACF's maximum in the (2 radius + 1)^2 patch around each predicted lattice point,
+    refined by a parabola through its neighbours, and its height (0 if negative)."""
     c = (acf.shape[0] - 1) // 2
-    offs = np.arange(-radius, radius + 1)
-    xi = np.rint(pred[:, 0]).astype(np.int64)[:, None, None] + offs[None, None, :] + c
-    yi = np.rint(pred[:, 1]).astype(np.int64)[:, None, None] + offs[None, :, None] + c
-    patch = acf[yi, xi]  # (n, 2r+1, 2r+1)
-    n = len(pred)
-    flat = patch.reshape(n, -1).argmax(axis=1)
-    py, px = np.divmod(flat, 2 * radius + 1)
-    py = np.clip(py, 1, 2 * radius - 1)
-    px = np.clip(px, 1, 2 * radius - 1)
-    rows = np.arange(n)
-    ctr = patch[rows, py, px]
-    dx = _parabola(patch[rows, py, px - 1], ctr, patch[rows, py, px + 1])
-    dy = _parabola(patch[rows, py - 1, px], ctr, patch[rows, py + 1, px])
-    x = xi[:, 0, 0] + px + dx - c
-    y = yi[:, 0, 0] + py + dy - c
-    return np.stack([x, y], axis=1), np.maximum(ctr, 0.0)
+    k = 2 * radius + 1
+    x0 = np.rint(pred[:, 0]).astype(np.intp) + (c - radius)  # the patches' corners
+    y0 = np.rint(pred[:, 1]).astype(np.intp) + (c - radius)
+    patch = sliding_window_view(acf, (k, k))[y0, x0].reshape(len(pred), k * k)
+    py, px = np.divmod(patch.argmax(axis=1), k)
+    np.clip(py, 1, k - 2, out=py)
+    np.clip(px, 1, k - 2, out=px)
+    at = py * k + px
+    rows = np.arange(len(pred))
+    ctr = patch[rows, at]
+    dx = _parabola(patch[rows, at - 1], ctr, patch[rows, at + 1])
+    dy = _parabola(patch[rows, at - k], ctr, patch[rows, at + k])
+    return np.stack([x0 + px + dx - c, y0 + py + dy - c], axis=1), np.maximum(ctr, 0.0)
 
 
 def _parabola(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:

@@ -174,16 +174,26 @@ def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
     return np.ascontiguousarray(out[:, ::-1] if variant >= 4 else out)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
 def chip_kernel_fft(sigma_hp: float) -> np.ndarray:
     """Conjugate half-spectrum of one rendered chip after the detector's high-pass
     (complex64: the sync search runs in single precision)."""
-    fy = np.fft.fftfreq(CANON)[:, None]
-    fx = np.fft.rfftfreq(CANON)[None, :]
-    highpass = 1.0 - np.exp(-2.0 * (np.pi * sigma_hp) ** 2 * (fy**2 + fx**2))
-    out = np.conj(_chip_spectrum() * highpass).astype(np.complex64)
+    chip, radius2 = _chip_parts()
+    highpass = 1.0 - np.exp(-2.0 * (np.pi * sigma_hp) ** 2 * radius2)
+    out = (chip * highpass).astype(np.complex64)
     out.flags.writeable = False
     return out
+
+
+@lru_cache(maxsize=1)
+def _chip_parts() -> tuple[np.ndarray, np.ndarray]:
+    """The chip's conjugate half-spectrum and the squared frequency of each bin."""
+    fy = np.fft.fftfreq(CANON)[:, None]
+    fx = np.fft.rfftfreq(CANON)[None, :]
+    chip = np.conj(_chip_spectrum())
+    radius2 = fy**2 + fx**2
+    chip.flags.writeable = radius2.flags.writeable = False
+    return chip, radius2
 
 
 @lru_cache(maxsize=1)
