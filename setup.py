@@ -1,6 +1,6 @@
 """Build hook for the optional C kernel; everything else is in pyproject.toml.
 
-The kernel only speeds up the watermark fold: when it cannot be compiled (no C compiler),
+The kernels only speed up the image watermark detector: when they cannot be compiled (no C compiler),
 the install still succeeds and the same numbers come from numpy, more slowly.
 """
 
@@ -9,9 +9,10 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "veracity.watermark.image._foldc",
-            ["src/veracity/watermark/image/_foldc.c"],
-            extra_compile_args=["-O2"],
+            "veracity.watermark.image._kernels",
+            ["src/veracity/watermark/image/_kernels.c"],
+            # No fused multiply-adds: the C loops must round like the numpy paths.
+            extra_compile_args=["-O2", "-ffp-contract=off"],
             optional=True,
         )
     ]

@@ -28,6 +28,7 @@ from veracity.watermark.image.lattice import (
     polish_many,
 )
 from veracity.watermark.image.masking import activity_mask, luminance
+from veracity.watermark.image.native import COMPILED
 from veracity.watermark.image.pattern import (
     CANON,
     GRID,
@@ -39,7 +40,6 @@ from veracity.watermark.image.pattern import (
 )
 from veracity.watermark.image.refine import REACHABLE, refine, sync_for
 from veracity.watermark.image.sync import (
-    FOLD_COMPILED,
     N_VARIANTS,
     SyncResult,
 )
@@ -352,7 +352,7 @@ class _Search:
         top = _LATTICES if best is None else _COLOUR_LATTICES
         tried = _candidates(acf, power, (h, w), self.max_period, self.priors, exact, top)
         # The C fold reads float32 as it is; numpy's bincount wants float64 (converted once).
-        folding = residual if FOLD_COMPILED else residual.astype(np.float64)
+        folding = residual if COMPILED else residual.astype(np.float64)
         view = _View(residual, folding, acf, spectrum, tried)
         lattices = tried if tried or best is not None else _fallback(self.priors)
         return view, _try_lattices(view.folding, self.pattern, lattices, best, name)

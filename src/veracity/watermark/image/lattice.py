@@ -18,6 +18,8 @@ import numpy as np
 import scipy.fft as sfft
 from numpy.lib.stride_tricks import sliding_window_view
 
+from veracity.watermark.image.native import kernels
+
 __all__ = [
     "Lattice",
     "autocorrelation",
@@ -221,8 +223,14 @@ def find_lattice(
             continue
         if int(flat) not in refined:
             batch = _next_cells(order[pos:], found, len(rows), i_lo, rows, 2 * top)
-            starts = [(_R0 * np.exp((b // len(rows) + i_lo) * _D_RHO), rows[b % len(rows)] * _D_PHI,
-                       float(score.flat[b])) for b in batch]
+            starts = [
+                (
+                    _R0 * np.exp((b // len(rows) + i_lo) * _D_RHO),
+                    rows[b % len(rows)] * _D_PHI,
+                    float(score.flat[b]),
+                )
+                for b in batch
+            ]
             refined.update(zip(batch, _refine_many(acf, starts), strict=True))
         lat = refined[int(flat)]
         if not any(_close(other, lat.period, np.deg2rad(lat.angle_deg)) for other in found):
@@ -289,9 +297,7 @@ def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Latti
     return _refine_many(acf, [(period, angle, score)])[0]
 
 
-def _refine_many(
-    acf: np.ndarray, starts: Sequence[tuple[float, float, float]]
-) -> list[Lattice]:
+def _refine_many(acf: np.ndarray, starts: Sequence[tuple[float, float, float]]) -> list[Lattice]:
     """:func:`_refine` for several (period, angle, score) starts, their peaks read together.
 
     Each start goes through the same steps as it would alone: the sub-pixel peaks are
@@ -370,6 +376,23 @@ def _subpixel_peaks(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ACF's maximum in the (2 radius + 1)^2 patch around each predicted lattice point,
     refined by a parabola through its neighbours, and its height (0 if negative)."""
+    if kernels is not None:
+        xy, height = np.empty((len(pred), 2)), np.empty(len(pred))
+        kernels.subpixel_peaks(
+            np.ascontiguousarray(acf, dtype=np.float32),
+            np.ascontiguousarray(pred, dtype=np.float64),
+            radius,
+            xy,
+            height,
+        )
+        return xy, height
+    return _subpixel_peaks_numpy(acf, pred, radius)
+
+
+def _subpixel_peaks_numpy(
+    acf: np.ndarray, pred: np.ndarray, radius: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_subpixel_peaks` in numpy (float32 ``acf``)."""
     c = (acf.shape[0] - 1) // 2
     k = 2 * radius + 1
     x0 = np.rint(pred[:, 0]).astype(np.intp) + (c - radius)  # the patches' corners

@@ -18,9 +18,10 @@ import numpy as np
 import scipy.fft as sfft
 
 from veracity.watermark.image.lattice import Lattice
+from veracity.watermark.image.native import kernels
 from veracity.watermark.image.pattern import CANON, CHIP, GRID, KeyPattern, smooth_cyclic
 
-__all__ = ["FOLD_COMPILED", "SyncResult", "chip_kernel_fft", "dihedral", "fold", "search_offset"]
+__all__ = ["SyncResult", "chip_kernel_fft", "dihedral", "fold", "search_offset"]
 
 N_VARIANTS = 8
 
@@ -44,22 +45,15 @@ class SyncResult:
 
 _FIX = 22  # fixed-point bits of the fold's tile coordinates
 
-try:  # the optional C kernel (setup.py); numpy gives the same bits without it
-    from veracity.watermark.image import _foldc
-except ImportError:  # pragma: no cover - depends on the build
-    _foldc = None
-FOLD_COMPILED = _foldc is not None
-
 
 def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
     """Average ``residual`` over all tiles into one ``CANON x CANON`` tile.
 
     ``residual`` is float32 or float64; the bin sums are taken in float64 either way.
     """
-    h, w = residual.shape
     n = int(np.clip(np.floor(min(lattice.period, CANON)), 16, CANON))
     inv = np.linalg.inv(np.stack([lattice.v1, lattice.v2], axis=1))  # tiles per pixel
-    if _foldc is not None:
+    if kernels is not None:
         sums, counts = _bins_compiled(residual, inv, n)
     else:
         sums, counts = _bins_numpy(residual, inv, n)
@@ -75,8 +69,8 @@ def _bins_compiled(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.nd
         residual = residual.astype(np.float64)
     sums = np.zeros(n * n)
     counts = np.zeros(n * n)
-    assert _foldc is not None
-    _foldc.fold_bins(
+    assert kernels is not None
+    kernels.fold_bins(
         np.ascontiguousarray(residual),
         _coordinates(inv[0, 0], w),
         _coordinates(inv[0, 1], h),

@@ -1,13 +1,16 @@
-/* The watermark fold's inner loop: sum and count the residual per tile bin.
+/* Two inner loops of the image watermark detector, optional (setup.py).
  *
- * Same arithmetic as the numpy path in sync.py (fixed-point tile coordinates, bins taken
- * in pixel order, float64 sums), in one pass instead of about ten whole-image numpy
- * passes and two bincounts. Plain C API and the buffer protocol: no numpy headers needed.
- * sync.py falls back to numpy when this module was not built; both give the same bits.
+ * fold_bins: the fold's sums and counts per tile bin (sync.py), in one pass instead of
+ * about ten whole-image numpy passes and two bincounts. subpixel_peaks: the lattice
+ * refinement's peak reading (lattice.py), one loop instead of ~30 small numpy calls.
+ * Each does the numpy path's arithmetic in the same order and precision, so both paths
+ * give the same bits; the tests compare them. Plain C API and the buffer protocol: no
+ * numpy headers are needed to build it.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 static int get_buffer(PyObject *obj, Py_buffer *view, const char *fmt, Py_ssize_t items,
@@ -107,11 +110,98 @@ release_cu:
     return out;
 }
 
+/* The float32 parabola offset of lattice.py's _parabola, in the same operation order. */
+static float parabola(float a, float b, float c) {
+    float den = (a - 2.0f * b) + c;
+    if (!(den < 0.0f)) return 0.0f;
+    float off = (0.5f * (a - c)) / den;
+    return off < -0.5f ? -0.5f : (off > 0.5f ? 0.5f : off);
+}
+
+/* subpixel_peaks(acf, pred, radius, out_xy, out_w)
+ *
+ * acf: float32 (s*s), lag (0, 0) at its centre; pred: float64 (n*2) lattice points (x, y);
+ * out_xy: float64 (n*2), out_w: float64 (n). The same steps as lattice._subpixel_peaks:
+ * the first maximum of the (2 radius + 1)^2 patch around the rounded point, kept one pixel
+ * inside the patch, refined by a parabola along each axis; its height (0 if negative).
+ */
+static PyObject *subpixel_peaks(PyObject *self, PyObject *args) {
+    PyObject *o_acf, *o_pred, *o_xy, *o_w;
+    int radius;
+    if (!PyArg_ParseTuple(args, "OOiOO", &o_acf, &o_pred, &radius, &o_xy, &o_w)) return NULL;
+    Py_buffer acf, pred, xy, w;
+    PyObject *out = NULL;
+    if (radius < 1 || radius > 16) {
+        PyErr_SetString(PyExc_ValueError, "radius out of range");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(o_acf, &acf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    Py_ssize_t side = 0;
+    while ((side + 1) * (side + 1) * 4 <= acf.len) side++;
+    PyBuffer_Release(&acf);
+    if (PyObject_GetBuffer(o_pred, &pred, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    Py_ssize_t n = pred.len / 16;
+    PyBuffer_Release(&pred);
+    if (get_buffer(o_acf, &acf, "f", side * side, 0, "acf") < 0) return NULL;
+    if (get_buffer(o_pred, &pred, "d", 2 * n, 0, "pred") < 0) goto release_acf;
+    if (get_buffer(o_xy, &xy, "d", 2 * n, 1, "out_xy") < 0) goto release_pred;
+    if (get_buffer(o_w, &w, "d", n, 1, "out_w") < 0) goto release_xy;
+    {
+        const float *a = acf.buf;
+        const double *p = pred.buf;
+        double *oxy = xy.buf, *ow = w.buf;
+        const Py_ssize_t c = (side - 1) / 2, k = 2 * radius + 1;
+        int bad = 0;
+        for (Py_ssize_t i = 0; i < n && !bad; i++) {
+            const Py_ssize_t x0 = (Py_ssize_t)nearbyint(p[2 * i]) + c - radius;
+            const Py_ssize_t y0 = (Py_ssize_t)nearbyint(p[2 * i + 1]) + c - radius;
+            if (x0 < 0 || y0 < 0 || x0 + k > side || y0 + k > side) {
+                bad = 1;
+                break;
+            }
+            Py_ssize_t best = 0;
+            float top = a[y0 * side + x0];
+            for (Py_ssize_t j = 1; j < k * k; j++) {
+                float v = a[(y0 + j / k) * side + x0 + j % k];
+                if (v > top || (v != v && top == top)) { /* numpy's argmax: first max, NaN wins */
+                    top = v;
+                    best = j;
+                }
+            }
+            Py_ssize_t py = best / k, px = best % k;
+            py = py < 1 ? 1 : (py > k - 2 ? k - 2 : py);
+            px = px < 1 ? 1 : (px > k - 2 ? k - 2 : px);
+            const float *at = a + (y0 + py) * side + x0 + px;
+            const float ctr = at[0];
+            const float dx = parabola(at[-1], ctr, at[1]);
+            const float dy = parabola(at[-side], ctr, at[side]);
+            oxy[2 * i] = (double)(x0 + px) + (double)dx - (double)c;
+            oxy[2 * i + 1] = (double)(y0 + py) + (double)dy - (double)c;
+            ow[i] = (ctr > 0.0f || ctr != ctr) ? (double)ctr : 0.0; /* np.maximum(ctr, 0) */
+        }
+        if (bad)
+            PyErr_SetString(PyExc_IndexError, "a lattice point's patch leaves the ACF");
+        else {
+            out = Py_None;
+            Py_INCREF(out);
+        }
+    }
+    PyBuffer_Release(&w);
+release_xy:
+    PyBuffer_Release(&xy);
+release_pred:
+    PyBuffer_Release(&pred);
+release_acf:
+    PyBuffer_Release(&acf);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"fold_bins", fold_bins, METH_VARARGS, "Sum and count residual pixels per tile bin."},
+    {"subpixel_peaks", subpixel_peaks, METH_VARARGS, "Sub-pixel ACF peaks near lattice points."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_foldc", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernels", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__foldc(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&module); }
