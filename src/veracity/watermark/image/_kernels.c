@@ -35,30 +35,31 @@ static int get_buffer(PyObject *obj, Py_buffer *view, const char *fmt, Py_ssize_
         for (Py_ssize_t x = 0; x < w; x++) {                                           \
             const uint32_t iu = ((((uint32_t)col_u[x] + ly_u) & mask) * un) >> fix;    \
             const uint32_t iv = ((((uint32_t)col_v[x] + ly_v) & mask) * un) >> fix;    \
-            const uint32_t k = iv * un + iu;                                           \
-            s[k] += (double)row[x];                                                    \
-            c[k] += 1.0;                                                               \
+            const uint32_t k = 2 * (iv * un + iu);                                     \
+            acc[k] += (double)row[x];                                                  \
+            acc[k + 1] += 1.0;                                                         \
         }                                                                              \
     }
 
-/* fold_bins(residual, col_u, lin_u, col_v, lin_v, n, fix, sums, counts)
+/* fold_bins(residual, col_u, lin_u, col_v, lin_v, n, fix, acc)
  *
  * residual: float32 or float64 (h*w); col_*: int32 (w); lin_*: int32 (h); the tile coordinate of
  * pixel (y, x) along each basis is frac = (col[x] + lin[y]) & (2^fix - 1); its bin is
- * (frac * n) >> fix. sums: float64 (n*n), counts: int64 (n*n), both zeroed by the caller.
+ * (frac * n) >> fix. acc: float64 (n*n*2), zeroed by the caller; bin k's sum goes to
+ * acc[2k] and its count to acc[2k+1] (side by side: one cache line for both).
  */
 static PyObject *fold_bins(PyObject *self, PyObject *args) {
-    PyObject *o_res, *o_cu, *o_lu, *o_cv, *o_lv, *o_sums, *o_counts;
+    PyObject *o_res, *o_cu, *o_lu, *o_cv, *o_lv, *o_acc;
     int n, fix;
-    if (!PyArg_ParseTuple(args, "OOOOOiiOO", &o_res, &o_cu, &o_lu, &o_cv, &o_lv, &n, &fix,
-                          &o_sums, &o_counts))
+    if (!PyArg_ParseTuple(args, "OOOOOiiO", &o_res, &o_cu, &o_lu, &o_cv, &o_lv, &n, &fix,
+                          &o_acc))
         return NULL;
     /* The bin arithmetic is 32-bit: (2^fix - 1) * n must stay below 2^32. */
     if (n < 1 || n > 1024 || fix < 1 || fix > 22) {
         PyErr_SetString(PyExc_ValueError, "n or fix out of range");
         return NULL;
     }
-    Py_buffer cu, lu, cv, lv, res, sums, counts;
+    Py_buffer cu, lu, cv, lv, res, accb;
     PyObject *out = NULL;
     if (PyObject_GetBuffer(o_cu, &cu, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
     Py_ssize_t w = cu.len / (Py_ssize_t)sizeof(int32_t);
@@ -74,15 +75,12 @@ static PyObject *fold_bins(PyObject *self, PyObject *args) {
     const int single = res.format != NULL && strchr(res.format, 'f') != NULL;
     PyBuffer_Release(&res);
     if (get_buffer(o_res, &res, single ? "f" : "d", h * w, 0, "residual") < 0) goto release_lv;
-    if (get_buffer(o_sums, &sums, "d", (Py_ssize_t)n * n, 1, "sums") < 0) goto release_res;
-    if (get_buffer(o_counts, &counts, "d", (Py_ssize_t)n * n, 1, "counts") < 0)
-        goto release_sums;
+    if (get_buffer(o_acc, &accb, "d", (Py_ssize_t)n * n * 2, 1, "acc") < 0) goto release_res;
     {
         const int32_t *col_u = cu.buf, *lin_u = lu.buf, *col_v = cv.buf, *lin_v = lv.buf;
         const float *r32 = res.buf;
         const double *r64 = res.buf;
-        double *s = sums.buf;
-        double *c = counts.buf;
+        double *acc = accb.buf;
         const uint32_t mask = (1u << fix) - 1u;
         const uint32_t un = (uint32_t)n;
         Py_BEGIN_ALLOW_THREADS
@@ -94,9 +92,7 @@ static PyObject *fold_bins(PyObject *self, PyObject *args) {
         out = Py_None;
         Py_INCREF(out);
     }
-    PyBuffer_Release(&counts);
-release_sums:
-    PyBuffer_Release(&sums);
+    PyBuffer_Release(&accb);
 release_res:
     PyBuffer_Release(&res);
 release_lv:

@@ -102,29 +102,30 @@ def basis(period: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 _D_RHO = 0.004  # log-radius step (0.4 % in period)
 _D_PHI = np.deg2rad(0.25)
-_N_PHI = round(2 * np.pi / _D_PHI)  # angle rows of the full circle
 _R0 = 16.0
 _REACH = 10  # template lattice points (k, l) with k^2 + l^2 <= _REACH
 
 
 @lru_cache(maxsize=8)
-def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Remap tables of the log-polar ACF for the angle rows the template reads.
+def _polar_maps(centre: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Remap tables of the log-polar ACF for the angles the template reads.
 
-    Returns ``(map1, map2, rows)``: the tables cover only ``rows`` of the ``_N_PHI``
-    (angles within ``MAX_ANGLE`` of a template point's angle, about half the circle); the
-    other rows are never read.
+    Returns ``(map1, map2, first)``: row ``j`` of the tables is the angle
+    ``(first + j) * _D_PHI``, from ``MAX_ANGLE`` below the template's smallest angle to
+    ``MAX_ANGLE`` above its largest (angles below 0 are not wrapped round), so that each
+    template point reads one plain slice of rows.
     """
     n_rho = int(np.log((centre - 1) / _R0) / _D_RHO)
     n_ang = int(MAX_ANGLE / _D_PHI)
     d_phi = _template()[1]
-    rows = np.unique((d_phi[:, None] + np.arange(-n_ang, n_ang + 1)[None, :]) % _N_PHI)
+    first = int(d_phi.min()) - n_ang
+    phi = (first + np.arange(int(d_phi.max()) + n_ang + 1 - first)) * _D_PHI
     r = _R0 * np.exp(np.arange(n_rho) * _D_RHO)
-    phi = rows * _D_PHI
     map_x = (centre + r[None, :] * np.cos(phi[:, None])).astype(np.float32)
     map_y = (centre + r[None, :] * np.sin(phi[:, None])).astype(np.float32)
     map1, map2 = cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
-    return map1, map2, rows
+    map1.flags.writeable = map2.flags.writeable = False
+    return map1, map2, first
 
 
 @lru_cache(maxsize=1)
@@ -149,33 +150,24 @@ def _template() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _score_map(acf: np.ndarray, max_period: float) -> tuple[np.ndarray, int, np.ndarray]:
     """Lattice score for every (log-period row, angle column), standardised per row."""
     centre = (acf.shape[0] - 1) // 2
-    map1, map2, used = _polar_maps(centre)
-    n_phi, n_rho = _N_PHI, map1.shape[1]
+    map1, map2, first = _polar_maps(centre)
+    n_rho = map1.shape[1]
     n_ang = int(MAX_ANGLE / _D_PHI)
-    # Wrap-padded in angle (n_ang + 1 rows either side) so that every template offset is
-    # a plain slice; rows the template never reads are left unset.
-    polar = np.empty((n_phi + 2 * n_ang + 2, n_rho), dtype=np.float32)
-    core = polar[n_ang + 1 : n_ang + 1 + n_phi]
-    core[used] = cv2.remap(acf.astype(np.float32), map1, map2, cv2.INTER_LINEAR)
-    polar[: n_ang + 1] = core[-n_ang - 1 :]
-    polar[n_ang + 1 + n_phi :] = core[: n_ang + 1]
+    polar = cv2.remap(acf.astype(np.float32, copy=False), map1, map2, cv2.INTER_LINEAR)
     i_lo = int(np.ceil(np.log(MIN_PERIOD / _R0) / _D_RHO))
     i_hi = min(int(np.log(max_period / _R0) / _D_RHO), n_rho - 1)
     rows = np.arange(-n_ang, n_ang + 1)
     # Summed as (angle, period): each template point then adds whole rows of ``polar``.
     score_t = np.zeros((len(rows), i_hi - i_lo + 1), dtype=np.float32)
-    term = np.empty_like(score_t)
     norm = np.zeros(i_hi - i_lo + 1)
     for dr, dp, wt in zip(*_template(), strict=True):
         lo, hi = i_lo + dr, i_hi + dr + 1
         a, b = max(lo, 0), min(hi, n_rho)
         if a >= b:
             continue
-        q = (dp - n_ang) % n_phi
-        r0 = (q - n_phi if q >= n_phi - 2 * n_ang else q) + n_ang + 1
-        part = term[:, : b - a]
-        np.multiply(polar[r0 : r0 + len(rows), a:b], np.float32(wt), out=part)
-        score_t[:, a - lo : b - lo] += part
+        r0 = dp - n_ang - first
+        into = score_t[:, a - lo : b - lo]
+        cv2.scaleAdd(polar[r0 : r0 + len(rows), a:b], float(wt), into, dst=into)
         if wt > 0:
             norm[a - lo : b - lo] += wt
     score = score_t.T / np.maximum(norm, 1e-9)[:, None]

@@ -67,8 +67,7 @@ def _bins_compiled(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.nd
     h, w = residual.shape
     if residual.dtype not in (np.float32, np.float64):
         residual = residual.astype(np.float64)
-    sums = np.zeros(n * n)
-    counts = np.zeros(n * n)
+    acc = np.zeros((n * n, 2))
     assert kernels is not None
     kernels.fold_bins(
         np.ascontiguousarray(residual),
@@ -78,10 +77,9 @@ def _bins_compiled(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.nd
         _coordinates(inv[1, 1], h),
         n,
         _FIX,
-        sums,
-        counts,
+        acc,
     )
-    return sums, counts
+    return acc[:, 0], acc[:, 1]
 
 
 def _bins_numpy(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
