@@ -15,10 +15,10 @@ def test_axis_aligned_fold_equals_the_general_path(shape: tuple[int, int], perio
     residual = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     aligned = Lattice(*basis(np.array(period), np.array(0.0)), 0.0)
     # Off-diagonal terms far below the index's 2^-22 resolution: the general path runs and
-    # must assign every pixel to the same bin, in the same order.
+    # must assign every pixel to the same bin (it sums them in another order: rows first).
     skew = 1e-200
     general = Lattice(np.array([period, skew]), np.array([-skew, period]), 0.0)
-    assert np.array_equal(fold(residual, aligned), fold(residual, general))
+    np.testing.assert_allclose(fold(residual, aligned), fold(residual, general), atol=1e-6)
 
 
 def test_float64_input_folds_like_float32() -> None:
@@ -42,13 +42,14 @@ def test_fold_averages_each_tile_bin() -> None:
 
 @pytest.mark.parametrize("n", [17, 64, 97, 100])
 def test_resampling_operator_equals_spectral_zero_padding(n: int) -> None:
-    """The cached separable operator against the 2-D FFT definition (odd and even n)."""
+    """The cached separable operator against the 2-D FFT definition (odd and even n), to
+    single precision (its products run in float32, like the sync search that reads them)."""
     tile = np.random.default_rng(n).standard_normal((n, n))
     spectrum = np.zeros((CANON, CANON), dtype=complex)
     slots = np.round(np.fft.fftfreq(n) * n).astype(np.intp) % CANON
     spectrum[slots[:, None], slots[None, :]] = np.fft.fft2(tile)
     expected = np.real(np.fft.ifft2(spectrum)) * (CANON / n) ** 2
-    np.testing.assert_allclose(_fourier_resize(tile, CANON), expected, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(_fourier_resize(tile, CANON), expected, rtol=0, atol=2e-5)
 
 
 def test_comb_score_equals_the_direct_sum_over_harmonics() -> None:

@@ -1,7 +1,8 @@
-/* Two inner loops of the image watermark detector, optional (setup.py).
+/* Inner loops of the image watermark detector, optional (setup.py).
  *
  * fold_bins: the fold's sums and counts per tile bin (sync.py), in one pass instead of
- * about ten whole-image numpy passes and two bincounts. subpixel_peaks: the lattice
+ * about ten whole-image numpy passes and two bincounts; fold_rows_cols: the same for an
+ * axis-aligned lattice, rows first. subpixel_peaks: the lattice
  * refinement's peak reading (lattice.py), one loop instead of ~30 small numpy calls.
  * Each does the numpy path's arithmetic in the same order and precision, so both paths
  * give the same bits; the tests compare them. Plain C API and the buffer protocol: no
@@ -106,6 +107,82 @@ release_cu:
     return out;
 }
 
+/* fold_rows_cols(residual, iu, iv, n, sums)
+ *
+ * The fold of an axis-aligned lattice: pixel (y, x) goes to bin (iv[y], iu[x]). Rows are
+ * summed first into an (n x w) buffer (row y onto row iv[y], in increasing y), then its
+ * columns into the bins (column x onto bin iu[x], in increasing x): the order of
+ * sync._bins_separable's two bincounts. residual: float32 or float64 (h*w); iu: int32 (w),
+ * iv: int32 (h), each in [0, n); sums: float64 (n*n), zeroed by the caller.
+ */
+static PyObject *fold_rows_cols(PyObject *self, PyObject *args) {
+    PyObject *o_res, *o_iu, *o_iv, *o_sums;
+    int n;
+    if (!PyArg_ParseTuple(args, "OOOiO", &o_res, &o_iu, &o_iv, &n, &o_sums)) return NULL;
+    if (n < 1 || n > 1024) {
+        PyErr_SetString(PyExc_ValueError, "n out of range");
+        return NULL;
+    }
+    Py_buffer bu, bv, res, sums;
+    PyObject *out = NULL;
+    double *rows = NULL;
+    if (PyObject_GetBuffer(o_iu, &bu, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    Py_ssize_t w = bu.len / (Py_ssize_t)sizeof(int32_t);
+    PyBuffer_Release(&bu);
+    if (PyObject_GetBuffer(o_iv, &bv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    Py_ssize_t h = bv.len / (Py_ssize_t)sizeof(int32_t);
+    PyBuffer_Release(&bv);
+    if (get_buffer(o_iu, &bu, "i", w, 0, "iu") < 0) return NULL;
+    if (get_buffer(o_iv, &bv, "i", h, 0, "iv") < 0) goto release_u;
+    if (PyObject_GetBuffer(o_res, &res, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) goto release_v;
+    const int single = res.format != NULL && strchr(res.format, 'f') != NULL;
+    PyBuffer_Release(&res);
+    if (get_buffer(o_res, &res, single ? "f" : "d", h * w, 0, "residual") < 0) goto release_v;
+    if (get_buffer(o_sums, &sums, "d", (Py_ssize_t)n * n, 1, "sums") < 0) goto release_res;
+    {
+        const int32_t *iu = bu.buf, *iv = bv.buf;
+        int bad = 0;
+        for (Py_ssize_t x = 0; x < w; x++) bad |= iu[x] < 0 || iu[x] >= n;
+        for (Py_ssize_t y = 0; y < h; y++) bad |= iv[y] < 0 || iv[y] >= n;
+        rows = bad ? NULL : PyMem_Calloc((size_t)n * (size_t)w, sizeof(double));
+        if (bad)
+            PyErr_SetString(PyExc_ValueError, "a bin index is outside [0, n)");
+        else if (rows == NULL)
+            PyErr_NoMemory();
+        else {
+            double *s = sums.buf;
+            Py_BEGIN_ALLOW_THREADS
+            for (Py_ssize_t y = 0; y < h; y++) {
+                double *dst = rows + (Py_ssize_t)iv[y] * w;
+                if (single) {
+                    const float *src = (const float *)res.buf + y * w;
+                    for (Py_ssize_t x = 0; x < w; x++) dst[x] += (double)src[x];
+                } else {
+                    const double *src = (const double *)res.buf + y * w;
+                    for (Py_ssize_t x = 0; x < w; x++) dst[x] += src[x];
+                }
+            }
+            for (Py_ssize_t v = 0; v < n; v++) {
+                const double *src = rows + v * w;
+                double *bins = s + v * n;
+                for (Py_ssize_t x = 0; x < w; x++) bins[iu[x]] += src[x];
+            }
+            Py_END_ALLOW_THREADS
+            PyMem_Free(rows);
+            out = Py_None;
+            Py_INCREF(out);
+        }
+    }
+    PyBuffer_Release(&sums);
+release_res:
+    PyBuffer_Release(&res);
+release_v:
+    PyBuffer_Release(&bv);
+release_u:
+    PyBuffer_Release(&bu);
+    return out;
+}
+
 /* The float32 parabola offset of lattice.py's _parabola, in the same operation order. */
 static float parabola(float a, float b, float c) {
     float den = (a - 2.0f * b) + c;
@@ -194,6 +271,7 @@ release_acf:
 
 static PyMethodDef methods[] = {
     {"fold_bins", fold_bins, METH_VARARGS, "Sum and count residual pixels per tile bin."},
+    {"fold_rows_cols", fold_rows_cols, METH_VARARGS, "Fold sums of an axis-aligned lattice."},
     {"subpixel_peaks", subpixel_peaks, METH_VARARGS, "Sub-pixel ACF peaks near lattice points."},
     {NULL, NULL, 0, NULL},
 };

@@ -52,7 +52,9 @@ def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
     """
     n = int(np.clip(np.floor(min(lattice.period, CANON)), 16, CANON))
     inv = np.linalg.inv(np.stack([lattice.v1, lattice.v2], axis=1))  # tiles per pixel
-    if kernels is not None:
+    if inv[0, 1] == 0.0 and inv[1, 0] == 0.0:
+        sums, counts = _bins_separable(residual, inv, n)
+    elif kernels is not None:
         sums, counts = _bins_compiled(residual, inv, n)
     else:
         sums, counts = _bins_numpy(residual, inv, n)
@@ -85,20 +87,33 @@ def _bins_numpy(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.ndarr
     """Per-bin sums (float64, in pixel order) and counts of the tile bins."""
     h, w = residual.shape
     weights = residual.ravel().astype(np.float64, copy=False)
-    if inv[0, 1] == 0.0 and inv[1, 0] == 0.0:
-        # Axis-aligned (the embedder's own lattice, the axis searches): the tile row
-        # depends on y alone and the column on x alone, so the counts are an outer product.
-        iu = _tile_index(inv[0], 1, w, n).ravel()
-        iv = _tile_index(inv[1], h, 1, n).ravel()
-        idx = np.add.outer(iv.astype(np.intp) * n, iu).ravel()
-        counts = np.outer(np.bincount(iv, minlength=n), np.bincount(iu, minlength=n)).ravel()
-    else:
-        flat = _tile_index(inv[1], h, w, n)
-        flat *= n  # < 2^14: int32 is safe, and cheaper than building the index in intp
-        flat += _tile_index(inv[0], h, w, n)
-        idx = flat.ravel().astype(np.intp)
-        counts = np.bincount(idx, minlength=n * n)
-    return np.bincount(idx, weights=weights, minlength=n * n), counts
+    flat = _tile_index(inv[1], h, w, n)
+    flat *= n  # < 2^14: int32 is safe, and cheaper than building the index in intp
+    flat += _tile_index(inv[0], h, w, n)
+    idx = flat.ravel().astype(np.intp)
+    return np.bincount(idx, weights=weights, minlength=n * n), np.bincount(idx, minlength=n * n)
+
+
+def _bins_separable(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bin sums and counts for an axis-aligned lattice (the embedder's own, the axis
+    searches'): the tile row depends on y alone and the column on x alone, so rows are
+    summed first (in increasing y), then columns (in increasing x), and the counts are an
+    outer product. The C loop and numpy take the same order."""
+    h, w = residual.shape
+    iu = _tile_index(inv[0], 1, w, n).ravel()
+    iv = _tile_index(inv[1], h, 1, n).ravel()
+    counts = np.outer(np.bincount(iv, minlength=n), np.bincount(iu, minlength=n)).ravel()
+    if kernels is not None:
+        if residual.dtype not in (np.float32, np.float64):
+            residual = residual.astype(np.float64)
+        sums = np.zeros(n * n)
+        kernels.fold_rows_cols(np.ascontiguousarray(residual), iu, iv, n, sums)
+        return sums, counts
+    weights = residual.ravel().astype(np.float64, copy=False)
+    row_bins = (iv.astype(np.intp) * w)[:, None] + np.arange(w)  # (row bin, x) per pixel
+    rows = np.bincount(row_bins.ravel(), weights=weights, minlength=n * w)
+    col_bins = (np.arange(n) * n)[:, None] + iu  # each row bin's x onto its tile bins
+    return np.bincount(col_bins.ravel(), weights=rows, minlength=n * n), counts
 
 
 def _coordinates(step: float, size: int) -> np.ndarray:
@@ -126,37 +141,45 @@ def _tile_index(row: np.ndarray, h: int, w: int, n: int) -> np.ndarray:
 
 
 def _fourier_resize(tile: np.ndarray, size: int) -> np.ndarray:
-    """Resample a periodic tile to ``size x size`` by zero-padding its spectrum.
+    """Resample a periodic tile to ``size x size`` by zero-padding its spectrum (float32).
 
     The resampling is separable and linear: ``M tile M^T`` with ``M`` the 1-D operator
     (inverse size-point DFT after placing the n-point spectrum); its real part is
-    ``Mr tile Mr^T - Mi tile Mi^T``, two small matrix products instead of two FFTs of
-    an awkward (often prime) length.
+    ``Mr tile Mr^T - Mi tile Mi^T``: small matrix products instead of two FFTs of an
+    awkward (often prime) length. ``Mi`` comes from the Nyquist bin alone, so it is the
+    rank-one ``u v^T`` and its term is ``(v^T tile v) u u^T``. Single precision, like the
+    sync search that reads the result.
     """
-    real, imag = _resize_operator(tile.shape[0], size)
-    out: np.ndarray = real @ tile @ real.T
-    if imag is not None:
-        out -= imag @ tile @ imag.T
+    real, nyquist = _resize_operator(tile.shape[0], size)
+    flat = tile.astype(np.float32)
+    out: np.ndarray = real @ flat @ real.T
+    if nyquist is not None:
+        u, v = nyquist
+        out -= np.float32(v @ tile @ v) * np.outer(u, u)
     return out
 
 
 @lru_cache(maxsize=256)
-def _resize_operator(n: int, size: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """Real and imaginary parts of the 1-D spectral resampling operator (size x n).
+def _resize_operator(n: int, size: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The 1-D spectral resampling operator's real part (size x n, float32), and its
+    imaginary part as ``(u, v)`` with ``Mi = u v^T``, or ``None`` for odd ``n``.
 
-    Frequency f of the n-point spectrum goes to f mod size; the imaginary part is
-    nonzero only for even n (the Nyquist bin sits on one side), else ``None``.
+    Frequency f of the n-point spectrum goes to f mod size; for even n the Nyquist bin
+    sits on one side, and its column of the inverse DFT is the imaginary part:
+    ``Mi[m, j] = sin(2 pi s m / size) (-1)^j / n`` with ``s`` the bin's slot.
     """
     slots = np.round(np.fft.fftfreq(n) * n).astype(np.intp) % size
     spec = np.zeros((size, n), dtype=complex)
     spec[slots] = np.fft.fft(np.eye(n), axis=0)
     op = np.fft.ifft(spec, axis=0) * (size / n)
-    real = np.ascontiguousarray(op.real)
-    imag = np.ascontiguousarray(op.imag) if np.abs(op.imag).max() > 1e-12 else None
-    for part in (real, imag):
-        if part is not None:
-            part.flags.writeable = False
-    return real, imag
+    real = np.ascontiguousarray(op.real, dtype=np.float32)
+    real.flags.writeable = False
+    if n % 2:
+        return real, None
+    u = (np.sin(2 * np.pi * slots[n // 2] * np.arange(size) / size) / n).astype(np.float32)
+    v = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    u.flags.writeable = v.flags.writeable = False
+    return real, (u, v)
 
 
 def dihedral(tile: np.ndarray, variant: int) -> np.ndarray:
@@ -243,7 +266,7 @@ def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> 
     offsets, which is enough to rank the variants; the statistic itself is then computed
     at full resolution.
     """
-    spec = _low_band(sfft.rfft2(tile.astype(np.float32)) * kernel)
+    spec = _low_band(sfft.rfft2(tile.astype(np.float32, copy=False)) * kernel)
     # The normaliser sum(g_i^2) over the sync chips barely changes with the offset (the
     # chips are spread over the tile), and the scale is common to all eight: only the
     # argmax matters. The eight correlations are one batched single-precision transform.
