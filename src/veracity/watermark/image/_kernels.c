@@ -28,6 +28,23 @@ static int get_buffer(PyObject *obj, Py_buffer *view, const char *fmt, Py_ssize_
     return 0;
 }
 
+/* The number of items of ``itemsize`` bytes in a contiguous buffer, or -1 with an error. */
+static Py_ssize_t items_of(PyObject *obj, Py_ssize_t itemsize) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    Py_ssize_t items = view.len / itemsize;
+    PyBuffer_Release(&view);
+    return items;
+}
+
+/* A residual of ``items`` float32 or float64 values; ``single`` says which. */
+static int get_residual(PyObject *obj, Py_buffer *view, Py_ssize_t items, int *single) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    *single = view->format != NULL && strchr(view->format, 'f') != NULL;
+    PyBuffer_Release(view);
+    return get_buffer(obj, view, *single ? "f" : "d", items, 0, "residual");
+}
+
 /* One pass over the pixels; ``n * mask < 2^32`` is checked by the caller of the macro. */
 #define FOLD_LOOP(pixels)                                                              \
     for (Py_ssize_t y = 0; y < h; y++) {                                               \
@@ -62,20 +79,14 @@ static PyObject *fold_bins(PyObject *self, PyObject *args) {
     }
     Py_buffer cu, lu, cv, lv, res, accb;
     PyObject *out = NULL;
-    if (PyObject_GetBuffer(o_cu, &cu, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    Py_ssize_t w = cu.len / (Py_ssize_t)sizeof(int32_t);
-    PyBuffer_Release(&cu);
-    if (PyObject_GetBuffer(o_lu, &lu, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    Py_ssize_t h = lu.len / (Py_ssize_t)sizeof(int32_t);
-    PyBuffer_Release(&lu);
+    int single;
+    const Py_ssize_t w = items_of(o_cu, sizeof(int32_t)), h = items_of(o_lu, sizeof(int32_t));
+    if (w < 0 || h < 0) return NULL;
     if (get_buffer(o_cu, &cu, "i", w, 0, "col_u") < 0) return NULL;
     if (get_buffer(o_lu, &lu, "i", h, 0, "lin_u") < 0) goto release_cu;
     if (get_buffer(o_cv, &cv, "i", w, 0, "col_v") < 0) goto release_lu;
     if (get_buffer(o_lv, &lv, "i", h, 0, "lin_v") < 0) goto release_cv;
-    if (PyObject_GetBuffer(o_res, &res, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) goto release_lv;
-    const int single = res.format != NULL && strchr(res.format, 'f') != NULL;
-    PyBuffer_Release(&res);
-    if (get_buffer(o_res, &res, single ? "f" : "d", h * w, 0, "residual") < 0) goto release_lv;
+    if (get_residual(o_res, &res, h * w, &single) < 0) goto release_lv;
     if (get_buffer(o_acc, &accb, "d", (Py_ssize_t)n * n * 2, 1, "acc") < 0) goto release_res;
     {
         const int32_t *col_u = cu.buf, *lin_u = lu.buf, *col_v = cv.buf, *lin_v = lv.buf;
@@ -126,18 +137,12 @@ static PyObject *fold_rows_cols(PyObject *self, PyObject *args) {
     Py_buffer bu, bv, res, sums;
     PyObject *out = NULL;
     double *rows = NULL;
-    if (PyObject_GetBuffer(o_iu, &bu, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    Py_ssize_t w = bu.len / (Py_ssize_t)sizeof(int32_t);
-    PyBuffer_Release(&bu);
-    if (PyObject_GetBuffer(o_iv, &bv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    Py_ssize_t h = bv.len / (Py_ssize_t)sizeof(int32_t);
-    PyBuffer_Release(&bv);
+    int single;
+    const Py_ssize_t w = items_of(o_iu, sizeof(int32_t)), h = items_of(o_iv, sizeof(int32_t));
+    if (w < 0 || h < 0) return NULL;
     if (get_buffer(o_iu, &bu, "i", w, 0, "iu") < 0) return NULL;
     if (get_buffer(o_iv, &bv, "i", h, 0, "iv") < 0) goto release_u;
-    if (PyObject_GetBuffer(o_res, &res, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) goto release_v;
-    const int single = res.format != NULL && strchr(res.format, 'f') != NULL;
-    PyBuffer_Release(&res);
-    if (get_buffer(o_res, &res, single ? "f" : "d", h * w, 0, "residual") < 0) goto release_v;
+    if (get_residual(o_res, &res, h * w, &single) < 0) goto release_v;
     if (get_buffer(o_sums, &sums, "d", (Py_ssize_t)n * n, 1, "sums") < 0) goto release_res;
     {
         const int32_t *iu = bu.buf, *iv = bv.buf;
@@ -208,13 +213,10 @@ static PyObject *subpixel_peaks(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "radius out of range");
         return NULL;
     }
-    if (PyObject_GetBuffer(o_acf, &acf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    const Py_ssize_t cells = items_of(o_acf, sizeof(float)), n = items_of(o_pred, 16);
+    if (cells < 0 || n < 0) return NULL;
     Py_ssize_t side = 0;
-    while ((side + 1) * (side + 1) * 4 <= acf.len) side++;
-    PyBuffer_Release(&acf);
-    if (PyObject_GetBuffer(o_pred, &pred, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    Py_ssize_t n = pred.len / 16;
-    PyBuffer_Release(&pred);
+    while ((side + 1) * (side + 1) <= cells) side++;
     if (get_buffer(o_acf, &acf, "f", side * side, 0, "acf") < 0) return NULL;
     if (get_buffer(o_pred, &pred, "d", 2 * n, 0, "pred") < 0) goto release_acf;
     if (get_buffer(o_xy, &xy, "d", 2 * n, 1, "out_xy") < 0) goto release_pred;
