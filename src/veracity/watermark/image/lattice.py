@@ -70,7 +70,7 @@ def autocorrelation(power: np.ndarray, shape: tuple[int, int], max_lag: int) -> 
     h, w = shape
     if not 0 < max_lag < min(h, w):
         raise ValueError(f"max_lag {max_lag} outside (0, {min(h, w)})")
-    acf = sfft.irfft2(power, s=(h, w)).astype(np.float32)
+    acf = sfft.irfft2(power, s=(h, w)).astype(np.float32, copy=False)
     # Lags -max_lag..max_lag, wrapped: the last max_lag rows/columns, then the first ones.
     win = np.concatenate([acf[h - max_lag :], acf[: max_lag + 1]])
     win = np.concatenate([win[:, w - max_lag :], win[:, : max_lag + 1]], axis=1)

@@ -70,15 +70,10 @@ def _bins_compiled(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.nd
         residual = residual.astype(np.float64)
     acc = np.zeros((n * n, 2))
     assert kernels is not None
+    cols = _coordinates(inv[:, 0], w)  # both bases' steps along x, then along y
+    rows = _coordinates(inv[:, 1], h)
     kernels.fold_bins(
-        np.ascontiguousarray(residual),
-        _coordinates(inv[0, 0], w),
-        _coordinates(inv[0, 1], h),
-        _coordinates(inv[1, 0], w),
-        _coordinates(inv[1, 1], h),
-        n,
-        _FIX,
-        acc,
+        np.ascontiguousarray(residual), cols[0], rows[0], cols[1], rows[1], n, _FIX, acc
     )
     return acc[:, 0], acc[:, 1]
 
@@ -116,11 +111,12 @@ def _bins_separable(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.n
     return np.bincount(col_bins.ravel(), weights=rows, minlength=n * n), counts
 
 
-def _coordinates(step: float, size: int) -> np.ndarray:
-    """``step * i`` for ``i < size`` in ``_FIX``-bit fixed point, reduced mod 1 (int32)."""
+def _coordinates(step: float | np.ndarray, size: int) -> np.ndarray:
+    """``step * i`` for ``i < size`` in ``_FIX``-bit fixed point, reduced mod 1 (int32); one
+    row per step when ``step`` is an array."""
     mask = (1 << _FIX) - 1
-    scaled = np.rint(step * float(1 << _FIX) * np.arange(size)).astype(np.int64)
-    return (scaled & mask).astype(np.int32)
+    scaled = np.rint(np.multiply.outer(step * float(1 << _FIX), np.arange(size)))
+    return (scaled.astype(np.int64) & mask).astype(np.int32)
 
 
 def _tile_index(row: np.ndarray, h: int, w: int, n: int) -> np.ndarray:

@@ -36,15 +36,15 @@ def whiten(luma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     h, w = luma.shape
     spec = sfft.rfft2(luma - np.float32(luma.mean()))
-    mag = np.abs(spec).astype(np.float32)
+    mag = np.abs(spec).astype(np.float32, copy=False)
     shifted = np.fft.fftshift(mag, axes=0)
     # Median first, so that the mark's own spectral lines do not whiten themselves away.
     robust = cv2.medianBlur(shifted, 5)
     smooth = np.fft.ifftshift(cv2.GaussianBlur(robust, (0, 0), _SMOOTH_BINS), axes=0)
     gain = _low_cut(h, w) / (smooth + np.float32(1e-3 * float(smooth.mean()) + 1e-9))
     spec *= gain
-    power = (spec.real**2 + spec.imag**2).astype(np.float32)
-    res = sfft.irfft2(spec, s=(h, w)).astype(np.float32)
+    power = (spec.real**2 + spec.imag**2).astype(np.float32, copy=False)
+    res = sfft.irfft2(spec, s=(h, w)).astype(np.float32, copy=False)
     local = cv2.GaussianBlur(res * res, (0, 0), 4.0)
     res = res / (local + np.float32(float(local.mean()) * 0.05 + 1e-12))
     lim = np.float32(4.0 * 1.4826 * float(np.median(np.abs(res[::3, ::3]))) + 1e-12)
