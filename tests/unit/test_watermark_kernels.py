@@ -154,7 +154,7 @@ def test_sync_z_is_the_best_normalised_correlation_near_the_correlation_peak() -
         return g[(rows0 + dy) % CANON, (cols0 + dx) % CANON]
 
     for variant in range(8):
-        z, (oy, ox), g = sync._variant_sync(tile, pattern, kernel, variant)
+        [(z, (oy, ox), g)] = sync._variant_syncs(tile[None], pattern, kernel, [variant])
         corr = {
             (dy, dx): at(g, dy, dx) @ pattern.sync_sign
             for dy in range(CANON)

@@ -38,7 +38,7 @@ from veracity.watermark.image.pattern import (
     key_pattern,
     render_tile,
 )
-from veracity.watermark.image.refine import REACHABLE, refine, sync_for
+from veracity.watermark.image.refine import REACHABLE, refine, sync_for, syncs_for
 from veracity.watermark.image.sync import (
     N_VARIANTS,
     SyncResult,
@@ -394,16 +394,24 @@ def _try_lattices(
     best: Attempt | None,
     view: str,
 ) -> Attempt:
-    """Fold, align and decode each lattice in turn; stop at the first detection."""
-    for lattice in lattices:
-        sync = sync_for(residual, pattern, lattice, _HP_SIGMA)
-        reading = _decode(sync, pattern, lattice, view)
+    """Fold, align and decode each lattice in turn; stop at the first detection.
+
+    The first lattice is searched alone (it usually reads a marked copy); the others'
+    sync searches run as one batch, decoded in order.
+    """
+    if not lattices:
+        raise ValueError("no lattice to try")
+    syncs = [sync_for(residual, pattern, lattices[0], _HP_SIGMA)]
+    first = _decode(syncs[0], pattern, lattices[0], view)
+    if not first.detected and len(lattices) > 1:
+        syncs += syncs_for(residual, pattern, lattices[1:], _HP_SIGMA)
+    for k, (lattice, sync) in enumerate(zip(lattices, syncs, strict=False)):
+        reading = first if k == 0 else _decode(sync, pattern, lattice, view)
         if best is None or reading.confidence > best[0].confidence:
             best = (reading, lattice, sync, residual)
         if reading.detected:
             break
-    if best is None:
-        raise ValueError("no lattice to try")
+    assert best is not None
     return best
 
 

@@ -14,9 +14,15 @@ import numpy as np
 
 from veracity.watermark.image.lattice import Lattice
 from veracity.watermark.image.pattern import CANON, KeyPattern
-from veracity.watermark.image.sync import SyncResult, chip_kernel_fft, fold, search_offset
+from veracity.watermark.image.sync import (
+    SyncResult,
+    chip_kernel_fft,
+    fold,
+    search_offset,
+    search_offsets,
+)
 
-__all__ = ["REACHABLE", "refine", "sync_for"]
+__all__ = ["REACHABLE", "refine", "sync_for", "syncs_for"]
 
 # (relative scale step, angle step in degrees) per stage; each stage makes _PASSES passes.
 _STAGES = ((0.003, 0.15), (0.0015, 0.075))
@@ -34,12 +40,25 @@ def sync_for(
     variants: tuple[int, ...] | None = None,
 ) -> SyncResult:
     """Fold ``residual`` on ``lattice`` and find the best sync alignment."""
-    # Rounded so that nearby lattices share one cached kernel (a 1 % change is immaterial).
-    kernel = chip_kernel_fft(round(hp_sigma * CANON / lattice.period, 2))
+    kernel = _kernel_for(lattice, hp_sigma)
     tile = fold(residual, lattice)
     if variants is None:
         return search_offset(tile, pattern, kernel)
     return search_offset(tile, pattern, kernel, variants)
+
+
+def syncs_for(
+    residual: np.ndarray, pattern: KeyPattern, lattices: list[Lattice], hp_sigma: float
+) -> list[SyncResult]:
+    """:func:`sync_for` on several lattices, their sync searches run as one batch."""
+    tiles = np.stack([fold(residual, lattice) for lattice in lattices])
+    kernels = np.stack([_kernel_for(lattice, hp_sigma) for lattice in lattices])
+    return search_offsets(tiles, pattern, kernels)
+
+
+def _kernel_for(lattice: Lattice, hp_sigma: float) -> np.ndarray:
+    # Rounded so that nearby lattices share one cached kernel (a 1 % change is immaterial).
+    return chip_kernel_fft(round(hp_sigma * CANON / lattice.period, 2))
 
 
 def _moved(lattice: Lattice, scale: float, turn_deg: float) -> Lattice:

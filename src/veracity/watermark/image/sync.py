@@ -20,7 +20,14 @@ from veracity.watermark.image.lattice import Lattice
 from veracity.watermark.image.native import kernels
 from veracity.watermark.image.pattern import CANON, CHIP, GRID, KeyPattern, smooth_cyclic
 
-__all__ = ["SyncResult", "chip_kernel_fft", "dihedral", "fold", "search_offset"]
+__all__ = [
+    "SyncResult",
+    "chip_kernel_fft",
+    "dihedral",
+    "fold",
+    "search_offset",
+    "search_offsets",
+]
 
 N_VARIANTS = 8
 
@@ -219,7 +226,7 @@ def _chip_spectrum() -> np.ndarray:
 @lru_cache(maxsize=16)
 def _sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
     """Conjugate spectra (complex64: the sync search runs in single precision) of the sync
-    signs under the inverse of each flip/quarter turn, stacked (see ``_best_variant``;
+    signs under the inverse of each flip/quarter turn, stacked (see ``_best_variants``;
     entry 0 is the untransformed map), and of the untransformed signs' support."""
     signs = np.zeros((CANON, CANON))
     signs[pattern.sync_pos[:, 0] * CHIP, pattern.sync_pos[:, 1] * CHIP] = pattern.sync_sign
@@ -250,24 +257,25 @@ def _low_band(spec: np.ndarray) -> np.ndarray:
     return spec[..., rows, : _LOW + 1]
 
 
-def _best_variant(tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray) -> int:
-    """The flip/quarter turn with the highest sync peak, filtering the tile only once.
+def _best_variants(tiles: np.ndarray, pattern: KeyPattern, kernels: np.ndarray) -> np.ndarray:
+    """The flip/quarter turn with the highest sync peak for each of a stack of tiles,
+    filtering each tile only once.
 
     Turning the filtered tile equals filtering the turned tile up to a cyclic shift of
     the (square, symmetric) chip kernel, and correlating a turned map with the sync
     chips equals correlating the map with the inversely turned chips, so the peaks match
-    those of :func:`_variant_sync` at a fraction of the transforms. A chip is ``CHIP`` px
+    those of :func:`_variant_syncs` at a fraction of the transforms. A chip is ``CHIP`` px
     wide in the canonical tile, so its spectrum's main lobe ends at ``_LOW`` cycles per
     tile: the eight correlations are taken on that band alone, at a quarter of the
     offsets, which is enough to rank the variants; the statistic itself is then computed
     at full resolution.
     """
-    spec = _low_band(sfft.rfft2(tile.astype(np.float32, copy=False)) * kernel)
+    spec = _low_band(sfft.rfft2(tiles.astype(np.float32, copy=False)) * kernels)
     # The normaliser sum(g_i^2) over the sync chips barely changes with the offset (the
     # chips are spread over the tile), and the scale is common to all eight: only the
-    # argmax matters. The eight correlations are one batched single-precision transform.
-    maps = sfft.irfft2(spec[None] * _low_sync_maps(pattern), s=(2 * _LOW, 2 * _LOW))
-    return int(np.argmax(maps.reshape(N_VARIANTS, -1).max(axis=1)))
+    # argmax matters. All correlations are one batched single-precision transform.
+    maps = sfft.irfft2(spec[:, None] * _low_sync_maps(pattern), s=(2 * _LOW, 2 * _LOW))
+    return np.argmax(maps.reshape(len(tiles), N_VARIANTS, -1).max(axis=2), axis=1)
 
 
 @lru_cache(maxsize=16)
@@ -290,29 +298,34 @@ def _near_offsets() -> np.ndarray:
     return out
 
 
-def _variant_sync(
-    tile: np.ndarray, pattern: KeyPattern, kernel: np.ndarray, variant: int
-) -> tuple[float, tuple[int, int], np.ndarray]:
-    """Sync statistic of one variant, its offset, and the filtered tile.
+def _variant_syncs(
+    tiles: np.ndarray, pattern: KeyPattern, kernels: np.ndarray, variants: Sequence[int]
+) -> list[tuple[float, tuple[int, int], np.ndarray]]:
+    """Sync statistic of one variant of each tile, its offset, and the filtered tile.
 
     The correlation ``sum_i s_i g_i`` is computed for every cyclic offset; ``z``, which
     normalises it by ``sqrt(sum_i g_i^2)`` at the same offset, is maximised over the
     offsets near the correlation's peak (the normaliser barely changes with the offset, so
     the best ``z`` lies there, and computing it everywhere would cost two more transforms).
+    The transforms of all tiles run as one batch.
     """
     # Single precision: the statistic is needed to about 1e-5, the transforms give ~1e-6.
     sign_fft = _sync_maps(pattern)[0][0]
     shape = (CANON, CANON)
-    spec = sfft.rfft2(dihedral(tile, variant).astype(np.float32)) * kernel
-    g = sfft.irfft2(spec, s=shape).astype(np.float64)
+    turned = np.stack([dihedral(t, v) for t, v in zip(tiles, variants, strict=True)])
+    spec = sfft.rfft2(turned.astype(np.float32, copy=False)) * kernels
+    filtered = sfft.irfft2(spec, s=shape).astype(np.float64)
     num = sfft.irfft2(spec * sign_fft, s=shape)
-    peak = np.array(divmod(int(np.argmax(num)), CANON))
+    peaks = np.stack(np.divmod(np.argmax(num.reshape(len(tiles), -1), axis=1), CANON), axis=1)
     rows, cols = _sync_offsets(pattern)
-    offsets = (peak + _near_offsets()) % CANON
-    at = g[(rows[None, :] + offsets[:, :1]) % CANON, (cols[None, :] + offsets[:, 1:]) % CANON]
-    zs = (at @ pattern.sync_sign) / np.sqrt(np.maximum(np.einsum("ij,ij->i", at, at), 1e-12))
-    best = int(np.argmax(zs))
-    return float(zs[best]), (int(offsets[best, 0]), int(offsets[best, 1])), g
+    out = []
+    for g, peak in zip(filtered, peaks, strict=True):
+        offsets = (peak + _near_offsets()) % CANON
+        at = g[(rows[None, :] + offsets[:, :1]) % CANON, (cols[None, :] + offsets[:, 1:]) % CANON]
+        zs = (at @ pattern.sync_sign) / np.sqrt(np.maximum(np.einsum("ij,ij->i", at, at), 1e-12))
+        best = int(np.argmax(zs))
+        out.append((float(zs[best]), (int(offsets[best, 0]), int(offsets[best, 1])), g))
+    return out
 
 
 def search_offset(
@@ -328,14 +341,26 @@ def search_offset(
     ``s_i`` the key's sign. With key signs independent of the image, ``z`` is
     sub-Gaussian with unit variance for every ``t`` (see README, p-value); it is maximised
     over the offsets near the largest correlation ``sum_i s_i g_i``, a subset of those ``t``.
-    ``variants`` restricts the flips/quarter turns searched (default: all eight).
+    ``variants`` restricts the flips/quarter turns searched (default: the one with the
+    strongest low-band correlation).
     """
     if variants is None:
-        variants = (_best_variant(tile, pattern, kernel),)
+        return search_offsets(tile[None], pattern, kernel[None])[0]
     # Each variant is searched once; the best one is kept with its filtered tile.
-    found = {v: _variant_sync(tile, pattern, kernel, v) for v in variants}
-    variant = max(found, key=lambda v: found[v][0])
-    z, (oy, ox), g = found[variant]
+    found = _variant_syncs(np.stack([tile] * len(variants)), pattern, kernel, variants)
+    k = max(range(len(variants)), key=lambda i: found[i][0])
+    return _result(found[k], variants[k])
+
+
+def search_offsets(tiles: np.ndarray, pattern: KeyPattern, kernels: np.ndarray) -> list[SyncResult]:
+    """:func:`search_offset` for a stack of tiles, each with its kernel, as one batch."""
+    variants = [int(v) for v in _best_variants(tiles, pattern, kernels)]
+    found = _variant_syncs(tiles, pattern, kernels, variants)
+    return [_result(f, v) for f, v in zip(found, variants, strict=True)]
+
+
+def _result(found: tuple[float, tuple[int, int], np.ndarray], variant: int) -> SyncResult:
+    z, (oy, ox), g = found
     rows = (oy + CHIP * np.arange(GRID)) % CANON
     cols = (ox + CHIP * np.arange(GRID)) % CANON
     return SyncResult(z, variant, (oy, ox), g[rows[:, None], cols[None, :]])
