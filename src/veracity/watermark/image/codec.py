@@ -16,14 +16,13 @@ import numpy as np
 
 from veracity.results import WatermarkReading
 from veracity.watermark.image import ecc
+from veracity.watermark.image.candidates import dedupe, fallback, view_candidates
 from veracity.watermark.image.comb import axis_lattices, comb_lattices, comb_power
 from veracity.watermark.image.lattice import (
     MAX_PERIOD,
     MIN_PERIOD,
     Lattice,
     autocorrelation,
-    basis,
-    find_lattice,
     half_power,
     polish_many,
 )
@@ -32,7 +31,6 @@ from veracity.watermark.image.native import COMPILED
 from veracity.watermark.image.pattern import (
     CANON,
     GRID,
-    TEMPLATE_SHARE,
     KeyPattern,
     chip_grid,
     key_pattern,
@@ -43,7 +41,13 @@ from veracity.watermark.image.sync import (
     N_VARIANTS,
     SyncResult,
 )
-from veracity.watermark.image.template import template_lattices
+from veracity.watermark.image.views import (
+    LUMA_WEIGHTS,
+    MARK_DIRECTION,
+    colour_weights,
+    downscaled,
+    working_plane,
+)
 from veracity.watermark.image.whiten import whiten
 
 __all__ = ["MIN_SIDE", "TARGET_PSNR", "detect_pixels", "embed_pixels", "target_psnr"]
@@ -62,7 +66,6 @@ _PSNR_HI = 44.5
 # 44.5 dB one of 10 synthetic images did not read back).
 _SMALL_SIDES = (224.0, 384.0)
 MIN_SIDE = 200  # the 96 px tile must fit twice; measured: 200 px reads back, 190 px never
-_WORK_AREA = 512 * 512  # detection runs on a copy downscaled to about this many pixels
 _HP_SIGMA = 1.5  # whitening: residual = luma - Gaussian(luma, sigma)
 _FLAT_MAX = 1.8  # largest mark amplitude (grey levels) on flat areas
 _DETECT_P = 1e-2  # a CRC-valid payload also needs a sync p-value below this
@@ -89,11 +92,6 @@ _MAX_CANDIDATES = _N_LATTICES * (1 + REACHABLE)
 _MIN_CHIP = 3.0  # pixels per chip at embedding, at least
 _CHIP_DIV = 160.0  # chip = sqrt(area) / _CHIP_DIV: about 32 x 32 chips over a 512 px side
 _CHANNEL_DITHER = np.array([0.0, 1.0 / 3.0, -1.0 / 3.0], dtype=np.float32)
-# The RGB change that moves luma by one level at the least squared error: the BT.601
-# weights over their squared norm (G moves most). It buys 1.3 dB of luma amplitude over
-# a grey (1, 1, 1) change at the same PSNR, and gives the mark a faint chroma component.
-_LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-_DIRECTION = (_LUMA_WEIGHTS / np.sum(_LUMA_WEIGHTS**2)).astype(np.float32)
 
 
 def _period_for(height: int, width: int) -> int:
@@ -150,7 +148,7 @@ def embed_pixels(
 
 # How a luma change is spread over R, G, B, and the rounding offsets per channel.
 _Mode = tuple[np.ndarray, np.ndarray]
-_COLOUR: _Mode = (_DIRECTION, _CHANNEL_DITHER)
+_COLOUR: _Mode = (MARK_DIRECTION, _CHANNEL_DITHER)
 _GREY: _Mode = (np.ones(3, dtype=np.float32), np.zeros(3, dtype=np.float32))
 
 
@@ -181,7 +179,7 @@ def _quantise(base: np.ndarray, delta: np.ndarray, mode: _Mode = _COLOUR) -> np.
 
 def texture(luma: np.ndarray) -> float:
     """Fine-texture level: std of the detector's luma high-pass, at the detector's scale."""
-    plane = _downscaled(luma.astype(np.float32, copy=False))
+    plane = downscaled(luma.astype(np.float32, copy=False))
     return float(np.std(plane - cv2.GaussianBlur(plane, (0, 0), _HP_SIGMA)))
 
 
@@ -222,55 +220,6 @@ def _gain_for_psnr(
     return min(gain, _FLAT_MAX)  # the mask is 1.0 on flat areas
 
 
-def _working_plane(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``rgb @ weights`` as float32, downscaled to about ``_WORK_AREA`` pixels."""
-    h, w = rgb.shape[:2]
-    mix = weights.astype(np.float32).reshape(1, 3)
-    plane: np.ndarray = cv2.transform(rgb.astype(np.float32, copy=False), mix).reshape(h, w)
-    return _downscaled(plane)
-
-
-def _downscaled(plane: np.ndarray) -> np.ndarray:
-    """A float32 plane downscaled (area average) to about ``_WORK_AREA`` pixels."""
-    h, w = plane.shape
-    if h * w > _WORK_AREA:
-        f = math.sqrt(_WORK_AREA / (h * w))
-        plane = cv2.resize(
-            plane, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
-        )
-    return plane
-
-
-def _covariance(samples: np.ndarray) -> np.ndarray:
-    """Covariance of the columns of an (n, 3) array (``np.cov(samples, rowvar=False)``),
-    as six dot products: numpy's matrix product is slow for so thin a shape."""
-    c = np.ascontiguousarray(samples.T, dtype=np.float64)
-    c -= c.mean(axis=1, keepdims=True)
-    out = np.empty((3, 3))
-    for i in range(3):
-        for j in range(i, 3):
-            out[i, j] = out[j, i] = np.dot(c[i], c[j])
-    return out / max(c.shape[1] - 1, 1)
-
-
-def _colour_weights(rgb: np.ndarray) -> np.ndarray:
-    """Channel weights that read the mark against the least host texture.
-
-    The mark moves R, G and B along ``_DIRECTION``; photos' fine texture is mostly grey
-    (the channels move together) and their chroma detail is usually gone (JPEG sources).
-    Weighting the channels by the inverse covariance of their high-pass residual times
-    the mark's direction (the matched filter across channels) mostly cancels the texture.
-    Useless after chroma-subsampled re-encoding, so it is a second view, not the only one.
-    """
-    step = max(1, round(math.sqrt(rgb.shape[0] * rgb.shape[1] / 65536)))
-    x = rgb[::step, ::step].astype(np.float32)
-    hp = (x - cv2.GaussianBlur(x, (0, 0), 1.5)).reshape(-1, 3)
-    cov = _covariance(hp)
-    cov += 1e-3 * np.eye(3) * (1.0 + float(np.trace(cov)))
-    weights = np.linalg.solve(cov, _DIRECTION.astype(np.float64))
-    return (weights / float(weights @ _DIRECTION)).astype(np.float32)
-
-
 def _p_sync(z: float, n_lattices: int) -> float:
     """Bonferroni bound over every alignment searched of the sub-Gaussian tail of z."""
     candidates = n_lattices * N_VARIANTS * CANON * CANON
@@ -304,7 +253,7 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
         probability that an unmarked image yields so strong a reading (see README).
     """
     _check_rgb(rgb, allow_float=True)
-    luma = _working_plane(rgb, _LUMA_WEIGHTS)
+    luma = working_plane(rgb, LUMA_WEIGHTS)
     h, w = luma.shape
     max_period = min(MAX_PERIOD, min(h, w) / 2 - 4)
     if max_period <= MIN_PERIOD:
@@ -319,7 +268,7 @@ def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
     if best[0].detected:
         return best[0]
     # Second view: the channels combined against the host's texture (lossless copies).
-    best = search.view(_working_plane(rgb, _colour_weights(rgb)), best, "colour")[1]
+    best = search.view(working_plane(rgb, colour_weights(rgb)), best, "colour")[1]
     if best[0].detected:
         return best[0]
     # Both autocorrelations missed: harmonic-comb candidates (costlier, rarely needed).
@@ -349,11 +298,11 @@ class _Search:
         max_lag = int(min(1.5 * self.max_period, min(h, w) // 2 - 1))
         acf = autocorrelation(spectrum, (h, w), max_lag)
         exact = [self.own] if best is None else []  # first view only
-        tried = _candidates(acf, power, (h, w), self.max_period, self.priors, exact, _LATTICES)
+        tried = view_candidates(acf, power, (h, w), self.max_period, self.priors, exact, _LATTICES)
         # The C fold reads float32 as it is; numpy's bincount wants float64 (converted once).
         folding = residual if COMPILED else residual.astype(np.float64)
         view = _View(residual, folding, acf, spectrum, tried)
-        lattices = tried if tried or best is not None else _fallback(self.priors)
+        lattices = tried if tried or best is not None else fallback(self.priors)
         return view, _try_lattices(view.folding, self.pattern, lattices, best, name)
 
     def comb(self, view: _View, best: Attempt) -> Attempt:
@@ -368,7 +317,7 @@ class _Search:
         found += polish_many(
             view.acf, comb_lattices(power, self.max_period, _COMB_ANY, _COMB_UNROTATED)
         )
-        candidates = _dedupe(found, view.tried)
+        candidates = dedupe(found, view.tried)
         return _try_lattices(view.folding, self.pattern, candidates, best, "luma-comb")
 
 
@@ -413,46 +362,6 @@ def _try_lattices(
             break
     assert best is not None
     return best
-
-
-def _fallback(priors: list[float]) -> list[Lattice]:
-    """The prior period, unturned: tried when the autocorrelation offers nothing."""
-    return [Lattice(*basis(np.array(priors[0]), np.array(0.0)), 0.0)]
-
-
-def _same(a: Lattice, b: Lattice) -> bool:
-    # The fold needs the period to 0.3 %: only near-identical lattices are duplicates.
-    return abs(a.period / b.period - 1) < 0.001 and abs(a.angle_deg - b.angle_deg) < 0.05
-
-
-def _dedupe(lattices: list[Lattice], exclude: list[Lattice]) -> list[Lattice]:
-    unique: list[Lattice] = []
-    for lat in lattices:
-        if not any(_same(lat, u) for u in unique + exclude):
-            unique.append(lat)
-    return unique
-
-
-def _candidates(
-    acf: np.ndarray,
-    power: np.ndarray,
-    shape: tuple[int, int],
-    max_period: float,
-    priors: list[float],
-    exact_periods: list[float],
-    top: int,
-) -> list[Lattice]:
-    """Lattice candidates: ``exact_periods`` unturned, template peaks, then the ``top``
-    best of the ACF lattice search; deduplicated."""
-    # Most copies are neither resized nor turned: the embedder's own periods, exactly.
-    exact = [
-        Lattice(*basis(np.array(p), np.array(0.0)), 0.0) for p in exact_periods if p <= max_period
-    ]
-    found: list[Lattice] = []
-    if TEMPLATE_SHARE > 0:
-        found += polish_many(acf, template_lattices(power, shape, max_period))
-    found += find_lattice(acf, max_period, top=top, priors=priors)
-    return exact + _dedupe(found, exact)[:top]
 
 
 def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice, view: str) -> WatermarkReading:
