@@ -204,3 +204,17 @@ def test_detection_reads_the_same_without_the_c_kernels(monkeypatch) -> None:
     without = [detect_pixels(im, "k") for im in images]
     assert with_c == without
     assert with_c[0].detected and with_c[1].detected and not with_c[2].detected
+
+
+def test_a_stage_without_candidates_keeps_the_best_reading_so_far() -> None:
+    """A view or comb stage that finds no new lattice leaves the earlier reading as it is."""
+    from veracity.watermark.image import codec
+    from veracity.watermark.image.pattern import key_pattern
+
+    pattern = key_pattern("k")
+    residual = np.random.default_rng(12).standard_normal((260, 260)).astype(np.float32)
+    lattice = Lattice(*basis(np.array(96.0), np.array(0.0)), 0.0)
+    best = codec._try_lattices(residual, pattern, [lattice], None, "luma")
+    assert codec._try_lattices(residual, pattern, [], best, "colour") is best
+    with pytest.raises(ValueError):
+        codec._try_lattices(residual, pattern, [], None, "luma")

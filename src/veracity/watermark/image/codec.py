@@ -349,7 +349,9 @@ def _try_lattices(
     sync searches run as one batch, decoded in order.
     """
     if not lattices:
-        raise ValueError("no lattice to try")
+        if best is None:
+            raise ValueError("no lattice to try")
+        return best  # nothing new to try in this stage
     syncs = [sync_for(residual, pattern, lattices[0], _HP_SIGMA)]
     first = _decode(syncs[0], pattern, lattices[0], view)
     if not first.detected and len(lattices) > 1:
