@@ -1,7 +1,7 @@
-"""Build hook for the optional C kernel; everything else is in pyproject.toml.
+"""Build hook for the optional C module; everything else is in pyproject.toml.
 
-The kernels only speed up the image watermark detector: when they cannot be compiled (no C compiler),
-the install still succeeds and the same numbers come from numpy, more slowly.
+Its loops only speed up the image watermark detector: when they cannot be compiled (no C
+compiler), the install still succeeds and the same numbers come from numpy, more slowly.
 """
 
 from setuptools import Extension, setup

@@ -14,18 +14,32 @@
 #include <math.h>
 #include <string.h>
 
-static int get_buffer(PyObject *obj, Py_buffer *view, const char *fmt, Py_ssize_t items,
-                      int writable, const char *name) {
+/* The buffers one call holds, released together whatever happened. */
+typedef struct {
+    Py_buffer view[6];
+    int count;
+} Held;
+
+static void release_all(Held *held) {
+    while (held->count > 0) PyBuffer_Release(&held->view[--held->count]);
+}
+
+/* The data of a contiguous buffer of ``items`` items of format ``fmt`` (held until
+ * release_all), or NULL with a ValueError. */
+static void *take(Held *held, PyObject *obj, const char *fmt, Py_ssize_t items, int writable,
+                  const char *name) {
+    Py_buffer *view = &held->view[held->count];
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return NULL;
     const char *got = view->format ? view->format : "B";
     if (got[0] == '=' || got[0] == '<' || got[0] == '@') got++;
     if (strcmp(got, fmt) != 0 || view->len != items * view->itemsize) {
         PyErr_Format(PyExc_ValueError, "%s: expected %zd items of format '%s'", name, items, fmt);
         PyBuffer_Release(view);
-        return -1;
+        return NULL;
     }
-    return 0;
+    held->count++;
+    return view->buf;
 }
 
 /* The number of items of ``itemsize`` bytes in a contiguous buffer, or -1 with an error. */
@@ -37,12 +51,13 @@ static Py_ssize_t items_of(PyObject *obj, Py_ssize_t itemsize) {
     return items;
 }
 
-/* A residual of ``items`` float32 or float64 values; ``single`` says which. */
-static int get_residual(PyObject *obj, Py_buffer *view, Py_ssize_t items, int *single) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    *single = view->format != NULL && strchr(view->format, 'f') != NULL;
-    PyBuffer_Release(view);
-    return get_buffer(obj, view, *single ? "f" : "d", items, 0, "residual");
+/* A residual of ``items`` float32 or float64 values (``single`` says which), or NULL. */
+static void *take_residual(Held *held, PyObject *obj, Py_ssize_t items, int *single) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    *single = view.format != NULL && strchr(view.format, 'f') != NULL;
+    PyBuffer_Release(&view);
+    return take(held, obj, *single ? "f" : "d", items, 0, "residual");
 }
 
 /* One pass over the pixels; ``n * mask < 2^32`` is checked by the caller of the macro. */
@@ -77,22 +92,21 @@ static PyObject *fold_bins(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "n or fix out of range");
         return NULL;
     }
-    Py_buffer cu, lu, cv, lv, res, accb;
-    PyObject *out = NULL;
-    int single;
+    Held held = {.count = 0};
+    int single = 0;
+    const int32_t *col_u, *lin_u, *col_v, *lin_v;
+    const void *res;
+    double *acc;
     const Py_ssize_t w = items_of(o_cu, sizeof(int32_t)), h = items_of(o_lu, sizeof(int32_t));
     if (w < 0 || h < 0) return NULL;
-    if (get_buffer(o_cu, &cu, "i", w, 0, "col_u") < 0) return NULL;
-    if (get_buffer(o_lu, &lu, "i", h, 0, "lin_u") < 0) goto release_cu;
-    if (get_buffer(o_cv, &cv, "i", w, 0, "col_v") < 0) goto release_lu;
-    if (get_buffer(o_lv, &lv, "i", h, 0, "lin_v") < 0) goto release_cv;
-    if (get_residual(o_res, &res, h * w, &single) < 0) goto release_lv;
-    if (get_buffer(o_acc, &accb, "d", (Py_ssize_t)n * n * 2, 1, "acc") < 0) goto release_res;
-    {
-        const int32_t *col_u = cu.buf, *lin_u = lu.buf, *col_v = cv.buf, *lin_v = lv.buf;
-        const float *r32 = res.buf;
-        const double *r64 = res.buf;
-        double *acc = accb.buf;
+    if ((col_u = take(&held, o_cu, "i", w, 0, "col_u")) &&
+        (lin_u = take(&held, o_lu, "i", h, 0, "lin_u")) &&
+        (col_v = take(&held, o_cv, "i", w, 0, "col_v")) &&
+        (lin_v = take(&held, o_lv, "i", h, 0, "lin_v")) &&
+        (res = take_residual(&held, o_res, h * w, &single)) &&
+        (acc = take(&held, o_acc, "d", (Py_ssize_t)n * n * 2, 1, "acc"))) {
+        const float *r32 = res;
+        const double *r64 = res;
         const uint32_t mask = (1u << fix) - 1u;
         const uint32_t un = (uint32_t)n;
         Py_BEGIN_ALLOW_THREADS
@@ -101,21 +115,11 @@ static PyObject *fold_bins(PyObject *self, PyObject *args) {
         else
             FOLD_LOOP(r64)
         Py_END_ALLOW_THREADS
-        out = Py_None;
-        Py_INCREF(out);
+        release_all(&held);
+        Py_RETURN_NONE;
     }
-    PyBuffer_Release(&accb);
-release_res:
-    PyBuffer_Release(&res);
-release_lv:
-    PyBuffer_Release(&lv);
-release_cv:
-    PyBuffer_Release(&cv);
-release_lu:
-    PyBuffer_Release(&lu);
-release_cu:
-    PyBuffer_Release(&cu);
-    return out;
+    release_all(&held);
+    return NULL;
 }
 
 /* fold_rows_cols(residual, iu, iv, n, sums)
@@ -134,42 +138,40 @@ static PyObject *fold_rows_cols(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "n out of range");
         return NULL;
     }
-    Py_buffer bu, bv, res, sums;
+    Held held = {.count = 0};
+    int single = 0;
+    const int32_t *iu, *iv;
+    const void *res;
+    double *sums;
     PyObject *out = NULL;
-    double *rows = NULL;
-    int single;
     const Py_ssize_t w = items_of(o_iu, sizeof(int32_t)), h = items_of(o_iv, sizeof(int32_t));
     if (w < 0 || h < 0) return NULL;
-    if (get_buffer(o_iu, &bu, "i", w, 0, "iu") < 0) return NULL;
-    if (get_buffer(o_iv, &bv, "i", h, 0, "iv") < 0) goto release_u;
-    if (get_residual(o_res, &res, h * w, &single) < 0) goto release_v;
-    if (get_buffer(o_sums, &sums, "d", (Py_ssize_t)n * n, 1, "sums") < 0) goto release_res;
-    {
-        const int32_t *iu = bu.buf, *iv = bv.buf;
+    if ((iu = take(&held, o_iu, "i", w, 0, "iu")) && (iv = take(&held, o_iv, "i", h, 0, "iv")) &&
+        (res = take_residual(&held, o_res, h * w, &single)) &&
+        (sums = take(&held, o_sums, "d", (Py_ssize_t)n * n, 1, "sums"))) {
         int bad = 0;
         for (Py_ssize_t x = 0; x < w; x++) bad |= iu[x] < 0 || iu[x] >= n;
         for (Py_ssize_t y = 0; y < h; y++) bad |= iv[y] < 0 || iv[y] >= n;
-        rows = bad ? NULL : PyMem_Calloc((size_t)n * (size_t)w, sizeof(double));
+        double *rows = bad ? NULL : PyMem_Calloc((size_t)n * (size_t)w, sizeof(double));
         if (bad)
             PyErr_SetString(PyExc_ValueError, "a bin index is outside [0, n)");
         else if (rows == NULL)
             PyErr_NoMemory();
         else {
-            double *s = sums.buf;
             Py_BEGIN_ALLOW_THREADS
             for (Py_ssize_t y = 0; y < h; y++) {
                 double *dst = rows + (Py_ssize_t)iv[y] * w;
                 if (single) {
-                    const float *src = (const float *)res.buf + y * w;
+                    const float *src = (const float *)res + y * w;
                     for (Py_ssize_t x = 0; x < w; x++) dst[x] += (double)src[x];
                 } else {
-                    const double *src = (const double *)res.buf + y * w;
+                    const double *src = (const double *)res + y * w;
                     for (Py_ssize_t x = 0; x < w; x++) dst[x] += src[x];
                 }
             }
             for (Py_ssize_t v = 0; v < n; v++) {
                 const double *src = rows + v * w;
-                double *bins = s + v * n;
+                double *bins = sums + v * n;
                 for (Py_ssize_t x = 0; x < w; x++) bins[iu[x]] += src[x];
             }
             Py_END_ALLOW_THREADS
@@ -178,13 +180,7 @@ static PyObject *fold_rows_cols(PyObject *self, PyObject *args) {
             Py_INCREF(out);
         }
     }
-    PyBuffer_Release(&sums);
-release_res:
-    PyBuffer_Release(&res);
-release_v:
-    PyBuffer_Release(&bv);
-release_u:
-    PyBuffer_Release(&bu);
+    release_all(&held);
     return out;
 }
 
@@ -207,27 +203,25 @@ static PyObject *subpixel_peaks(PyObject *self, PyObject *args) {
     PyObject *o_acf, *o_pred, *o_xy, *o_w;
     int radius;
     if (!PyArg_ParseTuple(args, "OOiOO", &o_acf, &o_pred, &radius, &o_xy, &o_w)) return NULL;
-    Py_buffer acf, pred, xy, w;
-    PyObject *out = NULL;
     if (radius < 1 || radius > 16) {
         PyErr_SetString(PyExc_ValueError, "radius out of range");
         return NULL;
     }
     const Py_ssize_t cells = items_of(o_acf, sizeof(float)), n = items_of(o_pred, 16);
     if (cells < 0 || n < 0) return NULL;
-    Py_ssize_t side = 0;
-    while ((side + 1) * (side + 1) <= cells) side++;
-    if (get_buffer(o_acf, &acf, "f", side * side, 0, "acf") < 0) return NULL;
-    if (get_buffer(o_pred, &pred, "d", 2 * n, 0, "pred") < 0) goto release_acf;
-    if (get_buffer(o_xy, &xy, "d", 2 * n, 1, "out_xy") < 0) goto release_pred;
-    if (get_buffer(o_w, &w, "d", n, 1, "out_w") < 0) goto release_xy;
-    {
-        const float *a = acf.buf;
-        const double *p = pred.buf;
-        double *oxy = xy.buf, *ow = w.buf;
+    const Py_ssize_t side = (Py_ssize_t)sqrt((double)cells); /* a square ACF, checked below */
+    Held held = {.count = 0};
+    const float *a;
+    const double *p;
+    double *oxy, *ow;
+    PyObject *out = NULL;
+    if ((a = take(&held, o_acf, "f", side * side, 0, "acf")) &&
+        (p = take(&held, o_pred, "d", 2 * n, 0, "pred")) &&
+        (oxy = take(&held, o_xy, "d", 2 * n, 1, "out_xy")) &&
+        (ow = take(&held, o_w, "d", n, 1, "out_w"))) {
         const Py_ssize_t c = (side - 1) / 2, k = 2 * radius + 1;
         int bad = 0;
-        for (Py_ssize_t i = 0; i < n && !bad; i++) {
+        for (Py_ssize_t i = 0; i < n; i++) {
             const Py_ssize_t x0 = (Py_ssize_t)nearbyint(p[2 * i]) + c - radius;
             const Py_ssize_t y0 = (Py_ssize_t)nearbyint(p[2 * i + 1]) + c - radius;
             if (x0 < 0 || y0 < 0 || x0 + k > side || y0 + k > side) {
@@ -261,13 +255,7 @@ static PyObject *subpixel_peaks(PyObject *self, PyObject *args) {
             Py_INCREF(out);
         }
     }
-    PyBuffer_Release(&w);
-release_xy:
-    PyBuffer_Release(&xy);
-release_pred:
-    PyBuffer_Release(&pred);
-release_acf:
-    PyBuffer_Release(&acf);
+    release_all(&held);
     return out;
 }
 

@@ -8,7 +8,7 @@ from veracity.watermark.image.lattice import Lattice, basis, find_lattice, polis
 from veracity.watermark.image.pattern import TEMPLATE_SHARE
 from veracity.watermark.image.template import template_lattices
 
-__all__ = ["dedupe", "fallback", "same", "view_candidates"]
+__all__ = ["dedupe", "fallback", "view_candidates"]
 
 
 def fallback(priors: list[float]) -> list[Lattice]:
@@ -16,7 +16,7 @@ def fallback(priors: list[float]) -> list[Lattice]:
     return [Lattice(*basis(np.array(priors[0]), np.array(0.0)), 0.0)]
 
 
-def same(a: Lattice, b: Lattice) -> bool:
+def _same(a: Lattice, b: Lattice) -> bool:
     """Whether two lattices fold alike (the fold needs the period to 0.3 %: only
     near-identical lattices are duplicates)."""
     return abs(a.period / b.period - 1) < 0.001 and abs(a.angle_deg - b.angle_deg) < 0.05
@@ -26,7 +26,7 @@ def dedupe(lattices: list[Lattice], exclude: list[Lattice]) -> list[Lattice]:
     """``lattices`` in order, without duplicates of earlier ones or of ``exclude``."""
     unique: list[Lattice] = []
     for lat in lattices:
-        if not any(same(lat, u) for u in unique + exclude):
+        if not any(_same(lat, u) for u in unique + exclude):
             unique.append(lat)
     return unique
 

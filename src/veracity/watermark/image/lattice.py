@@ -26,7 +26,6 @@ __all__ = [
     "basis",
     "find_lattice",
     "half_power",
-    "polish",
     "polish_many",
     "row_median",
 ]
@@ -207,66 +206,68 @@ def find_lattice(
             k = int(np.argmax(band))
             order.insert(1, (i - 3 + k // band.shape[1]) * band.shape[1] + k % band.shape[1])
     found: list[Lattice] = []
+    found_places: list[tuple[float, float]] = []
     refined: dict[int, Lattice] = {}  # by score cell: refined speculatively, in batches
     for pos, flat in enumerate(order):
-        i, j = divmod(int(flat), len(rows))
-        p0 = _R0 * np.exp((i + i_lo) * _D_RHO)
-        if any(_close(lat, p0, rows[j] * _D_PHI) for lat in found):
+        place = _cell_place(int(flat), i_lo, rows)
+        if any(_close(place, other) for other in found_places):
             continue
         if int(flat) not in refined:
-            batch = _next_cells(order[pos:], found, len(rows), i_lo, rows, 2 * top)
-            starts = [
-                (
-                    _R0 * np.exp((b // len(rows) + i_lo) * _D_RHO),
-                    rows[b % len(rows)] * _D_PHI,
-                    float(score.flat[b]),
-                )
-                for b in batch
-            ]
+            batch = _next_cells(order[pos:], found_places, i_lo, rows, 2 * top)
+            starts = [(*_cell_place(b, i_lo, rows), float(score.flat[b])) for b in batch]
             refined.update(zip(batch, _refine_many(acf, starts), strict=True))
         lat = refined[int(flat)]
-        if not any(_close(other, lat.period, np.deg2rad(lat.angle_deg)) for other in found):
+        lat_place = (lat.period, float(np.deg2rad(lat.angle_deg)))
+        if not any(_close(lat_place, other) for other in found_places):
             found.append(lat)
+            found_places.append(lat_place)
         if len(found) >= top:
             break
     return found
 
 
+def _cell_place(flat: int, i_lo: int, rows: np.ndarray) -> tuple[float, float]:
+    """(period, angle in radians) of a cell of :func:`_score_map`, by its flat index."""
+    i, j = divmod(flat, len(rows))
+    return float(_R0 * np.exp((i + i_lo) * _D_RHO)), float(rows[j] * _D_PHI)
+
+
+def _close(place: tuple[float, float], other: tuple[float, float]) -> bool:
+    """Whether two (period, angle) places are within 3 % and 0.03 rad of each other."""
+    return abs(place[0] / other[0] - 1) < 0.03 and abs(place[1] - other[1]) < 0.03
+
+
 def _next_cells(
-    order: Sequence[int], found: list[Lattice], n_cols: int, i_lo: int, rows: np.ndarray, size: int
+    order: Sequence[int],
+    found: list[tuple[float, float]],
+    i_lo: int,
+    rows: np.ndarray,
+    size: int,
 ) -> list[int]:
     """The first ``size`` distinct cells of ``order`` that the search may still refine
     (refined together: the search needs about two per lattice it keeps).
 
     The first one is always taken; the others are skipped when they are close to a
-    lattice already found or to a cell already taken. Refining a cell that turns out
-    not to be needed only costs time: :func:`find_lattice` takes each refinement in order.
+    lattice already found (``found``: their places) or to a cell already taken. Refining
+    a cell that turns out not to be needed only costs time: :func:`find_lattice` takes
+    each refinement in order.
     """
     taken: list[int] = []
     places: list[tuple[float, float]] = []
     for flat in order:
-        i, j = divmod(int(flat), n_cols)
-        p0, a0 = _R0 * np.exp((i + i_lo) * _D_RHO), rows[j] * _D_PHI
-        if taken and (
-            int(flat) in taken
-            or any(_close(lat, p0, a0) for lat in found)
-            or any(abs(p0 / p - 1) < 0.03 and abs(a0 - a) < 0.03 for p, a in places)
-        ):
+        place = _cell_place(int(flat), i_lo, rows)
+        if taken and (int(flat) in taken or any(_close(place, other) for other in found + places)):
             continue
         taken.append(int(flat))
-        places.append((p0, a0))
+        places.append(place)
         if len(taken) >= size:
             break
     return taken
 
 
-def polish(acf: np.ndarray, lattice: Lattice) -> Lattice:
-    """Refine a lattice found elsewhere on the ACF; keep it if refinement wanders off."""
-    return polish_many(acf, [lattice])[0]
-
-
 def polish_many(acf: np.ndarray, lattices: Sequence[Lattice]) -> list[Lattice]:
-    """:func:`polish` for several lattices at once (one batched refinement)."""
+    """Refine lattices found elsewhere on the ACF (one batched refinement), keeping each
+    one whose refinement wanders off."""
     starts = [(lat.period, np.deg2rad(lat.angle_deg), lat.score) for lat in lattices]
     out = []
     for lattice, refined in zip(lattices, _refine_many(acf, starts), strict=True):
@@ -280,17 +281,9 @@ def polish_many(acf: np.ndarray, lattices: Sequence[Lattice]) -> list[Lattice]:
     return out
 
 
-def _close(lat: Lattice, period: float, angle: float) -> bool:
-    return abs(period / lat.period - 1) < 0.03 and abs(angle - np.deg2rad(lat.angle_deg)) < 0.03
-
-
-def _refine(acf: np.ndarray, period: float, angle: float, score: float) -> Lattice:
-    """Least-squares fit of the basis to sub-pixel ACF peaks at many lattice points."""
-    return _refine_many(acf, [(period, angle, score)])[0]
-
-
 def _refine_many(acf: np.ndarray, starts: Sequence[tuple[float, float, float]]) -> list[Lattice]:
-    """:func:`_refine` for several (period, angle, score) starts, their peaks read together.
+    """Least-squares fit of each (period, angle, score) start's basis to sub-pixel ACF
+    peaks at many lattice points, all starts' peaks read together.
 
     Each start goes through the same steps as it would alone: the sub-pixel peaks are
     elementwise, and each basis is solved on its own.

@@ -52,8 +52,8 @@ def syncs_for(
 ) -> list[SyncResult]:
     """:func:`sync_for` on several lattices, their sync searches run as one batch."""
     tiles = np.stack([fold(residual, lattice) for lattice in lattices])
-    kernels = np.stack([_kernel_for(lattice, hp_sigma) for lattice in lattices])
-    return search_offsets(tiles, pattern, kernels)
+    chip_kernels = np.stack([_kernel_for(lattice, hp_sigma) for lattice in lattices])
+    return search_offsets(tiles, pattern, chip_kernels)
 
 
 def _kernel_for(lattice: Lattice, hp_sigma: float) -> np.ndarray:

@@ -73,15 +73,11 @@ def fold(residual: np.ndarray, lattice: Lattice) -> np.ndarray:
 def _bins_compiled(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Per-bin sums and counts in one C pass (the same arithmetic as :func:`_bins_numpy`)."""
     h, w = residual.shape
-    if residual.dtype not in (np.float32, np.float64):
-        residual = residual.astype(np.float64)
     acc = np.zeros((n * n, 2))
     assert kernels is not None
     cols = _coordinates(inv[:, 0], w)  # both bases' steps along x, then along y
     rows = _coordinates(inv[:, 1], h)
-    kernels.fold_bins(
-        np.ascontiguousarray(residual), cols[0], rows[0], cols[1], rows[1], n, _FIX, acc
-    )
+    kernels.fold_bins(_for_c(residual), cols[0], rows[0], cols[1], rows[1], n, _FIX, acc)
     return acc[:, 0], acc[:, 1]
 
 
@@ -106,16 +102,21 @@ def _bins_separable(residual: np.ndarray, inv: np.ndarray, n: int) -> tuple[np.n
     iv = _tile_index(inv[1], h, 1, n).ravel()
     counts = np.outer(np.bincount(iv, minlength=n), np.bincount(iu, minlength=n)).ravel()
     if kernels is not None:
-        if residual.dtype not in (np.float32, np.float64):
-            residual = residual.astype(np.float64)
         sums = np.zeros(n * n)
-        kernels.fold_rows_cols(np.ascontiguousarray(residual), iu, iv, n, sums)
+        kernels.fold_rows_cols(_for_c(residual), iu, iv, n, sums)
         return sums, counts
     weights = residual.ravel().astype(np.float64, copy=False)
     row_bins = (iv.astype(np.intp) * w)[:, None] + np.arange(w)  # (row bin, x) per pixel
     rows = np.bincount(row_bins.ravel(), weights=weights, minlength=n * w)
     col_bins = (np.arange(n) * n)[:, None] + iu  # each row bin's x onto its tile bins
     return np.bincount(col_bins.ravel(), weights=rows, minlength=n * n), counts
+
+
+def _for_c(residual: np.ndarray) -> np.ndarray:
+    """``residual`` as the C loops read it: contiguous float32 (as is) or float64."""
+    if residual.dtype != np.float32:
+        residual = residual.astype(np.float64, copy=False)
+    return np.ascontiguousarray(residual)
 
 
 def _coordinates(step: float | np.ndarray, size: int) -> np.ndarray:
@@ -224,20 +225,20 @@ def _chip_spectrum() -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def _sync_maps(pattern: KeyPattern) -> tuple[np.ndarray, np.ndarray]:
+def _sync_maps(pattern: KeyPattern) -> np.ndarray:
     """Conjugate spectra (complex64: the sync search runs in single precision) of the sync
     signs under the inverse of each flip/quarter turn, stacked (see ``_best_variants``;
-    entry 0 is the untransformed map), and of the untransformed signs' support."""
+    entry 0 is the untransformed map)."""
+    rows, cols = _sync_offsets(pattern)
     signs = np.zeros((CANON, CANON))
-    signs[pattern.sync_pos[:, 0] * CHIP, pattern.sync_pos[:, 1] * CHIP] = pattern.sync_sign
+    signs[rows, cols] = pattern.sync_sign
     turned = [
         np.rot90(signs[:, ::-1] if variant >= 4 else signs, -(variant % 4))
         for variant in range(N_VARIANTS)
     ]
     sign_maps = np.conj(sfft.rfft2(np.stack(turned))).astype(np.complex64)
-    support = np.conj(sfft.rfft2(np.abs(signs))).astype(np.complex64)
-    sign_maps.flags.writeable = support.flags.writeable = False
-    return sign_maps, support
+    sign_maps.flags.writeable = False
+    return sign_maps
 
 
 _LOW = CANON // CHIP  # the variant is picked below this frequency (cycles per tile)
@@ -246,7 +247,7 @@ _LOW = CANON // CHIP  # the variant is picked below this frequency (cycles per t
 @lru_cache(maxsize=16)
 def _low_sync_maps(pattern: KeyPattern) -> np.ndarray:
     """:func:`_sync_maps`' turned sign spectra cut to the frequencies below ``_LOW``."""
-    out = np.ascontiguousarray(_low_band(_sync_maps(pattern)[0]))
+    out = np.ascontiguousarray(_low_band(_sync_maps(pattern)))
     out.flags.writeable = False
     return out
 
@@ -257,7 +258,7 @@ def _low_band(spec: np.ndarray) -> np.ndarray:
     return spec[..., rows, : _LOW + 1]
 
 
-def _best_variants(tiles: np.ndarray, pattern: KeyPattern, kernels: np.ndarray) -> np.ndarray:
+def _best_variants(tiles: np.ndarray, pattern: KeyPattern, chip_kernels: np.ndarray) -> np.ndarray:
     """The flip/quarter turn with the highest sync peak for each of a stack of tiles,
     filtering each tile only once.
 
@@ -270,7 +271,7 @@ def _best_variants(tiles: np.ndarray, pattern: KeyPattern, kernels: np.ndarray) 
     offsets, which is enough to rank the variants; the statistic itself is then computed
     at full resolution.
     """
-    spec = _low_band(sfft.rfft2(tiles.astype(np.float32, copy=False)) * kernels)
+    spec = _low_band(sfft.rfft2(tiles.astype(np.float32, copy=False)) * chip_kernels)
     # The normaliser sum(g_i^2) over the sync chips barely changes with the offset (the
     # chips are spread over the tile), and the scale is common to all eight: only the
     # argmax matters. All correlations are one batched single-precision transform.
@@ -299,7 +300,7 @@ def _near_offsets() -> np.ndarray:
 
 
 def _variant_syncs(
-    tiles: np.ndarray, pattern: KeyPattern, kernels: np.ndarray, variants: Sequence[int]
+    tiles: np.ndarray, pattern: KeyPattern, chip_kernels: np.ndarray, variants: Sequence[int]
 ) -> list[tuple[float, tuple[int, int], np.ndarray]]:
     """Sync statistic of one variant of each tile, its offset, and the filtered tile.
 
@@ -310,10 +311,10 @@ def _variant_syncs(
     The transforms of all tiles run as one batch.
     """
     # Single precision: the statistic is needed to about 1e-5, the transforms give ~1e-6.
-    sign_fft = _sync_maps(pattern)[0][0]
+    sign_fft = _sync_maps(pattern)[0]
     shape = (CANON, CANON)
     turned = np.stack([dihedral(t, v) for t, v in zip(tiles, variants, strict=True)])
-    spec = sfft.rfft2(turned.astype(np.float32, copy=False)) * kernels
+    spec = sfft.rfft2(turned.astype(np.float32, copy=False)) * chip_kernels
     filtered = sfft.irfft2(spec, s=shape).astype(np.float64)
     num = sfft.irfft2(spec * sign_fft, s=shape)
     peaks = np.stack(np.divmod(np.argmax(num.reshape(len(tiles), -1), axis=1), CANON), axis=1)
@@ -352,10 +353,12 @@ def search_offset(
     return _result(found[k], variants[k])
 
 
-def search_offsets(tiles: np.ndarray, pattern: KeyPattern, kernels: np.ndarray) -> list[SyncResult]:
-    """:func:`search_offset` for a stack of tiles, each with its kernel, as one batch."""
-    variants = [int(v) for v in _best_variants(tiles, pattern, kernels)]
-    found = _variant_syncs(tiles, pattern, kernels, variants)
+def search_offsets(
+    tiles: np.ndarray, pattern: KeyPattern, chip_kernels: np.ndarray
+) -> list[SyncResult]:
+    """:func:`search_offset` for a stack of tiles, each with its chip kernel, as one batch."""
+    variants = [int(v) for v in _best_variants(tiles, pattern, chip_kernels)]
+    found = _variant_syncs(tiles, pattern, chip_kernels, variants)
     return [_result(f, v) for f, v in zip(found, variants, strict=True)]
 
 
