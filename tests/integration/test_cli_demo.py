@@ -32,6 +32,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     )
     assert r.returncode == 0, r.stderr
     assert not (out.parent / "home").exists()
+    # expected abstentions (no face on a landscape photo) are --verbose news only
+    assert "abstain" not in r.stdout + r.stderr, r.stderr
     return out, r.stdout
 
 

@@ -185,7 +185,7 @@ def test_scores_faces_with_noise_evidence(tmp_path: Path) -> None:
 def test_abstains_without_a_usable_face(caplog: pytest.LogCaptureFixture) -> None:
     det = FaceConsistencyDetector()
     det._detector = StubDetector((20.0,))  # type: ignore[assignment]
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         assert det.analyze(_loaded(noisy_image())) is None
     assert "smaller than 40 px" in caplog.text
     det._detector = StubDetector(())  # type: ignore[assignment]

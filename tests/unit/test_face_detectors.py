@@ -52,7 +52,7 @@ def test_registered_for_image_and_video() -> None:
 
 
 def test_image_without_face_abstains(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         assert FaceBlendDetector().analyze(_image(tmp_path)) is None
     assert "no face found" in caplog.text
 
@@ -60,7 +60,7 @@ def test_image_without_face_abstains(tmp_path: Path, caplog: pytest.LogCaptureFi
 def test_tiny_faces_abstain_with_reason(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     det = FaceBlendDetector()
     det._detector = StubDetector(sizes=(20.0,))  # type: ignore[assignment]
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         assert det.analyze(_image(tmp_path)) is None
     assert "smaller than 40 px" in caplog.text
 

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 only where a command documents it (e.g. ``check --fail-
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -57,13 +58,52 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for module in COMMANDS:
         module.register(sub)
+    for each in _all_parsers(parser):
+        _add_log_flags(each, top=each is parser)
     return parser
+
+
+def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:  # argparse keeps sub-parsers only here
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += _all_parsers(child)
+    return found
+
+
+def _add_log_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Accepted before or after the sub-command; the sub-command's copy only overrides
+    # the top-level one when given (SUPPRESS keeps an absent flag out of the namespace).
+    default = {} if top else {"default": argparse.SUPPRESS}
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        help="messages on stderr from this level up (default warning; -v = info, -q = error)",
+        **({"default": None} if top else default),
+    )
+    group.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="also report expected abstentions (no face found, audio too short) and progress details",
+        **({"default": False} if top else default),
+    )
+    group.add_argument(
+        "-q", "--quiet", action="store_true", help="errors only on stderr",
+        **({"default": False} if top else default),
+    )
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = args.log_level or ("error" if args.quiet else "info" if args.verbose else "warning")
+    logging.basicConfig(level=getattr(logging, level.upper()), format="veracity: %(message)s")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_logging(args)
     try:
         return int(args.func(args) or 0)
     except VeracityError as exc:

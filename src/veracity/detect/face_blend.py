@@ -53,7 +53,7 @@ class FaceBlendDetector:
                 if found.too_small
                 else "no face found"
             )
-            _log.warning("%s: %s; the face detector abstains", self.name, why)
+            _log.info("%s: %s; the face detector abstains", self.name, why)
             return None
         worst = max(found.scored, key=lambda s: s.probability)
         paths: list[str] = []

@@ -73,7 +73,7 @@ class FaceConsistencyDetector:
                 if faces
                 else "no face found"
             )
-            _log.warning("%s: %s; the detector abstains", self.name, why)
+            _log.info("%s: %s; the detector abstains", self.name, why)
             return None
         details: dict[str, Any] = {"faces": rows, "min_face_px": self.min_face}
         details.update(fusion_detail(model))

@@ -64,7 +64,7 @@ class FaceConsistencyVideoDetector:
             logits.append(float(a) * consistency_logit(x, model) + float(b))
             times.append(frame.time_s)
         if not logits:
-            _log.warning("%s: no usable face in %d sampled frames; abstains", self.name, samples)
+            _log.info("%s: no usable face in %d sampled frames; abstains", self.name, samples)
             return None
         mean = sum(logits) / len(logits)
         details = {

@@ -83,7 +83,7 @@ class FaceVideoDetector:
                 if found.too_small
                 else "no face found"
             )
-            _log.warning(
+            _log.info(
                 "%s: %s in %d sampled frames; the face detector abstains",
                 self.name,
                 why,
