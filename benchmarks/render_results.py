@@ -35,7 +35,9 @@ def headline_table(results: list[ResultFile]) -> str:
         h = r.headline
         assert h is not None
         rel = r.path.relative_to(ROOT).as_posix()
-        lines.append(f"| {h.capability} | {h.state} | {h.numbers} | {r.date} | [`{r.path.name}`]({rel}) |")
+        lines.append(
+            f"| {h.capability} | {h.state} | {h.numbers} | {r.date} | [`{r.path.name}`]({rel}) |"
+        )
     return "\n".join(lines)
 
 
@@ -83,7 +85,9 @@ def _headline_for_docs(results: list[ResultFile]) -> str:
         h = r.headline
         assert h is not None
         anchor = r.name.lower()
-        lines.append(f"| {h.capability} | {h.state} | {h.numbers} | {r.date} | [`{r.path.name}`](#{anchor}) |")
+        lines.append(
+            f"| {h.capability} | {h.state} | {h.numbers} | {r.date} | [`{r.path.name}`](#{anchor}) |"
+        )
     return "\n".join(lines)
 
 
@@ -98,17 +102,24 @@ def render(readme_text: str, table: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="only check that the README is current")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the README is current"
+    )
     args = parser.parse_args()
     results = load_results()
     outputs = {
         README: render(README.read_text(encoding="utf-8"), headline_table(results)),
         RESULTS_PAGE: results_page(results),
     }
-    stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    stale = [
+        p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text
+    ]
     if args.check:
         for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run python benchmarks/render_results.py", file=sys.stderr)
+            print(
+                f"{path.relative_to(ROOT)} is stale: run python benchmarks/render_results.py",
+                file=sys.stderr,
+            )
         return 1 if stale else 0
     for path in stale:
         path.write_text(outputs[path], encoding="utf-8")

@@ -18,7 +18,10 @@ MODELS = ROOT / "src" / "veracity" / "models"
 
 
 def _model_cards() -> dict[str, str]:
-    return {card.parent.name: card.read_text(encoding="utf-8") for card in sorted(MODELS.glob("*/MODEL_CARD.md"))}
+    return {
+        card.parent.name: card.read_text(encoding="utf-8")
+        for card in sorted(MODELS.glob("*/MODEL_CARD.md"))
+    }
 
 
 def on_files(files: Files, config: Any) -> Files:
@@ -26,7 +29,12 @@ def on_files(files: Files, config: Any) -> Files:
     for page in pages:
         slug = page.name.replace(" ", "-")
         files.append(File.generated(config, f"reference/{slug}.md", content=page.markdown))
-    index = ["# Command reference", "", "Generated from the argparse definitions at build time.", ""]
+    index = [
+        "# Command reference",
+        "",
+        "Generated from the argparse definitions at build time.",
+        "",
+    ]
     index += [f"- [`{p.name}`]({p.name.replace(' ', '-')}.md)" for p in pages]
     files.append(File.generated(config, "reference/index.md", content="\n".join(index) + "\n"))
 

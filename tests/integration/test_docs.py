@@ -28,11 +28,17 @@ def test_site_builds_in_strict_mode(tmp_path: Path) -> None:
     _needs_mkdocs()
     r = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT / "src")},
     )
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    pages = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("index.html")}
+    pages = {
+        p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("index.html")
+    }
     for page in command_pages():
         assert f"reference/{page.name.replace(' ', '-')}/index.html" in pages
     assert "models/index.html" in pages
@@ -43,12 +49,17 @@ def test_readme_is_short_and_its_tables_are_rendered_from_results() -> None:
     assert len(text.splitlines()) <= 300
     r = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "render_results.py"), "--check"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
     )
     assert r.returncode == 0, r.stderr
     block = text.split("<!-- headline:start -->", 1)[1].split("<!-- headline:end -->", 1)[0]
-    rows = [line for line in block.splitlines() if line.startswith("|") and not line.startswith("|---")][1:]
+    rows = [
+        line for line in block.splitlines() if line.startswith("|") and not line.startswith("|---")
+    ][1:]
     assert rows, "the headline table is empty"
     for row in rows:
         named = re.findall(r"\]\((benchmarks/results/[\w.-]+\.json)\)", row)
@@ -59,7 +70,12 @@ def test_readme_is_short_and_its_tables_are_rendered_from_results() -> None:
 def test_every_option_of_every_command_is_on_its_reference_page() -> None:
     pages = command_pages()
     names = {p.name for p in pages}
-    assert {"veracity check", "veracity detect", "veracity watermark embed", "veracity credentials verify"} <= names
+    assert {
+        "veracity check",
+        "veracity detect",
+        "veracity watermark embed",
+        "veracity credentials verify",
+    } <= names
     for page in pages:
         for option in option_strings(page.parser):
             assert option in page.markdown, (page.name, option)
@@ -81,7 +97,11 @@ def test_expected_abstentions_only_with_verbose(tmp_path: Path) -> None:
     def run(*flags: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "veracity", *flags, "detect", str(photo)],
-            capture_output=True, text=True, timeout=120, env=env, check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
         )
 
     quiet, verbose = run(), run("-v")

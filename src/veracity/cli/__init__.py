@@ -84,12 +84,17 @@ def _add_log_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
         **({"default": None} if top else default),
     )
     group.add_argument(
-        "-v", "--verbose", action="store_true",
+        "-v",
+        "--verbose",
+        action="store_true",
         help="also report expected abstentions (no face found, audio too short) and progress details",
         **({"default": False} if top else default),
     )
     group.add_argument(
-        "-q", "--quiet", action="store_true", help="errors only on stderr",
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="errors only on stderr",
         **({"default": False} if top else default),
     )
 

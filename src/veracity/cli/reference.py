@@ -30,7 +30,9 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
     return {}
 
 
-def _walk(parser: argparse.ArgumentParser, name: str) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+def _walk(
+    parser: argparse.ArgumentParser, name: str
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
     yield name, parser
     for sub_name, sub in _subcommands(parser).items():
         yield from _walk(sub, f"{name} {sub_name}")
@@ -73,7 +75,8 @@ def command_pages() -> list[CommandPage]:
     try:
         root = build_parser()
         pages = [
-            CommandPage(name, parser, _render(name, parser)) for name, parser in _walk(root, "veracity")
+            CommandPage(name, parser, _render(name, parser))
+            for name, parser in _walk(root, "veracity")
         ]
     finally:
         if old is None:
