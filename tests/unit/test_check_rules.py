@@ -73,12 +73,45 @@ def test_recovered_copy_is_flagged_as_not_identical() -> None:
         state="trusted",
         signer="Newsroom",
         recovered_via="watermark",
-        details={"content_binding_codes": ["assertion.dataHash.mismatch"]},
+        details={
+            "content_binding_codes": ["assertion.dataHash.mismatch"],
+            "content_check": {"confirmed": True, "altered": False, "changed_fraction": 0.0},
+        },
     )
     verdict, reasons = decide(recovered, MARK, None)
     assert verdict == "authentic-signed"
     assert "recovered via watermark" in reasons[0]
     assert "not byte-identical" in reasons[0]
+
+
+@pytest.mark.parametrize("via", ["watermark", "fingerprint"])
+def test_recovered_credential_never_vouches_for_an_altered_copy(via: str) -> None:
+    altered = {"confirmed": False, "altered": True, "changed_fraction": 0.16, "changed_blocks": 90}
+    cred = CredentialReport(
+        state="trusted", signer="Newsroom", recovered_via=via, details={"content_check": altered}
+    )
+    verdict, reasons = decide(cred, MARK, _det(0.1, "real"))
+    assert verdict == "signed-then-altered"
+    assert "16.0 %" in reasons[0]
+    assert verdict in FAIL_ON["fake"]
+
+
+def test_recovered_credential_without_a_comparison_is_not_authentic() -> None:
+    for check in (
+        {},
+        {"confirmed": False, "altered": False, "error": "the manifest carries no thumbnail"},
+    ):
+        cred = CredentialReport(
+            state="trusted", recovered_via="watermark", details={"content_check": check}
+        )
+        verdict, reasons = decide(cred, MARK, None)
+        assert verdict == "uncertain"
+        assert reasons[0].startswith("cannot confirm")
+
+
+def test_embedded_credential_needs_no_pixel_comparison() -> None:
+    cred = CredentialReport(state="trusted", recovered_via="embedded")
+    assert decide(cred, None, None)[0] == "authentic-signed"
 
 
 def test_all_detectors_abstaining_is_no_result() -> None:

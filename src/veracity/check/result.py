@@ -11,6 +11,7 @@ __all__ = ["VERDICTS", "CheckResult", "ComponentNote", "Verdict"]
 
 Verdict = Literal[
     "tampered",
+    "signed-then-altered",
     "ai-generated-declared",
     "authentic-signed",
     "likely-manipulated",

@@ -7,6 +7,9 @@ manifest found embedded in the file or recovered through a watermark or fingerpr
 #   condition                                           verdict
 ==  ==================================================  ========================
 1   a credential is present but invalid                 ``tampered``
+1a  credential recovered (watermark or fingerprint) for ``signed-then-altered``
+    a copy whose content differs from what was signed
+1b  ... for a copy that cannot be confirmed to match     ``uncertain``
 2   valid/trusted credential declaring AI generation    ``ai-generated-declared``
 3   valid/trusted credential, detectors say fake        ``uncertain`` (conflict)
 4   valid/trusted credential                            ``authentic-signed``
@@ -20,7 +23,10 @@ manifest found embedded in the file or recovered through a watermark or fingerpr
 A signature proves who signed the file and that it has not changed since; it does not
 prove the content is a faithful capture, so rule 3 reports the conflict instead of
 trusting either side. Detectors saying "real" is absence of evidence, not proof, which is
-why rule 8 is ``no-evidence`` and never "authentic".
+why rule 8 is ``no-evidence`` and never "authentic". A watermark survives local edits by
+design, so a manifest recovered through it proves where a picture came from, not that it is
+unchanged: rules 1a and 1b compare the copy with the signed image's thumbnail
+(:mod:`veracity.credentials.alteration`) before a recovered credential may vouch for it.
 """
 
 from __future__ import annotations
@@ -32,9 +38,17 @@ __all__ = ["FAIL_ON", "decide"]
 
 #: Verdicts that make ``check --fail-on fake|suspicious`` exit 1.
 FAIL_ON: dict[str, frozenset[Verdict]] = {
-    "fake": frozenset({"tampered", "likely-manipulated", "ai-generated-declared"}),
+    "fake": frozenset(
+        {"tampered", "signed-then-altered", "likely-manipulated", "ai-generated-declared"}
+    ),
     "suspicious": frozenset(
-        {"tampered", "likely-manipulated", "ai-generated-declared", "uncertain"}
+        {
+            "tampered",
+            "signed-then-altered",
+            "likely-manipulated",
+            "ai-generated-declared",
+            "uncertain",
+        }
     ),
 }
 
@@ -62,9 +76,34 @@ def _watermark_reason(wm: WatermarkReading) -> str:
     return f"watermark found, payload {wm.payload} (p={wm.p_value:.1e})"
 
 
+def _content_verdict(cred: CredentialReport) -> tuple[Verdict, list[str]] | None:
+    """Rules 1a/1b: a recovered credential vouches only for a copy that matches it."""
+    if cred.recovered_via not in ("watermark", "fingerprint"):
+        return None
+    check = cred.details.get("content_check") or {}
+    if check.get("confirmed"):
+        return None
+    if check.get("altered"):
+        share = 100 * float(check.get("changed_fraction", 0.0))
+        return "signed-then-altered", [
+            f"this copy differs from the signed image in {share:.1f} % of the picture "
+            f"({check.get('changed_blocks', 0)} changed blocks; see the change map)",
+            _credential_reason(cred),
+            "the credentials tell where the picture came from, not what was changed since",
+        ]
+    why = check.get("error") or "some regions differ slightly more than re-encoding explains"
+    return "uncertain", [
+        f"cannot confirm this copy matches the signed image ({why})",
+        _credential_reason(cred),
+    ]
+
+
 def _signed_verdict(
     cred: CredentialReport, wm: WatermarkReading | None, det: Detection | None
 ) -> tuple[Verdict, list[str]]:
+    content = _content_verdict(cred)
+    if content is not None:
+        return content
     reasons = [_credential_reason(cred)]
     if wm is not None and wm.detected:
         reasons.append(_watermark_reason(wm))

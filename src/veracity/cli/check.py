@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--fail-on",
         choices=sorted(FAIL_ON),
-        help="exit 1 if any file is fake (tampered, likely-manipulated, "
+        help="exit 1 if any file is fake (tampered, signed-then-altered, likely-manipulated, "
         "ai-generated-declared) or suspicious (those or uncertain)",
     )
     p.set_defaults(func=run)

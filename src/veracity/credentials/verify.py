@@ -9,15 +9,21 @@ from typing import Any
 
 import c2pa
 
+from veracity.credentials.alteration import compare_to_reference
 from veracity.credentials.durable import watermark_available
-from veracity.credentials.engine import mime_for, read_manifest_store, reader_context
+from veracity.credentials.engine import (
+    manifest_thumbnail,
+    mime_for,
+    read_manifest_store,
+    reader_context,
+)
 from veracity.credentials.paths import trust_dir
 from veracity.credentials.recover import LocalLookup, Lookup, recover_manifest
 from veracity.credentials.report import report_from_store
 from veracity.credentials.store import ManifestStore, open_store
 from veracity.credentials.strict import has_manifest_store, unsigned_bytes_altered
-from veracity.errors import ConfigError, StoreError
-from veracity.media.image import load_image
+from veracity.errors import ConfigError, InputError, StoreError
+from veracity.media.image import decode_image_bytes, load_image
 from veracity.media.limits import Limits, check_input_file
 from veracity.results import CredentialReport, WatermarkReading
 from veracity.watermark.base import DEFAULT_KEY
@@ -76,6 +82,22 @@ def _unreadable(error: str) -> CredentialReport:
     )
 
 
+def content_check(rgb: Any, manifest: bytes, context: c2pa.Context) -> dict[str, Any]:
+    """Compare a recovered copy's pixels with the signed image's thumbnail.
+
+    Returns the :class:`~veracity.credentials.alteration.Alteration` summary, or
+    ``{"confirmed": False, "error": ...}`` when there is nothing to compare against.
+    """
+    thumbnail = manifest_thumbnail(manifest, context)
+    if thumbnail is None:
+        return {"confirmed": False, "altered": False, "error": "the manifest carries no thumbnail"}
+    try:
+        reference = decode_image_bytes(thumbnail, "manifest thumbnail").rgb
+        return compare_to_reference(rgb, reference).to_json()
+    except (InputError, ValueError) as exc:
+        return {"confirmed": False, "altered": False, "error": str(exc)}
+
+
 def _recover(
     path: Path,
     mime: str,
@@ -97,6 +119,7 @@ def _recover(
         **report.details,
         "recovery": evidence,
         "manifest_id": found.manifest_id,
+        "content_check": content_check(rgb, found.manifest, context),
     }
     return CredentialReport(
         report.state,

@@ -19,6 +19,7 @@ __all__ = ["render_report", "write_report"]
 
 VERDICT_STYLE: dict[str, str] = {
     "tampered": "bad",
+    "signed-then-altered": "bad",
     "likely-manipulated": "bad",
     "ai-generated-declared": "warn",
     "uncertain": "warn",

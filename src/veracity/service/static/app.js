@@ -3,7 +3,7 @@
 // Everything from the server is inserted with textContent, never as HTML.
 (function () {
   const STYLE = {
-    "tampered": "bad", "likely-manipulated": "bad", "ai-generated-declared": "warn",
+    "tampered": "bad", "signed-then-altered": "bad", "likely-manipulated": "bad", "ai-generated-declared": "warn",
     "uncertain": "warn", "authentic-signed": "good", "watermarked": "info", "no-evidence": "",
   };
   const $ = (id) => document.getElementById(id);
