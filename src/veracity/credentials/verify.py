@@ -15,7 +15,7 @@ from veracity.credentials.paths import trust_dir
 from veracity.credentials.recover import LocalLookup, Lookup, recover_manifest
 from veracity.credentials.report import report_from_store
 from veracity.credentials.store import ManifestStore, open_store
-from veracity.credentials.strict import has_manifest_store, unsigned_bytes_altered
+from veracity.credentials.strict import HEADER_CODE, has_manifest_store, unsigned_bytes_altered
 from veracity.errors import ConfigError, StoreError
 from veracity.media.image import load_image
 from veracity.media.limits import Limits, check_input_file
@@ -167,7 +167,11 @@ def verify_file(
     if outcome.error is not None:
         return _unreadable(outcome.error)
     if mime in ("image/jpeg", "image/png") and has_manifest_store(p.read_bytes()):
-        return _unreadable("a C2PA manifest store is present but c2pa could not find or read it")
+        return CredentialReport(
+            state="invalid",
+            codes=(HEADER_CODE,),
+            details={"error": "a C2PA manifest store is present but its header is damaged"},
+        )
     if not recover:
         return CredentialReport(state="none")
     lookup = _lookup_for(store, resolver)
