@@ -73,7 +73,7 @@ def _c2pa_verdict(path: Path, context: c2pa.Context) -> tuple[str, tuple[str, ..
     return str(store.get("validation_state", "")).lower(), codes
 
 
-def run(trials: int, photos: list[Path], work: Path) -> None:
+def run(trials: int, photos: list[Path], work: Path) -> dict[str, Counter]:
     rng = random.Random(2026)
     context = reader_context(load_anchors())
     results: dict[str, Counter] = {}
@@ -117,6 +117,7 @@ def run(trials: int, photos: list[Path], work: Path) -> None:
             for code in report.codes:
                 c["code " + code] += 1
     _print(results, trials, time.time() - t0)
+    return results
 
 
 def _print(results: dict[str, Counter], trials: int, seconds: float) -> None:
@@ -141,12 +142,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=1000)
     ap.add_argument("--photos", type=Path, help="folder of JPEG photos (default: synthetic images)")
+    ap.add_argument("--out", type=Path, help="also write the counts as JSON here")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="veracity-tamper-"))
     os.environ["VERACITY_HOME"] = str(work / "home")
     init_identity()
     photos = sorted(args.photos.rglob("*.jpg")) if args.photos else []
-    run(args.trials, photos, work)
+    t0 = time.process_time()
+    results = run(args.trials, photos, work)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        doc = {
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "commit": os.popen("git rev-parse --short HEAD").read().strip(),
+            "machine": os.uname().machine,
+            "trials": args.trials,
+            "photos": str(args.photos) if args.photos else "synthetic",
+            "cpu_s": round(time.process_time() - t0, 1),
+            "results": {k: dict(v) for k, v in results.items()},
+        }
+        args.out.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 if __name__ == "__main__":

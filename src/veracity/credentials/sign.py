@@ -14,11 +14,11 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from veracity.credentials.durable import enrolment_fingerprints, watermark_functions
-from veracity.credentials.engine import check_output_suffix, make_signer, mime_for
+from veracity.credentials.engine import FRAGMENT_MIME, check_output_suffix, make_signer, mime_for
 from veracity.credentials.identity import SigningIdentity, load_identity
 from veracity.credentials.manifest import PARENT_LABEL, ManifestSpec, build_definition
 from veracity.credentials.store import ManifestRecord, ManifestStore, open_store
-from veracity.errors import CredentialError, OutputExistsError, UsageError
+from veracity.errors import CredentialError, OutputExistsError, UnsupportedFormatError, UsageError
 from veracity.media.image import load_image, save_image
 from veracity.media.limits import Limits, check_input_file
 from veracity.media.output import atomic_output
@@ -156,6 +156,11 @@ def sign_file(
     """
     src_path, dst_path = check_input_file(src, Limits()), Path(dst)
     mime = mime_for(src_path)
+    if mime == FRAGMENT_MIME:
+        raise UnsupportedFormatError(
+            f"{src_path}: a fragmented-MP4 segment cannot be signed on its own; "
+            "sign the whole video"
+        )
     check_output_suffix(dst_path, mime)
     parent_path = check_input_file(parent, Limits()) if parent is not None else None
     identity = identity or load_identity()

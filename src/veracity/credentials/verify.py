@@ -10,7 +10,12 @@ from typing import Any
 import c2pa
 
 from veracity.credentials.durable import watermark_available
-from veracity.credentials.engine import mime_for, read_manifest_store, reader_context
+from veracity.credentials.engine import (
+    FRAGMENT_MIME,
+    mime_for,
+    read_manifest_store,
+    reader_context,
+)
 from veracity.credentials.paths import trust_dir
 from veracity.credentials.recover import LocalLookup, Lookup, recover_manifest
 from veracity.credentials.report import report_from_store
@@ -22,7 +27,10 @@ from veracity.media.limits import Limits, check_input_file
 from veracity.results import CredentialReport, WatermarkReading
 from veracity.watermark.base import DEFAULT_KEY
 
-__all__ = ["load_anchors", "verify_file"]
+__all__ = ["FRAGMENT_CODE", "REMOTE_CODE", "load_anchors", "verify_file"]
+
+REMOTE_CODE = "veracity.remoteManifest.notFetched"
+FRAGMENT_CODE = "veracity.manifest.fragmentOnly"
 
 _RECOVERABLE = ("image/jpeg", "image/png", "image/webp", "image/gif", "image/tiff")
 
@@ -65,7 +73,7 @@ def _unreadable(error: str) -> CredentialReport:
     if error.startswith("Remote"):
         return CredentialReport(
             state="none",
-            codes=("veracity.remoteManifest.notFetched",),
+            codes=(REMOTE_CODE,),
             details={
                 "error": error,
                 "hint": "the manifest is remote; pass --allow-remote to fetch it",
@@ -160,6 +168,15 @@ def verify_file(
     """
     p = check_input_file(path, Limits())
     mime = mime_for(p)
+    if mime == FRAGMENT_MIME:
+        return CredentialReport(
+            state="none",
+            codes=(FRAGMENT_CODE,),
+            details={
+                "hint": "a fragmented-MP4 media segment holds no manifest; "
+                "verify its initialization segment (the file with the 'ftyp' box)"
+            },
+        )
     context = reader_context(load_anchors(trust), allow_remote=allow_remote)
     outcome = read_manifest_store(p, mime, context)
     if outcome.store is not None:
