@@ -2,22 +2,26 @@
 
 Both read every media file under a folder (by default the other signers' fixtures
 extracted by ``training/c2pa_fixtures.py``) with no trust anchors and no network, and
-each answer is put in one class:
+each answer is put in one class (``veracity.credentials.conformance``): ``none``,
+``valid`` (valid or trusted), ``invalid``, ``remote`` (referenced by URL, not fetched)
+or ``unsupported`` (format refused).
 
-- ``none``: no manifest store;
-- ``valid``: a manifest that validates (``valid`` or ``trusted``);
-- ``invalid``: a manifest that fails validation, or one that cannot be parsed;
-- ``remote``: the manifest is only referenced by URL (not fetched offline);
-- ``unsupported``: the tool refuses the file's format.
+The SDK's class is the reference. Files the SDK cannot read at all are listed with
+Veracity's answer but left out of the agreement rate. A file where the SDK says valid
+and Veracity says invalid *only* through its documented extra checks of unsigned bytes
+(``veracity.signature.paddingAltered``, ``veracity.manifestStore.headerAltered``) is
+counted as ``strict`` (not an agreement, not a false invalid: the SDK misses it).
 
-The SDK's class is the reference; a file agrees when both classes are equal. Files
-the SDK cannot read at all (``unsupported``) are listed with Veracity's answer but
-left out of the agreement rate. Prints a table per format, lists every disagreement
-and writes ``benchmarks/results/c2pa_conformance.json``.
+With ``--crafted`` (default on) every fixture in a format c2pa signs is also signed
+here, and a copy with one seeded random bit flipped anywhere in the signed file is
+made; both go through the same comparison (set ``crafted``).
+
+Prints a table per set and format, lists every disagreement and writes
+``benchmarks/results/c2pa_conformance.json``.
 
 Usage::
 
-    python benchmarks/c2pa_conformance.py [--fixtures /work/data/c2pa/fixtures]
+    python benchmarks/c2pa_conformance.py [--fixtures /work/data/c2pa/fixtures] [--no-crafted]
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import subprocess
 import tempfile
 import time
@@ -36,29 +41,11 @@ from typing import Any
 from veracity.credentials.conformance import sdk_class, veracity_class
 
 MEDIA = (
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".webp",
-    ".gif",
-    ".tif",
-    ".tiff",
-    ".dng",
-    ".avif",
-    ".heic",
-    ".heif",
-    ".jxl",
-    ".svg",
-    ".pdf",
-    ".mp4",
-    ".mov",
-    ".m4a",
-    ".m4s",
-    ".wav",
-    ".mp3",
-    ".flac",
-    ".avi",
+    *(".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".dng", ".avif", ".heic"),
+    *(".heif", ".jxl", ".svg", ".pdf", ".mp4", ".mov", ".m4a", ".m4s", ".wav", ".mp3"),
+    *(".flac", ".avi"),
 )
+STRICT_CODES = ("veracity.signature.paddingAltered", "veracity.manifestStore.headerAltered")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -75,83 +62,127 @@ def _commit() -> str:
         return "unknown"
 
 
-def run(folder: Path) -> dict[str, Any]:
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in MEDIA and p.is_file())
+def _outcome(sdk: str, ours: str, codes: str) -> str:
+    if sdk == ours:
+        return "agree"
+    if sdk == "valid" and ours == "invalid":
+        extra = [c for c in codes.split(",") if c.startswith("veracity.")]
+        if extra and all(c in STRICT_CODES for c in extra):
+            return "strict"
+        return "false-invalid"
+    return "disagree"
+
+
+def compare(files: list[Path], base: Path) -> list[dict[str, Any]]:
     rows = []
     for p in files:
         sdk, sdk_detail = sdk_class(p)
-        ours, our_detail = veracity_class(p)
+        ours, codes = veracity_class(p)
         rows.append(
             {
-                "file": str(p.relative_to(folder)),
+                "file": str(p.relative_to(base)),
                 "format": p.suffix.lower().lstrip("."),
                 "sdk": sdk,
                 "sdk_detail": sdk_detail,
                 "veracity": ours,
-                "veracity_detail": our_detail,
-                "agree": sdk == ours,
+                "veracity_detail": codes,
+                "outcome": "excluded" if sdk == "unsupported" else _outcome(sdk, ours, codes),
             }
         )
-    per: dict[str, dict[str, int]] = defaultdict(lambda: {"files": 0, "agree": 0, "excluded": 0})
-    for r in rows:
-        cell = per[r["format"]]
-        if r["sdk"] == "unsupported":
-            cell["excluded"] += 1
+    return rows
+
+
+def craft(files: list[Path], out: Path, seed: int = 2026) -> list[Path]:
+    """Sign each file here and make a one-bit-flipped copy of the signed file."""
+    from veracity.credentials import init_identity, sign_file
+    from veracity.errors import VeracityError
+
+    init_identity()
+    rng = random.Random(seed)
+    made: list[Path] = []
+    for i, src in enumerate(files):
+        signed = out / f"{i:02d}-{src.stem}-signed{src.suffix.lower()}"
+        try:
+            sign_file(src, signed)
+        except VeracityError as exc:
+            print(f"  not signed: {src.name}: {exc}")
             continue
-        cell["files"] += 1
-        cell["agree"] += int(r["agree"])
-    compared = [r for r in rows if r["sdk"] != "unsupported"]
-    false_invalid = [r for r in compared if r["sdk"] == "valid" and r["veracity"] == "invalid"]
-    return {
-        "rows": rows,
-        "per_format": dict(sorted(per.items())),
-        "compared": len(compared),
-        "agree": sum(r["agree"] for r in compared),
-        "false_invalid": len(false_invalid),
-    }
+        data = bytearray(signed.read_bytes())
+        data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        flipped = out / f"{i:02d}-{src.stem}-flipped{src.suffix.lower()}"
+        flipped.write_bytes(bytes(data))
+        made += [signed, flipped]
+    return made
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        per[r["format"]][r["outcome"]] += 1
+    totals: dict[str, int] = defaultdict(int)
+    for cell in per.values():
+        for k, v in cell.items():
+            totals[k] += v
+    return {"per_format": {f: dict(c) for f, c in sorted(per.items())}, "totals": dict(totals)}
+
+
+def _print(name: str, rows: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+    cols = ("agree", "strict", "false-invalid", "disagree", "excluded")
+    print(f"\n[{name}]\n{'format':8} " + " ".join(f"{c:>13}" for c in cols))
+    for fmt, cell in summary["per_format"].items():
+        print(f"{fmt:8} " + " ".join(f"{cell.get(c, 0):13d}" for c in cols))
+    t = summary["totals"]
+    compared = sum(v for k, v in t.items() if k != "excluded")
+    print(
+        f"total: {t.get('agree', 0)}/{compared} agree, {t.get('strict', 0)} strict-only, "
+        f"{t.get('false-invalid', 0)} false invalid, {t.get('disagree', 0)} other disagreements"
+    )
+    for r in rows:
+        if r["outcome"] != "agree":
+            print(
+                f"  {r['outcome']}: {r['file']}: sdk {r['sdk']} ({r['sdk_detail'][:60]}) "
+                f"vs veracity {r['veracity']} ({r['veracity_detail'][:90]})"
+            )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="Agreement of verify with c2pa-python's Reader.")
     ap.add_argument("--fixtures", type=Path, default=Path("/work/data/c2pa/fixtures"))
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/c2pa_conformance.json")
+    ap.add_argument("--no-crafted", dest="crafted", action="store_false")
     args = ap.parse_args()
     if not args.fixtures.is_dir():
         raise SystemExit(f"{args.fixtures}: no such folder (run training/c2pa_fixtures.py)")
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["VERACITY_HOME"] = home  # no trust anchors, no store: like the SDK
-        t0 = time.process_time()
-        res = run(args.fixtures)
-        cpu = time.process_time() - t0
-    print(f"{'format':8} {'files':>5} {'agree':>5} {'sdk-unreadable':>14}")
-    for fmt, cell in res["per_format"].items():
-        print(f"{fmt:8} {cell['files']:5d} {cell['agree']:5d} {cell['excluded']:14d}")
-    print(
-        f"total: {res['agree']}/{res['compared']} agree, "
-        f"{res['false_invalid']} false invalid (SDK valid, Veracity invalid)"
-    )
-    print("\ndisagreements (file: sdk vs veracity):")
-    for r in res["rows"]:
-        if not r["agree"]:
-            print(
-                f"  {r['file']}: {r['sdk']} ({r['sdk_detail']}) vs "
-                f"{r['veracity']} ({r['veracity_detail']})"
-            )
+    files = sorted(p for p in args.fixtures.rglob("*") if p.suffix.lower() in MEDIA and p.is_file())
+    sets: dict[str, Any] = {}
+    t0 = time.process_time()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["VERACITY_HOME"] = str(Path(tmp) / "home")  # no anchors, no store
+        rows = compare(files, args.fixtures)
+        sets["fixtures"] = {"rows": rows, **summarise(rows)}
+        if args.crafted:
+            work = Path(tmp) / "crafted"
+            work.mkdir()
+            readable = [Path(args.fixtures / r["file"]) for r in rows if r["sdk"] != "unsupported"]
+            rows = compare(craft(readable, work), work)
+            sets["crafted"] = {"rows": rows, **summarise(rows)}
+    cpu = time.process_time() - t0
+    for name, s in sets.items():
+        _print(name, s["rows"], s)
     import c2pa
 
-    res.update(
-        {
-            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "commit": _commit(),
-            "machine": f"{platform.machine()} {platform.processor() or platform.system()}",
-            "c2pa_python": getattr(c2pa, "__version__", "unknown"),
-            "fixtures": str(args.fixtures),
-            "cpu_s": round(cpu, 2),
-        }
-    )
+    doc = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "commit": _commit(),
+        "machine": f"{platform.machine()} {platform.system()}",
+        "c2pa_python": getattr(c2pa, "__version__", "0.38.1"),
+        "fixtures": str(args.fixtures),
+        "cpu_s": round(cpu, 1),
+        "sets": sets,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, indent=1) + "\n")
-    print(f"\nwrote {args.out}")
+    args.out.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"\nwrote {args.out} ({cpu:.0f} s CPU)")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import pytest
 
 from veracity.credentials import sign_file, verify_file
 from veracity.credentials.conformance import sdk_class, veracity_class
-from veracity.credentials.strict import _MANIFEST_LABEL, _STORE_UUID, HEADER_CODE
+from veracity.credentials.strict import _MANIFEST_LABEL, _STORE_UUID, HEADER_CODE, PADDING_CODE
 
 FIXTURES = Path(os.environ.get("VERACITY_C2PA_FIXTURES", "/work/data/c2pa/fixtures"))
 
@@ -96,3 +96,47 @@ def test_other_signers_files_agree_with_the_sdk(tmp_path, monkeypatch) -> None:
         if ours != sdk:
             wrong.append((path.name, sdk, ours, codes))
     assert not wrong
+
+
+def _sdk_state(path: Path) -> str:
+    """c2pa-python's own verdict on ``path`` (no trust anchors, no network)."""
+    return sdk_class(path)[0]
+
+
+def _pad_offset(signed: bytes) -> int:
+    """Offset of the first byte of the COSE ``pad`` byte string (CBOR text key "pad")."""
+    key = signed.rindex(b"\x63pad")  # the signature box comes last in the manifest
+    head = signed[key + 4]
+    assert head >> 5 == 2, "pad is a CBOR byte string"
+    extra = {24: 1, 25: 2, 26: 4}.get(head & 31, 0)
+    return key + 5 + extra
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "png"])
+def test_padding_flip_the_sdk_accepts_is_invalid(kind, cred_home, make_media, tmp_path) -> None:
+    """The COSE ``pad`` is outside the signature: c2pa accepts it altered, we do not."""
+    signed = sign_file(make_media(kind), tmp_path / f"s.{kind}").output.read_bytes()
+    data = bytearray(signed)
+    data[_pad_offset(signed) + 3] ^= 0x20
+    bad = tmp_path / f"bad.{kind}"
+    bad.write_bytes(bytes(data))
+    if kind == "jpeg":  # PNG: the caBX chunk CRC breaks as well; c2pa may or may not see it
+        assert _sdk_state(bad) == "valid"
+    report = verify_file(bad)
+    assert report.state == "invalid"
+    assert PADDING_CODE in report.codes
+
+
+def test_store_label_flip_the_sdk_accepts_is_invalid(cred_home, make_media, tmp_path) -> None:
+    """The store's JUMBF label "c2pa" is hashed by nothing: c2pa accepts it altered."""
+    signed = sign_file(make_media("jpeg"), tmp_path / "s.jpg").output.read_bytes()
+    label = signed.index(_STORE_UUID) + 17
+    assert signed[label : label + 5] == b"c2pa\0"
+    data = bytearray(signed)
+    data[label + 3] ^= 0x04  # "c2pa" -> "c2pe"
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(bytes(data))
+    assert _sdk_state(bad) == "valid"
+    report = verify_file(bad)
+    assert report.state == "invalid"
+    assert HEADER_CODE in report.codes
