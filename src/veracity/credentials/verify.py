@@ -10,6 +10,7 @@ from typing import Any
 import c2pa
 
 from veracity.credentials.durable import watermark_available
+from veracity.credentials.durable_av import av_modality, recover_av
 from veracity.credentials.engine import (
     FRAGMENT_MIME,
     mime_for,
@@ -93,18 +94,31 @@ def _recover(
     reading: WatermarkReading | None,
 ) -> CredentialReport:
     if mime not in _RECOVERABLE:
-        return CredentialReport(state="none", details={"recovery": f"not attempted for {mime}"})
+        if av_modality(path, mime) is None:
+            return CredentialReport(state="none", details={"recovery": f"not attempted for {mime}"})
+        reuse = reading if reading is not None and reading.modality != "image" else None
+        av, evidence = recover_av(path, lookup, context, key, reuse)
+        if av is None:
+            return CredentialReport(state="none", details={"recovery": evidence})
+        return _recovered(av[1], "watermark", evidence, av[2])
     rgb = load_image(path).rgb
+    image_reading = reading if reading is not None and reading.modality == "image" else None
     found, evidence = recover_manifest(
-        rgb, lookup, context, key=key, use_watermark=watermark_available(), reading=reading
+        rgb, lookup, context, key=key, use_watermark=watermark_available(), reading=image_reading
     )
     if found is None:
         return CredentialReport(state="none", details={"recovery": evidence})
-    report = report_from_store(found.store_json, recovered_via=found.via, detached=True)  # type: ignore[arg-type]
+    return _recovered(found.store_json, found.via, evidence, found.manifest_id)
+
+
+def _recovered(
+    store_json: dict[str, Any], via: str, evidence: dict[str, Any], manifest_id: str
+) -> CredentialReport:
+    report = report_from_store(store_json, recovered_via=via, detached=True)  # type: ignore[arg-type]
     details: dict[str, Any] = {
         **report.details,
         "recovery": evidence,
-        "manifest_id": found.manifest_id,
+        "manifest_id": manifest_id,
     }
     return CredentialReport(
         report.state,
