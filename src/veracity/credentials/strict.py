@@ -163,7 +163,8 @@ def _container_ok(data: bytes, layout: Layout) -> bool:
 
 
 def _near_store_uuid(data: bytes) -> bool:
-    """True when a 16-byte run within 2 bits of the store's type UUID occurs in ``data``.
+    """True when a JUMBF description box (``jumd``) opens with a type UUID within 2 bits
+    of the store's.
 
     A flipped bit leaves one half of the UUID intact, so each occurrence of either half
     is a candidate. The nearest other C2PA box type (``c2vc``) is 3 bits away.
@@ -173,8 +174,8 @@ def _near_store_uuid(data: bytes) -> bool:
         pos = data.find(half)
         while pos >= 0:
             start = pos - offset
-            window = data[start : start + n] if start >= 0 else b""
-            if len(window) == n:
+            window = data[start : start + n] if start >= 4 else b""
+            if len(window) == n and data[start - 4 : start] == b"jumd":
                 diff = int.from_bytes(window, "big") ^ int.from_bytes(_STORE_UUID, "big")
                 if diff.bit_count() <= 2:
                     return True

@@ -197,7 +197,7 @@ def verify_file(
         return _strict(report_from_store(outcome.store, recovered_via="embedded"), p, mime)
     if outcome.error is not None:
         return _unreadable(outcome.error)
-    if mime in ("image/jpeg", "image/png") and has_manifest_store(p.read_bytes()):
+    if has_manifest_store(p.read_bytes()):
         return CredentialReport(
             state="invalid",
             codes=(HEADER_CODE,),

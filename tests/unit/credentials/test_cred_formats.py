@@ -180,3 +180,23 @@ def test_fragment_is_a_clear_state_not_an_error(cred_home, tmp_path: Path) -> No
     assert (report.state, report.codes) == ("none", (FRAGMENT_CODE,))
     with pytest.raises(UnsupportedFormatError, match="fragmented"):
         sign_file(seg, tmp_path / "out.mp4")
+
+
+@pytest.mark.parametrize("kind", ["webp", "tiff", "mp4", "m4a", "wav", "flac", "pdf"])
+def test_store_type_flip_is_invalid_in_every_container(kind: str, cred_home, tmp_path) -> None:
+    """One flipped bit in the store's type UUID hides the store from c2pa: not ``none``."""
+    from veracity.credentials.strict import _STORE_UUID
+
+    suffix, make, _ = MAKERS[kind]
+    src = tmp_path / f"in.{suffix}"
+    make(src)
+    signed = sign_file(src, tmp_path / f"signed.{suffix}").output.read_bytes()
+    at = signed.index(_STORE_UUID)
+    bad = tmp_path / f"bad.{suffix}"
+    for pos in range(at, at + 4):
+        data = bytearray(signed)
+        data[pos] ^= 0x08
+        bad.write_bytes(bytes(data))
+        report = verify_file(bad)
+        assert report.state == "invalid", (pos - at, report.codes)
+        assert report.codes
