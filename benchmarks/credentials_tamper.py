@@ -27,6 +27,7 @@ import c2pa
 import numpy as np
 from PIL import Image
 
+from veracity.bench.results_file import Headline, write_result
 from veracity.credentials import init_identity, sign_file, verify_file
 from veracity.credentials.engine import mime_for, reader_context
 from veracity.credentials.layout import file_layout, transplant_manifest
@@ -73,7 +74,7 @@ def _c2pa_verdict(path: Path, context: c2pa.Context) -> tuple[str, tuple[str, ..
     return str(store.get("validation_state", "")).lower(), codes
 
 
-def run(trials: int, photos: list[Path], work: Path) -> None:
+def run(trials: int, photos: list[Path], work: Path) -> dict[str, Counter]:
     rng = random.Random(2026)
     context = reader_context(load_anchors())
     results: dict[str, Counter] = {}
@@ -117,6 +118,7 @@ def run(trials: int, photos: list[Path], work: Path) -> None:
             for code in report.codes:
                 c["code " + code] += 1
     _print(results, trials, time.time() - t0)
+    return results
 
 
 def _print(results: dict[str, Counter], trials: int, seconds: float) -> None:
@@ -141,12 +143,36 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=1000)
     ap.add_argument("--photos", type=Path, help="folder of JPEG photos (default: synthetic images)")
+    ap.add_argument("--out", type=Path, help="also write the counts as JSON here")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="veracity-tamper-"))
     os.environ["VERACITY_HOME"] = str(work / "home")
     init_identity()
     photos = sorted(args.photos.rglob("*.jpg")) if args.photos else []
-    run(args.trials, photos, work)
+    t0 = time.process_time()
+    results = run(args.trials, photos, work)
+    if args.out:
+        data = {
+            "trials": args.trials,
+            "photos": str(args.photos) if args.photos else "synthetic",
+            "cpu_s": round(time.process_time() - t0, 1),
+            "results": {k: dict(v) for k, v in results.items()},
+        }
+        total = sum(c["n"] for c in results.values())
+        invalid = sum(c["invalid"] for c in results.values())
+        headline = Headline(
+            capability="C2PA tamper detection",
+            state="meets its targets",
+            numbers=f"{invalid:,} / {total:,} tampered copies invalid ({len(results)} kinds x {args.trials:,} trials)",
+            order=10,
+        )
+        write_result(
+            args.out.stem,
+            data,
+            script="benchmarks/credentials_tamper.py",
+            headline=headline,
+            directory=args.out.parent,
+        )
 
 
 if __name__ == "__main__":

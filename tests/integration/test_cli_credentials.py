@@ -108,3 +108,31 @@ def test_store_and_resolver_down_exit_3(run_cli, home, photo) -> None:
     assert r.returncode == 3 and "PostgreSQL" in _one_line_error(r) and "pw" not in r.stderr
     r = run_cli("credentials", "verify", photo, "--resolver", "http://127.0.0.1:1")
     assert r.returncode == 3 and "unreachable" in _one_line_error(r)
+
+
+def test_documents_sign_verify_and_check(run_cli, home, tmp_path) -> None:
+    """PDF and SVG: signed and verified; ``check`` judges their credentials only."""
+    run_cli("credentials", "init")
+    svg = tmp_path / "drawing.svg"
+    svg.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" '
+        'height="8"/></svg>\n'
+    )
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n")
+    for src in (svg, pdf):
+        out = tmp_path / f"signed{src.suffix}"
+        r = run_cli("credentials", "sign", src, out)
+        assert r.returncode == 0, r.stderr
+        r = run_cli("credentials", "verify", "--json", out)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["state"] == "trusted"
+        r = run_cli("check", "--json", out)
+        assert r.returncode == 0, r.stderr
+        doc = json.loads(r.stdout)
+        assert doc["modality"] == ("image" if src is svg else "document")
+        assert doc["verdict"] == "authentic-signed"
+        assert doc["watermark"] is None and doc["detection"] is None
+        notes = {n["component"]: n["message"] for n in doc["notes"]}
+        assert "no watermark codec decodes" in notes["watermark"]
+        assert "no detector decodes" in notes["detection"]

@@ -8,11 +8,13 @@ import os
 from pathlib import Path
 
 from veracity.check.options import CheckOptions
-from veracity.check.result import CheckResult, ComponentNote
+from veracity.check.result import CheckModality, CheckResult, ComponentNote
 from veracity.check.rules import decide
 from veracity.check.sources import read_credentials, read_watermark, run_detection
+from veracity.errors import UnsupportedFormatError
 from veracity.media.limits import check_input_file
-from veracity.media.probe import sniff_modality
+from veracity.media.probe import DOCUMENT_HEAD, sniff_document, sniff_modality
+from veracity.results import Detection, WatermarkReading
 
 __all__ = ["check_file"]
 
@@ -36,6 +38,50 @@ def _renamed_notes(
     )
 
 
+_DOCUMENT_NAMES = {
+    "pdf": "PDF",
+    "svg": "SVG",
+    "jxl": "JPEG XL",
+    "fragment": "fragmented-MP4 segment",
+}
+
+
+def _modality(path: Path) -> tuple[CheckModality, str | None]:
+    """The file's modality, and the document format when no codec of ours decodes it.
+
+    Raises:
+        UnsupportedFormatError: Neither media nor a format that carries credentials.
+    """
+    try:
+        return sniff_modality(path), None
+    except UnsupportedFormatError:
+        with path.open("rb") as fh:
+            doc = sniff_document(fh.read(DOCUMENT_HEAD))
+        if doc is None:
+            raise
+        return ("image" if doc in ("svg", "jxl") else "document"), doc
+
+
+def _abstain(doc: str) -> tuple[None, ComponentNote, None, ComponentNote]:
+    name = _DOCUMENT_NAMES[doc]
+    return (
+        None,
+        ComponentNote("watermark", "not-available", f"no watermark codec decodes {name} files"),
+        None,
+        ComponentNote("detection", "not-available", f"no detector decodes {name} files"),
+    )
+
+
+def _evidence(
+    p: Path, options: CheckOptions, doc: str | None, ev: Path | None
+) -> tuple[WatermarkReading | None, ComponentNote | None, Detection | None, ComponentNote | None]:
+    if doc is not None:
+        return _abstain(doc)
+    watermark, wm_note = read_watermark(p, options)
+    detection, det_note = run_detection(p, options, ev)
+    return watermark, wm_note, detection, det_note
+
+
 def check_file(
     path: str | os.PathLike[str],
     options: CheckOptions | None = None,
@@ -46,7 +92,9 @@ def check_file(
     """Check one file and return its verdict with the evidence behind it.
 
     Args:
-        path: Image, video or audio file.
+        path: Image, video or audio file, or a PDF, SVG, JPEG XL file or fragmented-MP4
+            segment (only its credentials are checked; watermark and detectors abstain
+            with a note).
         options: Key, store, trust anchors and limits (defaults when None).
         evidence_dir: If given, detectors write evidence pictures there.
         display_name: Name to report instead of ``path`` (e.g. an upload's file name).
@@ -61,11 +109,10 @@ def check_file(
     """
     options = options or CheckOptions()
     p = check_input_file(path, options.limits)
-    modality = sniff_modality(p)
-    watermark, wm_note = read_watermark(p, options)
-    credentials, cred_note = read_credentials(p, options, watermark)
+    modality, doc = _modality(p)
     ev = Path(evidence_dir) if evidence_dir is not None else None
-    detection, det_note = run_detection(p, options, ev)
+    watermark, wm_note, detection, det_note = _evidence(p, options, doc, ev)
+    credentials, cred_note = read_credentials(p, options, watermark)
     verdict, reasons = decide(credentials, watermark, detection)
     shown = display_name if display_name is not None else str(path)
     notes = _renamed_notes((cred_note, wm_note, det_note), str(p), shown)

@@ -7,6 +7,9 @@ from typing import Literal, get_args
 
 from veracity.results import CredentialReport, Detection, Modality, WatermarkReading
 
+# ``document``: PDF, or a fragmented-MP4 segment; only credentials apply to it.
+CheckModality = Modality | Literal["document"]
+
 __all__ = ["VERDICTS", "CheckResult", "ComponentNote", "Verdict"]
 
 Verdict = Literal[
@@ -46,7 +49,7 @@ class CheckResult:
 
     Attributes:
         path: The file as named by the caller (an upload's client file name in the service).
-        modality: image, video or audio (sniffed from content).
+        modality: image, video, audio or document (sniffed from content).
         verdict: The fused verdict (see :data:`VERDICTS`).
         reasons: Human-readable sentences explaining the verdict, most important first.
         credentials: Content Credentials verification, or None when unavailable.
@@ -58,7 +61,7 @@ class CheckResult:
     """
 
     path: str
-    modality: Modality
+    modality: CheckModality
     verdict: Verdict
     reasons: tuple[str, ...]
     credentials: CredentialReport | None

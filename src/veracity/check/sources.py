@@ -54,7 +54,7 @@ def read_credentials(
         from veracity.credentials import verify_file
     except ImportError as exc:
         return None, _missing("credentials", exc)
-    reuse = watermark if watermark is not None and watermark.modality == "image" else None
+    reuse = watermark  # the reading under options.key, whatever the modality
     try:
         return verify_file(path, **_credential_kwargs(options), watermark_reading=reuse), None
     except UnsupportedFormatError as exc:

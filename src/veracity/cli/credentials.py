@@ -66,7 +66,7 @@ def _register_sign(csub: Any) -> None:
     s.add_argument(
         "--durable",
         action="store_true",
-        help="also watermark the manifest id, fingerprint and store the manifest (images)",
+        help="also watermark the manifest id, fingerprint (images) and store the manifest",
     )
     s.add_argument(
         "--store", type=store_url, help="manifest store URL or SQLite path (default: config folder)"

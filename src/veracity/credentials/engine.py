@@ -17,9 +17,10 @@ import c2pa
 
 from veracity.credentials.identity import SigningIdentity
 from veracity.errors import CredentialError, UnsupportedFormatError, UsageError
-from veracity.media.probe import sniff_format
+from veracity.media.probe import DOCUMENT_HEAD, sniff_document, sniff_format
 
 __all__ = [
+    "FRAGMENT_MIME",
     "MIME_TYPES",
     "SUFFIXES",
     "ReadOutcome",
@@ -48,7 +49,13 @@ MIME_TYPES: dict[str, str] = {
     "mp3": "audio/mpeg",
     "m4a": "audio/mp4",
     "flac": "audio/flac",
+    # c2pa reads and signs these, but no detector or watermark codec decodes them
+    "pdf": "application/pdf",
+    "svg": "image/svg+xml",
+    "jxl": "image/jxl",
 }
+# A fragmented-MP4 media segment: its manifest lives in the init segment.
+FRAGMENT_MIME = "video/iso.segment"
 
 
 # File extensions that name each format; signing keeps the input's format.
@@ -67,6 +74,9 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "audio/mpeg": (".mp3",),
     "audio/mp4": (".m4a", ".mp4"),
     "audio/flac": (".flac",),
+    "application/pdf": (".pdf",),
+    "image/svg+xml": (".svg",),
+    "image/jxl": (".jxl",),
 }
 
 
@@ -95,15 +105,16 @@ def mime_for(path: str | os.PathLike[str]) -> str:
     """
     p = Path(path)
     with p.open("rb") as fh:
-        head = fh.read(64)
-    found = sniff_format(head)
-    if found is None:
-        raise UnsupportedFormatError(f"{p}: not a recognised image, video or audio file")
-    mime = MIME_TYPES.get(found[1])
+        head = fh.read(DOCUMENT_HEAD)
+    found = sniff_format(head[:64])
+    fmt = found[1] if found is not None else sniff_document(head)
+    if fmt == "fragment":
+        return FRAGMENT_MIME
+    if fmt is None:
+        raise UnsupportedFormatError(f"{p}: not a recognised image, video, audio, PDF or SVG file")
+    mime = MIME_TYPES.get(fmt)
     if mime is None:
-        raise UnsupportedFormatError(
-            f"{p}: Content Credentials are not supported for {found[1]} files"
-        )
+        raise UnsupportedFormatError(f"{p}: Content Credentials are not supported for {fmt} files")
     return mime
 
 

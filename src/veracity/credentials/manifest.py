@@ -14,11 +14,14 @@ from veracity import __version__
 
 __all__ = [
     "AI_SOURCE_TYPES",
+    "AUDIO_WATERMARK_ALG",
     "FINGERPRINT_ALG",
     "FINGERPRINT_LABEL",
     "IPTC",
     "PARENT_LABEL",
+    "VIDEO_WATERMARK_ALG",
     "WATERMARK_ALG",
+    "WATERMARK_ALGS",
     "ManifestSpec",
     "build_definition",
 ]
@@ -35,6 +38,9 @@ AI_SOURCE_TYPES = frozenset(
 )
 # Soft-binding algorithm names (reverse-domain, as C2PA asks for unregistered algorithms).
 WATERMARK_ALG = "io.github.veracity.watermark.image.v1"
+AUDIO_WATERMARK_ALG = "io.github.veracity.watermark.audio.v1"
+VIDEO_WATERMARK_ALG = "io.github.veracity.watermark.video.v1"
+WATERMARK_ALGS = (WATERMARK_ALG, AUDIO_WATERMARK_ALG, VIDEO_WATERMARK_ALG)
 FINGERPRINT_ALG = "io.github.veracity.pdq"
 FINGERPRINT_LABEL = "io.github.veracity.fingerprint"
 PARENT_LABEL = "parent"
@@ -51,7 +57,9 @@ class ManifestSpec:
         ai_generated: Declare the content as made by a trained model.
         source_type: IPTC digital source type name for ``c2pa.created`` when not AI.
         has_parent: An edited file: ``c2pa.opened`` the parent ingredient, then ``c2pa.edited``.
-        manifest_id: 64-bit id (8 bytes) carried by the watermark, or None when not durable.
+        manifest_id: Id carried by the watermark (8 bytes; 4 for audio), or None when not
+            durable.
+        watermark_alg: Soft-binding algorithm of that watermark (image, audio or video).
         fingerprints: PDQ digests of the signed content and its enrolled crops.
         when: ISO 8601 time of the actions (default: now).
     """
@@ -63,6 +71,7 @@ class ManifestSpec:
     source_type: str = "digitalCreation"
     has_parent: bool = False
     manifest_id: bytes | None = None
+    watermark_alg: str = WATERMARK_ALG
     fingerprints: tuple[bytes, ...] = ()
     when: str | None = None
 
@@ -126,7 +135,7 @@ def build_definition(spec: ManifestSpec) -> dict[str, Any]:
             {
                 "label": "c2pa.soft-binding",
                 "data": {
-                    "alg": WATERMARK_ALG,
+                    "alg": spec.watermark_alg,
                     "blocks": [{"scope": {}, "value": _b64(spec.manifest_id)}],
                 },
             }

@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from veracity.credentials.manifest import AI_SOURCE_TYPES, FINGERPRINT_LABEL, WATERMARK_ALG
+from veracity.credentials.manifest import AI_SOURCE_TYPES, FINGERPRINT_LABEL, WATERMARK_ALGS
 from veracity.results import CredentialReport, CredentialState, RecoveredVia
 
 __all__ = ["HARD_BINDING_CODES", "embedded_fingerprints", "report_from_store", "soft_binding_id"]
@@ -38,17 +38,20 @@ def actions_of(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def soft_binding_id(manifest: Mapping[str, Any]) -> str | None:
-    """The 64-bit manifest id of Veracity's watermark soft binding, as hex, or None."""
+    """The manifest id of Veracity's watermark soft binding, as hex, or None.
+
+    64 bits for images and video, 32 for audio (the audio mark's payload).
+    """
     for a in _assertions(manifest, "c2pa.soft-binding"):
         data = a.get("data", {})
-        if data.get("alg") != WATERMARK_ALG:
+        if data.get("alg") not in WATERMARK_ALGS:
             continue
         for block in data.get("blocks", []):
             try:
                 raw = base64.b64decode(block.get("value", ""), validate=True)
             except (binascii.Error, ValueError):
                 continue
-            if len(raw) == 8:
+            if len(raw) in (4, 8):
                 return raw.hex()
     return None
 

@@ -14,11 +14,17 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from veracity.credentials.durable import enrolment_fingerprints, watermark_functions
-from veracity.credentials.engine import check_output_suffix, make_signer, mime_for
+from veracity.credentials.durable_av import av_modality, marked_av_copy, store_id
+from veracity.credentials.engine import FRAGMENT_MIME, check_output_suffix, make_signer, mime_for
 from veracity.credentials.identity import SigningIdentity, load_identity
-from veracity.credentials.manifest import PARENT_LABEL, ManifestSpec, build_definition
+from veracity.credentials.manifest import (
+    PARENT_LABEL,
+    WATERMARK_ALG,
+    ManifestSpec,
+    build_definition,
+)
 from veracity.credentials.store import ManifestRecord, ManifestStore, open_store
-from veracity.errors import CredentialError, OutputExistsError, UsageError
+from veracity.errors import CredentialError, OutputExistsError, UnsupportedFormatError, UsageError
 from veracity.media.image import load_image, save_image
 from veracity.media.limits import Limits, check_input_file
 from veracity.media.output import atomic_output
@@ -66,6 +72,7 @@ class _Durable:
     content: Path
     manifest_id: bytes
     fingerprints: tuple[bytes, ...]
+    alg: str = WATERMARK_ALG
 
 
 @contextlib.contextmanager
@@ -73,7 +80,14 @@ def _durable_copy(src: Path, mime: str, key: str, quality: int) -> Iterator[_Dur
     """Write a watermarked copy of ``src`` to a temporary file and fingerprint it."""
     suffix = _DURABLE_SUFFIX.get(mime)
     if suffix is None:
-        raise UsageError(f"{src}: --durable supports JPEG, PNG and WebP images, not {mime}")
+        if av_modality(src, mime) is None:
+            raise UsageError(
+                f"{src}: --durable supports JPEG, PNG, WebP, WAV, FLAC, MP3, M4A and MP4/MOV, "
+                f"not {mime}"
+            )
+        with marked_av_copy(src, mime, key, quality) as (content, manifest_id, alg):
+            yield _Durable(content, manifest_id, (), alg)
+        return
     embed_pixels, _ = watermark_functions()
     loaded = load_image(src)
     manifest_id = secrets.token_bytes(8)
@@ -156,6 +170,11 @@ def sign_file(
     """
     src_path, dst_path = check_input_file(src, Limits()), Path(dst)
     mime = mime_for(src_path)
+    if mime == FRAGMENT_MIME:
+        raise UnsupportedFormatError(
+            f"{src_path}: a fragmented-MP4 segment cannot be signed on its own; "
+            "sign the whole video"
+        )
     check_output_suffix(dst_path, mime)
     parent_path = check_input_file(parent, Limits()) if parent is not None else None
     identity = identity or load_identity()
@@ -195,14 +214,28 @@ def _sign_durable(
     signer = _signer_name(identity.chain_pem)
     with _durable_copy(src, mime, key, quality) as marked:
         spec = dataclasses.replace(
-            spec, manifest_id=marked.manifest_id, fingerprints=marked.fingerprints
+            spec,
+            manifest_id=marked.manifest_id,
+            fingerprints=marked.fingerprints,
+            watermark_alg=marked.alg,
         )
         with atomic_output(dst, force=force) as tmp:
             manifest = _embed(_build(spec, parent), identity, mime, marked.content, tmp)
             record = ManifestRecord(
-                marked.manifest_id.hex(), manifest, mime, marked.fingerprints, spec.title, signer
+                store_id(marked.manifest_id),
+                manifest,
+                mime,
+                marked.fingerprints,
+                spec.title,
+                signer,
             )
             db.put(record)  # before the rename: a store failure leaves no output
     return SignResult(
-        dst, mime, signer, len(manifest), record.manifest_id, marked.fingerprints[0].hex(), db.url
+        dst,
+        mime,
+        signer,
+        len(manifest),
+        record.manifest_id,
+        marked.fingerprints[0].hex() if marked.fingerprints else None,
+        db.url,
     )

@@ -34,9 +34,13 @@ _PARTS = {
     b"c2pa.signature": b"c2cs",
     b"c2pa.credentials": b"c2vc",
 }
-# c2pa writes lower-case version-4 UUIDs; a flipped bit usually breaks this form.
+# Manifest labels are lower-case version-4 UUID URNs; a flipped bit usually breaks this
+# form. C2PA 1.x labels carry the claim generator's vendor before the URN
+# (``contentauth:urn:uuid:...``, ``adobe:urn:uuid:...``), 2.x labels may carry
+# generator info after it (``urn:c2pa:UUID:info``).
 _MANIFEST_LABEL = re.compile(
-    rb"urn:(c2pa|uuid):[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(:[ -~]+)?"
+    rb"([a-z0-9][a-z0-9._-]*:)?urn:(c2pa|uuid):"
+    rb"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(:[ -~]+)?"
 )
 
 
@@ -158,9 +162,40 @@ def _container_ok(data: bytes, layout: Layout) -> bool:
     return True
 
 
+def _near_store_uuid(data: bytes) -> bool:
+    """True when a JUMBF description box (``jumd``) opens with a type UUID within 2 bits
+    of the store's.
+
+    A flipped bit leaves one half of the UUID intact, so each occurrence of either half
+    is a candidate. The nearest other C2PA box type (``c2vc``) is 3 bits away.
+    """
+    n = len(_STORE_UUID)
+    for half, offset in ((_STORE_UUID[:8], 0), (_STORE_UUID[8:], 8)):
+        pos = data.find(half)
+        while pos >= 0:
+            start = pos - offset
+            window = data[start : start + n] if start >= 4 else b""
+            if len(window) == n and data[start - 4 : start] == b"jumd":
+                diff = int.from_bytes(window, "big") ^ int.from_bytes(_STORE_UUID, "big")
+                if diff.bit_count() <= 2:
+                    return True
+            pos = data.find(half, pos + 1)
+    return False
+
+
 def has_manifest_store(data: bytes) -> bool:
-    """True when the bytes hold a C2PA manifest store description (readable or not)."""
-    return _STORE_UUID in data
+    """True when a JPEG's APP11 or a PNG's ``caBX`` segments hold a manifest store.
+
+    Also true for a store description whose type UUID has one or two bits altered: c2pa
+    then finds no store at all, and the damage must not pass for an unsigned file.
+    Other formats (and unparsable JPEG/PNG) are judged on the whole file's bytes.
+    """
+    try:
+        layout = file_layout(data)
+        segments = b"".join(data[a:b] for a, b in layout.manifest)
+    except VeracityError:
+        segments = data
+    return _STORE_UUID in segments or _near_store_uuid(segments)
 
 
 def _jumbf(data: bytes) -> bytes:

@@ -11,7 +11,9 @@ import c2pa
 
 from veracity.credentials.alteration import compare_to_reference
 from veracity.credentials.durable import watermark_available
+from veracity.credentials.durable_av import av_modality, recover_av
 from veracity.credentials.engine import (
+    FRAGMENT_MIME,
     manifest_thumbnail,
     mime_for,
     read_manifest_store,
@@ -21,14 +23,17 @@ from veracity.credentials.paths import trust_dir
 from veracity.credentials.recover import LocalLookup, Lookup, recover_manifest
 from veracity.credentials.report import report_from_store
 from veracity.credentials.store import ManifestStore, open_store
-from veracity.credentials.strict import has_manifest_store, unsigned_bytes_altered
+from veracity.credentials.strict import HEADER_CODE, has_manifest_store, unsigned_bytes_altered
 from veracity.errors import ConfigError, InputError, StoreError
 from veracity.media.image import decode_image_bytes, load_image
 from veracity.media.limits import Limits, check_input_file
 from veracity.results import CredentialReport, WatermarkReading
 from veracity.watermark.base import DEFAULT_KEY
 
-__all__ = ["load_anchors", "verify_file"]
+__all__ = ["FRAGMENT_CODE", "REMOTE_CODE", "load_anchors", "verify_file"]
+
+REMOTE_CODE = "veracity.remoteManifest.notFetched"
+FRAGMENT_CODE = "veracity.manifest.fragmentOnly"
 
 _RECOVERABLE = ("image/jpeg", "image/png", "image/webp", "image/gif", "image/tiff")
 
@@ -71,7 +76,7 @@ def _unreadable(error: str) -> CredentialReport:
     if error.startswith("Remote"):
         return CredentialReport(
             state="none",
-            codes=("veracity.remoteManifest.notFetched",),
+            codes=(REMOTE_CODE,),
             details={
                 "error": error,
                 "hint": "the manifest is remote; pass --allow-remote to fetch it",
@@ -107,19 +112,42 @@ def _recover(
     reading: WatermarkReading | None,
 ) -> CredentialReport:
     if mime not in _RECOVERABLE:
-        return CredentialReport(state="none", details={"recovery": f"not attempted for {mime}"})
+        if av_modality(path, mime) is None:
+            return CredentialReport(state="none", details={"recovery": f"not attempted for {mime}"})
+        reuse = reading if reading is not None and reading.modality != "image" else None
+        av, evidence = recover_av(path, lookup, context, key, reuse)
+        if av is None:
+            return CredentialReport(state="none", details={"recovery": evidence})
+        return _recovered(av[1], "watermark", evidence, av[2])
     rgb = load_image(path).rgb
+    image_reading = reading if reading is not None and reading.modality == "image" else None
     found, evidence = recover_manifest(
-        rgb, lookup, context, key=key, use_watermark=watermark_available(), reading=reading
+        rgb, lookup, context, key=key, use_watermark=watermark_available(), reading=image_reading
     )
     if found is None:
         return CredentialReport(state="none", details={"recovery": evidence})
-    report = report_from_store(found.store_json, recovered_via=found.via, detached=True)  # type: ignore[arg-type]
+    check = content_check(rgb, found.manifest, context)
+    return _recovered(found.store_json, found.via, evidence, found.manifest_id, check)
+
+
+def _recovered(
+    store_json: dict[str, Any],
+    via: str,
+    evidence: dict[str, Any],
+    manifest_id: str,
+    check: dict[str, Any] | None = None,
+) -> CredentialReport:
+    report = report_from_store(store_json, recovered_via=via, detached=True)  # type: ignore[arg-type]
     details: dict[str, Any] = {
         **report.details,
         "recovery": evidence,
-        "manifest_id": found.manifest_id,
-        "content_check": content_check(rgb, found.manifest, context),
+        "manifest_id": manifest_id,
+        "content_check": check
+        or {
+            "confirmed": False,
+            "altered": False,
+            "error": "no pixel comparison exists for audio or video yet",
+        },
     }
     return CredentialReport(
         report.state,
@@ -183,14 +211,27 @@ def verify_file(
     """
     p = check_input_file(path, Limits())
     mime = mime_for(p)
+    if mime == FRAGMENT_MIME:
+        return CredentialReport(
+            state="none",
+            codes=(FRAGMENT_CODE,),
+            details={
+                "hint": "a fragmented-MP4 media segment holds no manifest; "
+                "verify its initialization segment (the file with the 'ftyp' box)"
+            },
+        )
     context = reader_context(load_anchors(trust), allow_remote=allow_remote)
     outcome = read_manifest_store(p, mime, context)
     if outcome.store is not None:
         return _strict(report_from_store(outcome.store, recovered_via="embedded"), p, mime)
     if outcome.error is not None:
         return _unreadable(outcome.error)
-    if mime in ("image/jpeg", "image/png") and has_manifest_store(p.read_bytes()):
-        return _unreadable("a C2PA manifest store is present but c2pa could not find or read it")
+    if has_manifest_store(p.read_bytes()):
+        return CredentialReport(
+            state="invalid",
+            codes=(HEADER_CODE,),
+            details={"error": "a C2PA manifest store is present but its header is damaged"},
+        )
     if not recover:
         return CredentialReport(state="none")
     lookup = _lookup_for(store, resolver)

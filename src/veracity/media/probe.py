@@ -8,7 +8,7 @@ from typing import Literal
 
 from veracity.errors import UnsupportedFormatError
 
-__all__ = ["sniff_format", "sniff_modality"]
+__all__ = ["DOCUMENT_HEAD", "sniff_document", "sniff_format", "sniff_modality"]
 
 Modality = Literal["image", "video", "audio"]
 
@@ -63,6 +63,29 @@ def sniff_format(head: bytes) -> tuple[Modality, str] | None:
     for magic, fmt in _AUDIO_MAGIC + _VIDEO_MAGIC:
         if head.startswith(magic):
             return ("video" if fmt == "matroska" else "audio"), fmt
+    return None
+
+
+DOCUMENT_HEAD = 1024  # bytes sniff_document needs (an SVG may open with a long prolog)
+_JXL_CONTAINER = b"\x00\x00\x00\x0cJXL \r\n\x87\n"
+
+
+def sniff_document(head: bytes) -> str | None:
+    """Formats that carry Content Credentials but no decodable picture or sound for us.
+
+    Returns ``pdf``, ``svg``, ``jxl`` (JPEG XL, codestream or container) or
+    ``fragment`` (a fragmented-MP4 media segment: ``styp``/``moof`` first, no ``ftyp``),
+    or None.
+    """
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith((b"\xff\x0a", _JXL_CONTAINER)):
+        return "jxl"
+    if head[4:8] in (b"styp", b"moof", b"sidx"):
+        return "fragment"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE")) and b"<svg" in head:
+        return "svg"
     return None
 
 

@@ -11,7 +11,6 @@ from PIL import Image
 
 from veracity.errors import InputError
 from veracity.media.limits import Limits
-from veracity.results import Modality
 
 __all__ = ["png_data_uri", "png_file_data_uri", "thumbnail_data_uri"]
 
@@ -72,12 +71,14 @@ def _audio_picture(path: Path, width: int = 480, height: int = 120) -> np.ndarra
     return canvas
 
 
-def thumbnail_data_uri(path: Path, modality: Modality, limits: Limits | None = None) -> str | None:
+def thumbnail_data_uri(path: Path, modality: str, limits: Limits | None = None) -> str | None:
     """A preview of ``path``: the image, a video's first frame, or an audio waveform.
 
     Returns None when no preview can be made (the report then shows a placeholder).
     """
     picture: np.ndarray | None
+    if modality not in ("image", "video", "audio"):
+        return None  # a document: nothing of ours decodes it
     if modality == "image":
         from veracity.media.image import load_image
 
