@@ -86,3 +86,34 @@ def test_write_report_refuses_to_overwrite(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError):
         write_report(target, [], force=False)
     assert target.read_text() == "keep"
+
+
+def test_signed_then_altered_shows_the_change_map(tmp_path: Path) -> None:
+    photo = tmp_path / "copy.png"
+    Image.fromarray(natural_image(200, 300, seed=3)).save(photo)
+    grid = [[0] * 37 for _ in range(25)]
+    for row in range(5, 9):
+        grid[row][10:14] = [1, 1, 1, 1]
+    check = {
+        "altered": True,
+        "confirmed": False,
+        "changed_fraction": 0.017,
+        "changed_blocks": 16,
+        "changed_map": grid,
+    }
+    cred = CredentialReport(
+        state="trusted", recovered_via="watermark", details={"content_check": check}
+    )
+    result = CheckResult(
+        "copy.png", "image", "signed-then-altered", ("x",), cred, None, None, (), "ab", 1
+    )
+    item = build_item(result, photo)
+    assert item.evidence[0].caption == "changed since signing"
+    assert item.evidence[0].data_uri.startswith("data:image/png;base64,")
+    assert item.credential is not None
+    assert (
+        "content vs signed image",
+        "altered: 1.7 % of the picture differs",
+    ) in item.credential.facts
+    html = render_report([item])
+    assert "changed since signing" in html and "signed-then-altered" in html

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check.result import CheckResult
+from veracity.report.change_map import change_map_data_uri
 from veracity.report.thumbnails import png_file_data_uri, thumbnail_data_uri
 from veracity.results import CredentialReport, Detection, to_dict
 
@@ -103,6 +104,23 @@ _FACTS = (
 )
 
 
+def _content_fact(details: Mapping[str, Any]) -> tuple[str, str] | None:
+    check = details.get("content_check")
+    if not isinstance(check, Mapping):
+        return None
+    if check.get("error"):
+        return ("content vs signed image", f"not compared: {check['error']}")
+    share = 100 * float(check.get("changed_fraction", 0.0))
+    if check.get("altered"):
+        return ("content vs signed image", f"altered: {share:.1f} % of the picture differs")
+    state = (
+        "matches (within re-encoding)"
+        if check.get("confirmed")
+        else "small unexplained differences"
+    )
+    return ("content vs signed image", state)
+
+
 def _facts(details: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     facts = []
     for label, key in _FACTS:
@@ -110,6 +128,9 @@ def _facts(details: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         if value:
             text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
             facts.append((label, text))
+    content = _content_fact(details)
+    if content is not None:
+        facts.append(content)
     return tuple(facts)
 
 
@@ -165,12 +186,18 @@ def build_item(result: CheckResult, file_path: Path) -> ReportItem:
         result: The check result.
         file_path: The checked file on disk (``result.path`` may be a display name).
     """
+    evidence = _evidence(result.detection)
+    check = result.credentials.details.get("content_check") if result.credentials else None
+    if isinstance(check, Mapping):
+        changed = change_map_data_uri(file_path, check)
+        if changed is not None:
+            evidence = (EvidencePicture("credentials", "changed since signing", changed), *evidence)
     return ReportItem(
         name=result.path,
         result=result,
         thumbnail=thumbnail_data_uri(file_path, result.modality),
         credential=credential_view(result.credentials) if result.credentials else None,
-        evidence=_evidence(result.detection),
+        evidence=evidence,
         result_json=json.dumps(to_dict(result), indent=2),
     )
 

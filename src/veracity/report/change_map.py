@@ -1,0 +1,62 @@
+"""The change map of a recovered credential: where a copy differs from the signed image."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from veracity.errors import InputError
+
+__all__ = ["change_map_data_uri"]
+
+
+def _picture(path: Path) -> np.ndarray | None:
+    from veracity.media.image import load_image
+
+    try:
+        return load_image(path).rgb
+    except InputError:
+        return None
+
+
+def change_map_data_uri(path: Path, content_check: Mapping[str, Any]) -> str | None:
+    """A PNG (data URI) of the file with the changed blocks outlined, legend and caption.
+
+    None when the check found no changed block or the file is not a picture.
+    """
+    grid = np.asarray(content_check.get("changed_map") or [], dtype=bool)
+    if grid.ndim != 2 or not grid.any():
+        return None
+    rgb = _picture(path)
+    if rgb is None:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    gh, gw = grid.shape
+    h, w = rgb.shape[:2]
+    fig, ax = plt.subplots(figsize=(6.4, 6.4 * h / w + 0.9), dpi=100)
+    ax.imshow(rgb, extent=(0, gw, gh, 0), interpolation="lanczos")
+    for row, col in zip(*np.nonzero(grid), strict=True):
+        ax.add_patch(
+            Rectangle((col, row), 1, 1, facecolor=(1, 0, 0, 0.35), edgecolor="red", lw=0.8)
+        )
+    share = 100 * float(content_check.get("changed_fraction", 0.0))
+    ax.set_title(f"Changed since signing: {share:.1f} % of the picture", fontsize=13)
+    ax.legend(
+        handles=[Patch(facecolor=(1, 0, 0, 0.35), edgecolor="red", label="differs from the signed image")],
+        loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=11, frameon=False,
+    )  # fmt: skip
+    ax.set_axis_off()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
