@@ -136,3 +136,41 @@ def test_documents_sign_verify_and_check(run_cli, home, tmp_path) -> None:
         notes = {n["component"]: n["message"] for n in doc["notes"]}
         assert "no watermark codec decodes" in notes["watermark"]
         assert "no detector decodes" in notes["detection"]
+
+
+def test_verify_json_has_c2patool_fields(run_cli, home, photo, tmp_path) -> None:
+    import json
+
+    import c2pa
+
+    run_cli("credentials", "init")
+    out = tmp_path / "signed.jpg"
+    assert run_cli("credentials", "sign", photo, out).returncode == 0
+    doc = json.loads(run_cli("credentials", "verify", out, "--json", "--no-recover").stdout)
+    with open(out, "rb") as fh:
+        sdk = json.loads(c2pa.Reader("image/jpeg", fh).json())
+    # c2patool's names; the SDK (no trust anchors here) says Valid, Veracity trusts its own root
+    assert doc["validation_state"] in ("Valid", "Trusted") and sdk["validation_state"] in (
+        "Valid",
+        "Trusted",
+    )
+    ours = doc["validation_results"]["activeManifest"]
+    assert (
+        set(ours)
+        == {"success", "informational", "failure"}
+        == set(sdk["validation_results"]["activeManifest"])
+    )
+    assert {e["code"] for e in ours["success"]} >= {
+        "claimSignature.validated",
+        "assertion.dataHash.match",
+    }
+    assert ours["failure"] == []
+    flipped = tmp_path / "flipped.jpg"
+    data = bytearray(out.read_bytes())
+    data[-5000] ^= 1
+    flipped.write_bytes(bytes(data))
+    bad = json.loads(run_cli("credentials", "verify", flipped, "--json", "--no-recover").stdout)
+    assert bad["state"] == "invalid" and bad["validation_state"] == "Invalid"
+    assert bad["validation_results"]["activeManifest"]["failure"]
+    none = json.loads(run_cli("credentials", "verify", photo, "--json", "--no-recover").stdout)
+    assert none["validation_state"] is None and none["validation_results"] is None

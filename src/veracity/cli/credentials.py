@@ -176,7 +176,10 @@ def run_verify(args: argparse.Namespace) -> int:
         watermark_key=args.wm_key,
     )
     if args.json:
-        print_json(report)
+        from veracity.credentials.report import c2patool_fields
+        from veracity.results import to_dict
+
+        print_json({**to_dict(report), **c2patool_fields(report)})
     else:
         print(_summary(args.input, report))
     return 0 if report.state in ("valid", "trusted") else 1

@@ -10,7 +10,13 @@ from typing import Any
 from veracity.credentials.manifest import AI_SOURCE_TYPES, FINGERPRINT_LABEL, WATERMARK_ALGS
 from veracity.results import CredentialReport, CredentialState, RecoveredVia
 
-__all__ = ["HARD_BINDING_CODES", "embedded_fingerprints", "report_from_store", "soft_binding_id"]
+__all__ = [
+    "HARD_BINDING_CODES",
+    "c2patool_fields",
+    "embedded_fingerprints",
+    "report_from_store",
+    "soft_binding_id",
+]
 
 # Codes that only say "these bytes are not the signed bytes": expected for a manifest
 # recovered for a re-encoded copy, so they do not make a recovered manifest invalid.
@@ -146,6 +152,7 @@ def report_from_store(
         "ingredients": _ingredient_chain(store, label),
         "manifest_id": soft_binding_id(manifest),
         "success_codes": _success_codes(store),
+        "validation_results": store.get("validation_results"),
     }
     if detached:
         details["content_binding_codes"] = binding
@@ -158,3 +165,35 @@ def report_from_store(
         ai_generated=bool(sources & AI_SOURCE_TYPES),
         details=details,
     )
+
+
+_STATE_NAMES = {"invalid": "Invalid", "valid": "Valid", "trusted": "Trusted"}
+
+
+def c2patool_fields(report: CredentialReport) -> dict[str, Any]:
+    """``validation_state`` and ``validation_results`` as c2patool and c2pa-python name them.
+
+    ``validation_results`` is the SDK's own (``activeManifest``: ``success`` /
+    ``informational`` / ``failure`` entries of ``{code, url, explanation}``), with any
+    failure code Veracity's stricter checks add appended as a failure entry; a recovered
+    copy's content-binding mismatch is listed as informational (the copy is a transformed
+    one by definition). ``validation_state`` is ``null`` when there is no manifest.
+    """
+    results = report.details.get("validation_results")
+    active: dict[str, list[dict[str, Any]]] = {"success": [], "informational": [], "failure": []}
+    if isinstance(results, Mapping) and isinstance(results.get("activeManifest"), Mapping):
+        for key in active:
+            active[key] = [dict(e) for e in results["activeManifest"].get(key, []) or []]
+    known = {e.get("code") for key in active for e in active[key]}
+    for code in report.codes:
+        if code not in known:
+            active["failure"].append({"code": code, "explanation": "reported by Veracity's checks"})
+    binding = set(report.details.get("content_binding_codes") or ())
+    if binding:
+        moved = [e for e in active["failure"] if e.get("code") in binding]
+        active["failure"] = [e for e in active["failure"] if e.get("code") not in binding]
+        active["informational"] += moved or [{"code": c} for c in sorted(binding)]
+    return {
+        "validation_state": _STATE_NAMES.get(report.state),
+        "validation_results": {"activeManifest": active} if report.state != "none" else None,
+    }
