@@ -69,3 +69,17 @@ def test_one_class_gives_nan_and_bad_input_raises() -> None:
         auc([0, 2], [0.1, 0.2])
     with pytest.raises(ValueError, match="scores"):
         auc([0, 1], [0.1])
+
+
+def test_auc_interval_covers_the_auc_and_needs_two_per_class() -> None:
+    import math
+
+    from veracity.bench.metrics import auc, auc_ci
+
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(60), np.ones(60)]
+    s = np.r_[rng.normal(0, 1, 60), rng.normal(1, 1, 60)]
+    low, high = auc_ci(y, s)
+    assert low < auc(y, s) < high and 0.1 < high - low < 0.35
+    assert auc_ci(y, s) == (low, high)  # seeded
+    assert all(math.isnan(v) for v in auc_ci([0, 1], [0.2, 0.8]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["auc", "auc_groups", "eer", "roc_curve", "tpr_at_fpr"]
+__all__ = ["auc", "auc_ci", "auc_groups", "eer", "roc_curve", "tpr_at_fpr"]
 
 
 def _arrays(labels: object, scores: object) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +51,27 @@ def auc(labels: object, scores: object) -> float:
     if len(fpr) == 0:
         return float("nan")
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2.0))
+
+
+def auc_ci(
+    labels: object, scores: object, *, level: float = 0.95, resamples: int = 1000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of :func:`auc`, resampling fakes and reals separately.
+
+    Returns ``(nan, nan)`` with fewer than two files of either class: an AUC from one
+    fake and one real says nothing.
+    """
+    y, s = _arrays(labels, scores)
+    pos, neg = s[y == 1], s[y == 0]
+    if len(pos) < 2 or len(neg) < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    draws = [
+        auc_groups(rng.choice(neg, len(neg)), rng.choice(pos, len(pos))) for _ in range(resamples)
+    ]
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(draws, [tail, 1.0 - tail])
+    return float(low), float(high)
 
 
 def auc_groups(real_scores: object, fake_scores: object) -> float:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from veracity.bench.metrics import auc, eer, tpr_at_fpr
+from veracity.bench.metrics import auc, auc_ci, eer, tpr_at_fpr
 from veracity.errors import VeracityError
 from veracity.synth.records import ManipulationRecord
 
@@ -61,6 +61,8 @@ class GroupMetrics:
         n_fake: Fakes analysed in the row.
         n_real: Reals they are ranked against.
         auc: Area under the ROC curve (NaN without both classes).
+        auc_low: Lower end of the AUC's 95 % bootstrap interval (NaN under 2 per class).
+        auc_high: Upper end of that interval.
         eer: Equal error rate.
         tpr_at_5_fpr: True-positive rate at 5 % false positives.
         accuracy: Balanced accuracy of the detectors' own labels, the mean of
@@ -78,6 +80,8 @@ class GroupMetrics:
     n_fake: int
     n_real: int
     auc: float
+    auc_low: float
+    auc_high: float
     eer: float
     tpr_at_5_fpr: float
     accuracy: float
@@ -128,12 +132,15 @@ def _metrics(group: str, modality: str, rows: Sequence[FileResult]) -> GroupMetr
     s = np.array([r.score for r in ok], dtype=np.float64)
     fake_hit = _share([r for r in ok if r.label == "fake"], "fake")
     real_ok = _share([r for r in ok if r.label == "real"], "real")
+    low, high = auc_ci(y, s) if len(y) else (float("nan"), float("nan"))
     return GroupMetrics(
         group=group,
         modality=modality,
         n_fake=int(y.sum()),
         n_real=int(len(y) - y.sum()),
         auc=auc(y, s),
+        auc_low=low,
+        auc_high=high,
         eer=eer(y, s),
         tpr_at_5_fpr=tpr_at_fpr(y, s, MAX_FPR),
         accuracy=float(np.nanmean([fake_hit, real_ok])) if ok else float("nan"),
