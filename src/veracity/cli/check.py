@@ -42,7 +42,13 @@ def register(sub: Any) -> None:
     p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
     p.add_argument("--force", action="store_true", help="overwrite the report if it exists")
     p.add_argument("--evidence", type=Path, metavar="DIR", help="keep evidence pictures here")
-    p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
+    p.add_argument(
+        "--wm-key",
+        "--key",
+        dest="key",
+        default=DEFAULT_KEY,
+        help="watermark key (default: the public key; --key is the old name)",
+    )
     p.add_argument(
         "--store", type=store_url, metavar="URL", help="manifest store for credential recovery"
     )

@@ -51,7 +51,13 @@ def _register_sign(csub: Any) -> None:
     s.add_argument("input", type=Path, metavar="IN")
     s.add_argument("output", type=Path, metavar="OUT")
     s.add_argument("--cert", type=Path, help="PEM certificate chain (default: the local identity)")
-    s.add_argument("--key", type=Path, help="PEM private key matching --cert")
+    s.add_argument(
+        "--signing-key",
+        "--key",
+        dest="key",
+        type=Path,
+        help="PEM private key matching --cert (--key is the old name)",
+    )
     s.add_argument("--parent", type=Path, metavar="FILE", help="the file IN was edited from")
     s.add_argument("--ai-generated", action="store_true", help="declare trainedAlgorithmicMedia")
     s.add_argument(

@@ -45,7 +45,13 @@ def register(sub: Any) -> None:
         help="run on Ray: a local Ray without ADDRESS, else the cluster at ADDRESS",
     )
     p.add_argument("--detect-only", action="store_true", help="run the detectors only")
-    p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
+    p.add_argument(
+        "--wm-key",
+        "--key",
+        dest="key",
+        default=DEFAULT_KEY,
+        help="watermark key (default: the public key; --key is the old name)",
+    )
     p.add_argument(
         "--store", type=store_url, metavar="URL", help="manifest store for credential recovery"
     )

@@ -26,7 +26,13 @@ def register(sub: Any) -> None:
         help="manifest store for recovery and the resolver",
     )
     p.add_argument("--trust", type=Path, metavar="PATH", help="PEM trust anchors for signers")
-    p.add_argument("--key", default=DEFAULT_KEY, help="watermark key (default: the public key)")
+    p.add_argument(
+        "--wm-key",
+        "--key",
+        dest="key",
+        default=DEFAULT_KEY,
+        help="watermark key (default: the public key; --key is the old name)",
+    )
     p.add_argument(
         "--max-upload-mb",
         type=positive_float,

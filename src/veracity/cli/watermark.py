@@ -24,7 +24,13 @@ def register(sub: Any) -> None:
     e.add_argument("input", type=Path, metavar="IN")
     e.add_argument("output", type=Path, metavar="OUT")
     e.add_argument("--payload", metavar="HEX", help="payload in hex (random if omitted)")
-    e.add_argument("--key", default=DEFAULT_KEY, help="secret key (default: the public key)")
+    e.add_argument(
+        "--key",
+        "--wm-key",
+        dest="key",
+        default=DEFAULT_KEY,
+        help="secret watermark key (default: the public key)",
+    )
     e.add_argument("--quality", type=int_in(1, 100), default=95, help="JPEG/WebP quality (1-100)")
     e.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     e.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -32,7 +38,13 @@ def register(sub: Any) -> None:
 
     d = wsub.add_parser("detect", help="read the watermark of IN")
     d.add_argument("input", type=Path, metavar="IN")
-    d.add_argument("--key", default=DEFAULT_KEY, help="secret key used at embedding")
+    d.add_argument(
+        "--key",
+        "--wm-key",
+        dest="key",
+        default=DEFAULT_KEY,
+        help="secret watermark key used at embedding",
+    )
     d.add_argument("--json", action="store_true", help="print the reading as JSON")
     d.set_defaults(func=run_detect)
 
