@@ -22,6 +22,7 @@ from veracity.cli import scan as scan_cmd
 from veracity.cli import serve as serve_cmd
 from veracity.cli import synth as synth_cmd
 from veracity.cli import watermark as watermark_cmd
+from veracity.cli.config import apply_config, config_path
 from veracity.errors import VeracityError
 
 __all__ = ["build_parser", "main"]
@@ -54,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline media forensics: detect deepfakes, watermark and sign media.",
     )
     parser.add_argument("--version", action="version", version=f"veracity {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML config file (default: config.toml in the configuration folder); "
+        "flags override it",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for module in COMMANDS:
@@ -76,6 +83,10 @@ def _add_log_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # Accepted before or after the sub-command; the sub-command's copy only overrides
     # the top-level one when given (SUPPRESS keeps an absent flag out of the namespace).
     default = {} if top else {"default": argparse.SUPPRESS}
+    if not top:  # read before parsing (cli.config); accepted here so it may follow the command
+        parser.add_argument(
+            "--config", metavar="FILE", default=argparse.SUPPRESS, help="TOML config file"
+        )
     group = parser.add_argument_group("output")
     group.add_argument(
         "--log-level",
@@ -107,7 +118,14 @@ def _configure_logging(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        path, explicit = config_path(words)
+        apply_config(parser, path, explicit=explicit)
+    except VeracityError as exc:
+        print(f"veracity: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    args = parser.parse_args(words)
     _configure_logging(args)
     try:
         return int(args.func(args) or 0)
