@@ -59,10 +59,20 @@
     evidenceRows(result);
     $("report-link").href = result.report_url;
     $("report-frame").src = result.report_url;
-    const preview = $("preview");
-    preview.hidden = !file.type.startsWith("image/");
-    if (!preview.hidden) preview.src = URL.createObjectURL(file);
+    showPreview(file);
     $("result").hidden = false;
+  }
+
+  let previewUrl = null;
+  function showPreview(file) {
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    previewUrl = URL.createObjectURL(file);
+    const kinds = { image: $("preview"), video: $("preview-video"), audio: $("preview-audio") };
+    const kind = (file.type || "").split("/")[0];
+    for (const [name, el] of Object.entries(kinds)) {
+      el.hidden = name !== kind;
+      if (name === kind) el.src = previewUrl; else el.removeAttribute("src");
+    }
   }
 
   function fail(message) {
@@ -79,6 +89,7 @@
     const body = new FormData();
     body.append("file", file);
     clearError();
+    $("result").hidden = true; // never leave the previous file's verdict on screen
     $("check-button").disabled = true;
     $("status").textContent = "Checking " + file.name + "\u2026";
     try {
