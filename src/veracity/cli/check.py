@@ -20,6 +20,7 @@ from typing import Any
 from veracity.check import FAIL_ON, CheckOptions, CheckResult, check_file
 from veracity.cli.common import (
     FILE_FAILURES,
+    add_wm_key,
     evidence_dirs,
     print_json,
     progress,
@@ -29,7 +30,6 @@ from veracity.cli.common import (
 from veracity.errors import InputError, OutputExistsError, error_record
 from veracity.media.output import make_output_dir
 from veracity.report import ReportItem, build_item, error_item, write_report
-from veracity.watermark.base import DEFAULT_KEY
 
 __all__ = ["register"]
 
@@ -42,13 +42,7 @@ def register(sub: Any) -> None:
     p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
     p.add_argument("--force", action="store_true", help="overwrite the report if it exists")
     p.add_argument("--evidence", type=Path, metavar="DIR", help="keep evidence pictures here")
-    p.add_argument(
-        "--wm-key",
-        "--key",
-        dest="key",
-        default=DEFAULT_KEY,
-        help="watermark key (default: the public key; --key is the old name)",
-    )
+    add_wm_key(p)
     p.add_argument(
         "--store", type=store_url, metavar="URL", help="manifest store for credential recovery"
     )

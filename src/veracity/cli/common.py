@@ -122,3 +122,16 @@ def evidence_dirs(files: Sequence[Path], root: Path | None) -> list[Path | None]
         folders.append(root / f"dup{seen[stem]}" if seen[stem] else root)
         seen[stem] += 1
     return folders
+
+
+def add_wm_key(parser: argparse.ArgumentParser) -> None:
+    """The watermark-key option of the commands that read watermarks (``--key`` kept as alias)."""
+    from veracity.watermark.base import DEFAULT_KEY
+
+    parser.add_argument(
+        "--wm-key",
+        "--key",
+        dest="key",
+        default=DEFAULT_KEY,
+        help="watermark key (default: the public key; --key is the old name)",
+    )

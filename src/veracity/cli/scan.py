@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import CheckOptions
-from veracity.cli.common import int_in, store_url
+from veracity.cli.common import add_wm_key, int_in, store_url
 from veracity.scan import ScanSummary, scan_folder
-from veracity.watermark.base import DEFAULT_KEY
 
 __all__ = ["register"]
 
@@ -45,13 +44,7 @@ def register(sub: Any) -> None:
         help="run on Ray: a local Ray without ADDRESS, else the cluster at ADDRESS",
     )
     p.add_argument("--detect-only", action="store_true", help="run the detectors only")
-    p.add_argument(
-        "--wm-key",
-        "--key",
-        dest="key",
-        default=DEFAULT_KEY,
-        help="watermark key (default: the public key; --key is the old name)",
-    )
+    add_wm_key(p)
     p.add_argument(
         "--store", type=store_url, metavar="URL", help="manifest store for credential recovery"
     )

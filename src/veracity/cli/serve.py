@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check import CheckOptions
-from veracity.cli.common import int_in, positive_float, store_url
+from veracity.cli.common import add_wm_key, int_in, positive_float, store_url
 from veracity.errors import MissingExtraError
-from veracity.watermark.base import DEFAULT_KEY
 
 __all__ = ["register"]
 
@@ -26,13 +25,7 @@ def register(sub: Any) -> None:
         help="manifest store for recovery and the resolver",
     )
     p.add_argument("--trust", type=Path, metavar="PATH", help="PEM trust anchors for signers")
-    p.add_argument(
-        "--wm-key",
-        "--key",
-        dest="key",
-        default=DEFAULT_KEY,
-        help="watermark key (default: the public key; --key is the old name)",
-    )
+    add_wm_key(p)
     p.add_argument(
         "--max-upload-mb",
         type=positive_float,
