@@ -24,6 +24,10 @@ def _build() -> Registry[Detector]:
     registry.register(SpectralDetector.name, SpectralDetector)
     registry.register(NprDetector.name, NprDetector)
 
+    from veracity.detect.clip_probe import ClipProbeDetector
+
+    registry.register(ClipProbeDetector.name, ClipProbeDetector)
+
     _register_faces(registry)
 
     from veracity.detect.synthetic_speech import SyntheticSpeechDetector
