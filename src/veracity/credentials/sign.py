@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -125,13 +126,20 @@ def _embed(
     builder: c2pa.Builder, identity: SigningIdentity, mime: str, content: Path, tmp: Path
 ) -> bytes:
     signer = make_signer(identity)
+    # c2pa signs into memory, and Python writes the file: a full disk or a refused write
+    # then surfaces as an OSError (exit 2 through atomic_output), not as c2pa's opaque
+    # "JPEG write error".
+    dest = io.BytesIO()
     try:
-        with signer, content.open("rb") as source, tmp.open("w+b") as dest:
-            return bytes(builder.sign(signer, mime, source, dest))
+        with signer, content.open("rb") as source:
+            manifest = bytes(builder.sign(signer, mime, source, dest))
     except c2pa.C2paError as exc:
         raise CredentialError(
             f"{content.name}: signing failed: {' '.join(str(exc).split())}"
         ) from None
+    with tmp.open("wb") as fh:
+        fh.write(dest.getbuffer())
+    return manifest
 
 
 def sign_file(
