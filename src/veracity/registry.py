@@ -6,6 +6,7 @@ by scanning folders, so what is registered is visible in the code.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
@@ -27,6 +28,8 @@ class Registry(Generic[T]):
         self._interface = interface
         self._factories: dict[str, Callable[[], T]] = {}
         self._instances: dict[str, T] = {}
+        # Two threads asking for a new product at once must get the same object.
+        self._lock = threading.RLock()
 
     def register(self, name: str, factory: Callable[[], T]) -> None:
         """Register ``factory`` under ``name``; duplicates raise ``ValueError``."""
@@ -39,14 +42,15 @@ class Registry(Generic[T]):
         if name not in self._factories:
             known = ", ".join(sorted(self._factories)) or "none"
             raise KeyError(f"unknown {self._kind} {name!r} (registered: {known})")
-        if name not in self._instances:
-            product = self._factories[name]()
-            if not isinstance(product, self._interface):
-                raise TypeError(
-                    f"{self._kind} {name!r} does not implement {self._interface.__name__}"
-                )
-            self._instances[name] = product
-        return self._instances[name]
+        with self._lock:
+            if name not in self._instances:
+                product = self._factories[name]()
+                if not isinstance(product, self._interface):
+                    raise TypeError(
+                        f"{self._kind} {name!r} does not implement {self._interface.__name__}"
+                    )
+                self._instances[name] = product
+            return self._instances[name]
 
     def names(self) -> list[str]:
         """Registered names in registration order."""

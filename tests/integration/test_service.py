@@ -157,3 +157,31 @@ def test_unexpected_error_is_json_500(monkeypatch: pytest.MonkeyPatch) -> None:
     assert r.status_code == 500
     assert r.headers["content-type"] == "application/json"
     assert r.json() == {"error": "internal error (ValueError); see the server log"}
+
+
+def test_parallel_mixed_size_uploads_never_5xx() -> None:
+    # Issue 23: parallel /api/check uploads crashed the server (SIGSEGV in cv2).
+    from concurrent.futures import ThreadPoolExecutor
+
+    from veracity.check.options import CheckOptions
+
+    # Only the face detectors, so the shared cv2 nets are what the threads contend for.
+    only_faces = CheckOptions(detectors=("face-blend", "face-consistency"))
+    app = create_app(
+        ServiceConfig(max_upload_bytes=2_000_000, max_concurrent_checks=4, check=only_faces)
+    )
+    sizes = [(96, 128), (333, 211), (480, 640), (97, 413), (256, 256), (701, 389)]
+    bodies = []
+    for i, (h, w) in enumerate(sizes):
+        buf = io.BytesIO()
+        Image.fromarray(natural_image(h, w, seed=i)).save(buf, format="JPEG", quality=90)
+        bodies.append((f"up{i}.jpg", buf.getvalue()))
+    with TestClient(app) as client:
+
+        def post(k: int) -> int:
+            name, data = bodies[k % len(bodies)]
+            return client.post("/api/check", files={"file": (name, data)}).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(post, range(48)))
+    assert codes == [200] * 48

@@ -82,6 +82,17 @@ def _evidence(
     return watermark, wm_note, detection, det_note
 
 
+def _truncation_note(
+    watermark: WatermarkReading | None, detection: Detection | None
+) -> ComponentNote | None:
+    """A cut FLAC/WAV was analysed only as far as it decodes: say so once."""
+    for details in (detection.details if detection else {}, watermark.details if watermark else {}):
+        cut = details.get("truncated")
+        if isinstance(cut, dict):
+            return ComponentNote("media", "warning", str(cut["message"]))
+    return None
+
+
 def check_file(
     path: str | os.PathLike[str],
     options: CheckOptions | None = None,
@@ -115,7 +126,8 @@ def check_file(
     credentials, cred_note = read_credentials(p, options, watermark)
     verdict, reasons = decide(credentials, watermark, detection)
     shown = display_name if display_name is not None else str(path)
-    notes = _renamed_notes((cred_note, wm_note, det_note), str(p), shown)
+    media_note = _truncation_note(watermark, detection)
+    notes = _renamed_notes((media_note, cred_note, wm_note, det_note), str(p), shown)
     if detection is not None and display_name is not None:
         detection = dataclasses.replace(detection, path=shown)
     return CheckResult(

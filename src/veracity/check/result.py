@@ -29,17 +29,19 @@ VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 
 @dataclasses.dataclass(frozen=True)
 class ComponentNote:
-    """Why one part of the check (credentials, watermark, detection) gave no result.
+    """Why one part of the check (credentials, watermark, detection) gave no result,
+    or what limits a result (the file itself).
 
     Attributes:
-        component: ``credentials``, ``watermark`` or ``detection``.
-        status: ``not-available`` (not installed or no support for this modality) or
-            ``error`` (it ran and failed on this file).
+        component: ``credentials``, ``watermark``, ``detection`` or ``media``.
+        status: ``not-available`` (not installed or no support for this modality),
+            ``error`` (it ran and failed on this file) or ``warning`` (it ran on what
+            could be read, e.g. the decoded part of a truncated file).
         message: One human-readable line.
     """
 
     component: str
-    status: Literal["not-available", "error"]
+    status: Literal["not-available", "error", "warning"]
     message: str
 
 

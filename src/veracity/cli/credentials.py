@@ -8,6 +8,7 @@ or resolver cannot be reached.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,7 @@ def run_sign(args: argparse.Namespace) -> int:
         raise UsageError("--cert and --key go together")
     identity = identity_from_pem(args.cert, args.key) if args.cert else None
     spec = ManifestSpec(
-        title=args.title or args.output.name,
+        title=args.title or os.fsencode(args.output.name).decode("utf-8", "replace"),
         author=args.author,
         tool=args.tool,
         ai_generated=args.ai_generated,

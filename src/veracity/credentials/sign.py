@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
+import os
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from veracity.errors import CredentialError, OutputExistsError, UnsupportedForma
 from veracity.media.image import load_image, save_image
 from veracity.media.limits import Limits, check_input_file
 from veracity.media.output import atomic_output
+from veracity.media.policy import check_media
 from veracity.watermark.base import DEFAULT_KEY
 
 __all__ = ["SignResult", "sign_file"]
@@ -109,11 +112,20 @@ def _durable_copy(src: Path, mime: str, key: str, quality: int) -> Iterator[_Dur
         yield _Durable(content, manifest_id, enrolment_fingerprints(decoded))
 
 
+def _text(name: str) -> str:
+    """A file name as valid UTF-8 text (undecodable bytes become U+FFFD) for the manifest."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def _build(spec: ManifestSpec, parent: Path | None) -> c2pa.Builder:
     try:
         builder = c2pa.Builder(build_definition(spec))
         if parent is not None:
-            ingredient = {"title": parent.name, "relationship": "parentOf", "label": PARENT_LABEL}
+            ingredient = {
+                "title": _text(parent.name),
+                "relationship": "parentOf",
+                "label": PARENT_LABEL,
+            }
             with parent.open("rb") as fh:
                 builder.add_ingredient(ingredient, mime_for(parent), fh)
         return builder
@@ -125,13 +137,20 @@ def _embed(
     builder: c2pa.Builder, identity: SigningIdentity, mime: str, content: Path, tmp: Path
 ) -> bytes:
     signer = make_signer(identity)
+    # c2pa signs into memory, and Python writes the file: a full disk or a refused write
+    # then surfaces as an OSError (exit 2 through atomic_output), not as c2pa's opaque
+    # "JPEG write error".
+    dest = io.BytesIO()
     try:
-        with signer, content.open("rb") as source, tmp.open("w+b") as dest:
-            return bytes(builder.sign(signer, mime, source, dest))
+        with signer, content.open("rb") as source:
+            manifest = bytes(builder.sign(signer, mime, source, dest))
     except c2pa.C2paError as exc:
         raise CredentialError(
             f"{content.name}: signing failed: {' '.join(str(exc).split())}"
         ) from None
+    with tmp.open("wb") as fh:
+        fh.write(dest.getbuffer())
+    return manifest
 
 
 def sign_file(
@@ -169,6 +188,7 @@ def sign_file(
         StoreError: The manifest store is unreachable (nothing is written then).
     """
     src_path, dst_path = check_input_file(src, Limits()), Path(dst)
+    check_media(src_path)  # the limits and truncation checks every other command applies
     mime = mime_for(src_path)
     if mime == FRAGMENT_MIME:
         raise UnsupportedFormatError(
@@ -178,7 +198,7 @@ def sign_file(
     check_output_suffix(dst_path, mime)
     parent_path = check_input_file(parent, Limits()) if parent is not None else None
     identity = identity or load_identity()
-    base = spec or ManifestSpec(title=dst_path.name)
+    base = spec or ManifestSpec(title=_text(dst_path.name))
     spec = dataclasses.replace(base, has_parent=parent_path is not None)
     if not durable:
         with atomic_output(dst_path, force=force) as tmp:

@@ -56,6 +56,9 @@ def detect_file(
     abstained = [name for name, s in results if s is None]
     fused = fuse_scores(scores, fusion_weights(scores))
     details: dict[str, object] = {"abstained": abstained} if abstained else {}
+    cut = _truncation(media)
+    if cut is not None:
+        details["truncated"] = cut
     if not scores:
         # Nothing scored (silence, no face, too short): say so instead of a bare 0.5.
         details["note"] = _abstain_reason(modality)
@@ -69,6 +72,15 @@ def detect_file(
         uncertain_band=(decision.uncertain_low, decision.uncertain_high),
         details=details,
     )
+
+
+def _truncation(media: object) -> dict[str, float | str] | None:
+    """A decoded FLAC/WAV that is shorter than its header declares (a cut download)."""
+    from veracity.media.audio import AudioClip, truncation
+
+    if not isinstance(media, AudioClip) or media.samples is None:
+        return None  # streamed long files are not decoded up front
+    return truncation(media.path, media.info, media.duration_s)
 
 
 def _abstain_reason(modality: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +66,13 @@ def segment_inputs(power: np.ndarray, segments: list[tuple[int, int]]) -> np.nda
     return out
 
 
+# onnxruntime sessions may run in several threads at once; only their creation is
+# serialised so that concurrent first calls build one session, not several.
+_LOAD_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
-def _session() -> Any:
+def _session_once() -> Any:
     if not MODEL_FILE.is_file():
         raise ModelError(f"speech CNN weights missing: {MODEL_FILE}")
     blob = MODEL_FILE.read_bytes()
@@ -79,6 +85,11 @@ def _session() -> Any:
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
     return ort.InferenceSession(blob, opts, providers=["CPUExecutionProvider"])
+
+
+def _session() -> Any:
+    with _LOAD_LOCK:
+        return _session_once()
 
 
 def cnn_logits(x: np.ndarray, segments: list[tuple[int, int]], batch: int = 16) -> np.ndarray:

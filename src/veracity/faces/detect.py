@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 from importlib import resources
 from typing import Any
 
@@ -62,18 +63,26 @@ class FaceDetector:
     def __init__(self, max_side: int = 640, threshold: float = 0.7) -> None:
         self.max_side = max_side
         self.threshold = threshold
-        self._net: Any = None
-        self._size: tuple[int, int] = (0, 0)
+        # cv2.FaceDetectorYN is not thread-safe (threads resizing one net crash in
+        # native code), so each thread sharing this detector gets its own net.
+        self._local = threading.local()
+
+    def _net_for_thread(self) -> Any:
+        """This thread's native net, created on first use."""
+        net = getattr(self._local, "net", None)
+        if net is None:
+            net = cv2.FaceDetectorYN.create(
+                yunet_model_path(), "", (1, 1), self.threshold, 0.3, 200
+            )
+            self._local.net, self._local.size = net, (1, 1)
+        return net
 
     def _ensure(self, size: tuple[int, int]) -> Any:
-        if self._net is None:
-            self._net = cv2.FaceDetectorYN.create(
-                yunet_model_path(), "", size, self.threshold, 0.3, 200
-            )
-        if size != self._size:
-            self._net.setInputSize(size)
-            self._size = size
-        return self._net
+        net = self._net_for_thread()
+        if size != self._local.size:
+            net.setInputSize(size)
+            self._local.size = size
+        return net
 
     def detect(self, rgb: np.ndarray, max_side: int | None = None) -> list[Face]:
         """Detect faces in an RGB uint8 image; largest first.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+import threading
 from typing import Any
 
 import numpy as np
@@ -42,22 +43,28 @@ def mesh_available() -> bool:
 
 
 class MeshLandmarker:
-    """468-point landmarks on one face at a time; lazily loads MediaPipe."""
+    """468-point landmarks on one face at a time; lazily loads MediaPipe.
+
+    A MediaPipe graph must not run in two threads at once, so each thread using this
+    landmarker gets its own graph.
+    """
 
     def __init__(self) -> None:
-        self._mesh: Any = None
+        self._local = threading.local()
 
     def _ensure(self) -> Any:
-        if self._mesh is None:
+        mesh = getattr(self._local, "mesh", None)
+        if mesh is None:
             from mediapipe.python.solutions import face_mesh
 
-            self._mesh = face_mesh.FaceMesh(
+            mesh = face_mesh.FaceMesh(
                 static_image_mode=True,
                 max_num_faces=1,
                 refine_landmarks=False,
                 min_detection_confidence=0.3,
             )
-        return self._mesh
+            self._local.mesh = mesh
+        return mesh
 
     def landmarks(self, rgb: np.ndarray, points5: np.ndarray) -> np.ndarray | None:
         """Return ``(468, 2)`` image-coordinate landmarks of the face at ``points5``, or None."""
@@ -71,10 +78,11 @@ class MeshLandmarker:
         return transform_points(pts, invert_affine(matrix)).astype(np.float32)
 
     def close(self) -> None:
-        """Release the MediaPipe graph."""
-        if self._mesh is not None:
-            self._mesh.close()
-            self._mesh = None
+        """Release this thread's MediaPipe graph."""
+        mesh = getattr(self._local, "mesh", None)
+        if mesh is not None:
+            mesh.close()
+            self._local.mesh = None
 
 
 def eye_aspect_ratio(landmarks: np.ndarray) -> float:

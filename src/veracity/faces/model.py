@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import threading
 from importlib import resources
 from typing import Any
 
@@ -80,8 +81,13 @@ def _model_path() -> str:
     return str(ref)
 
 
+# onnxruntime sessions may run in several threads at once; only their creation is
+# serialised so that concurrent first calls build one session, not several.
+_LOAD_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
-def load_face_model() -> FaceBlendModel:
+def _load_face_model_once() -> FaceBlendModel:
     """Load (once per process) and verify the shipped face model.
 
     Raises:
@@ -93,3 +99,13 @@ def load_face_model() -> FaceBlendModel:
     if digest != MODEL_SHA256:
         raise ModelError(f"face model {path} does not match its model card (sha256 {digest})")
     return FaceBlendModel(path)
+
+
+def load_face_model() -> FaceBlendModel:
+    """Load (once per process, thread-safely) and verify the shipped face model.
+
+    Raises:
+        ModelError: The file is missing or its checksum does not match the model card.
+    """
+    with _LOAD_LOCK:
+        return _load_face_model_once()

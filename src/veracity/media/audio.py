@@ -27,6 +27,7 @@ __all__ = [
     "iter_blocks",
     "load_audio",
     "probe_audio",
+    "truncation",
 ]
 
 ANALYSIS_RATE = 16000
@@ -148,6 +149,25 @@ def declared_duration_s(path: str | os.PathLike[str], info: AudioInfo) -> float 
             else:
                 fh.seek(size + (size & 1), 1)
     return None
+
+
+def truncation(
+    path: str | os.PathLike[str], info: AudioInfo, decoded_s: float
+) -> dict[str, float | str] | None:
+    """Facts about a FLAC or WAV cut short of its declared length, or None when whole.
+
+    Returns ``{"declared_s", "decoded_s", "message"}`` when the header declares over
+    0.1 s more than ``decoded_s``: analysis of such a file sees only the part that
+    decodes, and says so.
+    """
+    declared = declared_duration_s(path, info)
+    if declared is None or declared - decoded_s <= 0.1:
+        return None
+    message = (
+        f"file is truncated: its header declares {declared:.2f} s "
+        f"but only {decoded_s:.2f} s decode; only that part was analysed"
+    )
+    return {"declared_s": round(declared, 3), "decoded_s": round(decoded_s, 3), "message": message}
 
 
 def _frame_array(frame: av.AudioFrame) -> np.ndarray:

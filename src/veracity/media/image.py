@@ -17,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from veracity.errors import (
     CorruptMediaError,
+    InputError,
     LimitExceededError,
     UnsupportedFormatError,
     UsageError,
@@ -203,6 +204,14 @@ def save_image(
         options["quality"] = quality
     if icc_profile and fmt in ("PNG", "JPEG", "WEBP", "TIFF"):
         options["icc_profile"] = icc_profile
+    # Encode in memory and write the bytes ourselves: Pillow writing to a path on a full
+    # disk could leave a short file without raising (the full-disk sweep caught it), and
+    # atomic_output then renamed a truncated JPEG onto the input.
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **options)
     with atomic_output(target, force=force) as tmp:
-        img.save(tmp, format=fmt, **options)
+        with tmp.open("wb") as fh:
+            fh.write(buf.getbuffer())
+        if tmp.stat().st_size != buf.getbuffer().nbytes:
+            raise InputError(f"{target}: cannot write here (short write)")
     return target

@@ -1,4 +1,9 @@
-"""Atomic output: write to a temporary file beside the target, then rename.
+"""Atomic output: write to a temporary file beside the target, fsync it, then rename.
+
+This is the one writer of every output file (``IN == OUT`` is safe only through it):
+an ``OSError`` while writing (a full disk, no permission, a read-only mount) becomes an
+:class:`InputError` (exit 2, one line) and the target, possibly the input itself, is left
+byte-identical.
 
 A failure at any point leaves no partial file behind, and an existing output is
 kept unless the caller asked to overwrite it. Files are created with mode 0666 less
@@ -22,6 +27,29 @@ _TRIES = 100
 
 def _unwritable(path: Path, exc: OSError) -> InputError:
     return InputError(f"{path}: cannot write here ({exc.strerror or exc})")
+
+
+def _sync(tmp: Path) -> None:
+    """Flush the finished temporary file to the disk (a full disk can fail only here)."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_dir(parent: Path) -> None:
+    """Make the rename durable; folders that cannot be opened or synced are skipped."""
+    try:
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _create_temp(target: Path, parent: Path) -> Path:
@@ -61,11 +89,15 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
         raise InputError(f"{target}: output directory {parent} does not exist")
     tmp = _create_temp(target, parent)
     try:
-        yield tmp
         try:
+            yield tmp
+            _sync(tmp)
             os.replace(tmp, target)
         except OSError as exc:
+            # ENOSPC, EDQUOT, EACCES, EROFS, EIO...: the writer or the encoder failed;
+            # the target (possibly the input itself) has not been touched.
             raise _unwritable(target, exc) from None
+        _sync_dir(parent)
     finally:
         tmp.unlink(missing_ok=True)
 

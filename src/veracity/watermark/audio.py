@@ -19,7 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from veracity.errors import CorruptMediaError, InputError, LimitExceededError
-from veracity.media.audio import declared_duration_s, decode_audio, iter_blocks, probe_audio
+from veracity.media.audio import (
+    declared_duration_s,
+    decode_audio,
+    iter_blocks,
+    probe_audio,
+    truncation,
+)
 from veracity.media.audio_out import save_audio
 from veracity.media.limits import Limits
 from veracity.results import Modality, WatermarkReading
@@ -120,12 +126,21 @@ class AudioWatermarkCodec:
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark of ``src`` blindly, window by window (streamed)."""
-        probe_audio(src, self.limits)
-        blocks = iter_blocks(src, self.limits, rate=FS, block_s=60.0)
-        reading = detect_blocks(blocks, key)
+        info = probe_audio(src, self.limits)
+        decoded = [0]
+
+        def counted() -> Iterator[np.ndarray]:
+            for block in iter_blocks(src, self.limits, rate=FS, block_s=60.0):
+                decoded[0] += len(block)
+                yield block
+
+        reading = detect_blocks(counted(), key)
         if reading is None:
             raise InputError(f"{src}: audio is shorter than 1 s; no watermark can be read")
-        return reading
+        cut = truncation(src, info, decoded[0] / FS)
+        if cut is None:
+            return reading
+        return dataclasses.replace(reading, details={**reading.details, "truncated": cut})
 
 
 def detect_blocks(blocks: Iterator[np.ndarray], key: str) -> WatermarkReading | None:
