@@ -37,11 +37,13 @@ from scipy.signal import butter, sosfilt
 
 from veracity.detect.speech_features import active_segments
 from veracity.detect.speech_real import REAL_FEATURE_DIM, real_features
-from veracity.synth.audio_edits import EDITS, resample
+from veracity.synth.audio_edits import EDITS, codec_roundtrip, resample
 
 RATE = 16000
 LAMBDA = 1e-3
 VERSIONS = ("clean", "aug0", "aug1", "mp3_64k", "opus_32k")
+LOSSY_VERSIONS = ("lossy0", "lossy1")
+TRAIN_VERSIONS = ("clean", "aug0", "aug1")
 TEST_CONDITIONS = ("clean", "mp3_64k", "opus_32k")
 FAMILIES = ("e2e_vits", "two_stage", "vocoder", "codec", "vc")
 WORKERS = 2
@@ -72,10 +74,34 @@ def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(y, -1, 1).astype(np.float32)
 
 
+LOSSY = (
+    (".mp3", 64_000),
+    (".mp3", 96_000),
+    (".mp3", 128_000),
+    (".m4a", 64_000),
+    (".ogg", 24_000),
+    (".ogg", 32_000),
+    (".ogg", 48_000),
+)
+
+
+def lossy(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random lossy codec round trip, then one random degradation and gain.
+
+    Every training clip passes a codec, so lossless reals and codec-coded fakes (MP3
+    demo pages) cannot be told apart by codec traces alone.
+    """
+    ext, rate = LOSSY[int(rng.integers(len(LOSSY)))]
+    z, r = codec_roundtrip(np.asarray(x, np.float64), RATE, ext, rate)
+    return augment(np.asarray(resample(z, r, RATE)[0], np.float32), rng)
+
+
 def version(x: np.ndarray, name: str, seed: int) -> np.ndarray:
     """The named version of a clean 16 kHz clip."""
     if name == "clean":
         return x
+    if name.startswith("lossy"):
+        return lossy(x, np.random.default_rng(seed * 11 + int(name[5:])))
     if name.startswith("aug"):
         return augment(x, np.random.default_rng(seed * 7 + int(name[3:])))
     z, r = EDITS[name](np.asarray(x, np.float64), RATE)
@@ -104,29 +130,54 @@ def _row_features(args: tuple[Path, dict[str, Any], bool]) -> dict[str, np.ndarr
     return out
 
 
-def features(
-    data: Path, rows: list[dict[str, Any]], baseline: bool = True
+def _lossy_features(args: tuple[Path, dict[str, Any], bool]) -> dict[str, np.ndarray]:
+    data, r, _ = args
+    _, pcm = wavfile.read(data / r["file"])
+    x = pcm.astype(np.float32) / 32768.0
+    seed = int(hashlib.sha256(r["id"].encode()).hexdigest()[:8], 16)
+    out: dict[str, np.ndarray] = {}
+    for v in LOSSY_VERSIONS:
+        y = version(x, v, seed)
+        out[f"x_{v}"] = real_features(y, active_segments(y) or [(0, len(y))])
+    return out
+
+
+def _compute(
+    data: Path, rows: list[dict[str, Any]], baseline: bool, versions: tuple[str, ...], fn: Any
 ) -> dict[str, np.ndarray]:
-    """Segment features of every version of every clip (cached), with clip index."""
-    cache = data / "features_real.npz"
-    if cache.exists():
-        with np.load(cache) as c:
-            return {k: c[k] for k in c.files}
     import multiprocessing as mp
 
     with mp.get_context("fork").Pool(WORKERS) as pool:
-        per_row = pool.map(_row_features, [(data, r, baseline) for r in rows], chunksize=8)
+        per_row = pool.map(fn, [(data, r, baseline) for r in rows], chunksize=8)
     out: dict[str, np.ndarray] = {}
-    for v in VERSIONS:
+    for v in versions:
         out[f"x_{v}"] = np.concatenate([p[f"x_{v}"] for p in per_row])
         out[f"clip_{v}"] = np.concatenate(
             [np.full(len(p[f"x_{v}"]), i) for i, p in enumerate(per_row)]
         )
-    for v in TEST_CONDITIONS:
-        out[f"cnn_{v}"] = (
-            np.concatenate([p[f"cnn_{v}"] for p in per_row]) if baseline else np.zeros(0)
-        )
-    np.savez_compressed(cache, **out)
+    if baseline:
+        for v in TEST_CONDITIONS:
+            out[f"cnn_{v}"] = np.concatenate([p[f"cnn_{v}"] for p in per_row])
+    return out
+
+
+def features(
+    data: Path, rows: list[dict[str, Any]], baseline: bool = True
+) -> dict[str, np.ndarray]:
+    """Segment features of every version of every clip (cached), with clip index."""
+    out: dict[str, np.ndarray] = {}
+    for name, versions, fn, base in (
+        ("features_real.npz", VERSIONS, _row_features, baseline),
+        ("features_lossy.npz", LOSSY_VERSIONS, _lossy_features, False),
+    ):
+        cache = data / name
+        if cache.exists():
+            with np.load(cache) as c:
+                out.update({k: c[k] for k in c.files})
+        else:
+            part = _compute(data, rows, base, versions, fn)
+            np.savez_compressed(cache, **part)
+            out.update(part)
     return out
 
 
@@ -175,10 +226,11 @@ def _clip_scores(seg: np.ndarray, clip: np.ndarray, ids: np.ndarray) -> np.ndarr
     return np.array([seg[clip == i].mean() for i in ids])
 
 
-def logo(data: Path) -> dict[str, Any]:
+def logo(data: Path, train_versions: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Leave-one-family-out evaluation; returns the result table."""
     from veracity.detect.speech_real import real_logits
 
+    train_versions = train_versions or TRAIN_VERSIONS
     rows = load_manifest(data)
     f = features(data, rows)
     labels = np.array([r["label"] for r in rows])
@@ -197,7 +249,7 @@ def logo(data: Path) -> dict[str, Any]:
         )
         test_clip = ((labels == 0) & (split == "test")) | (fam == held)
         xs, ys = [], []
-        for v in ("clean", "aug0", "aug1"):
+        for v in train_versions:
             m = train_clip[f[f"clip_{v}"]]
             xs.append(f[f"x_{v}"][m])
             ys.append(labels[f[f"clip_{v}"][m]])
@@ -250,8 +302,8 @@ def ship(data: Path, dest: Path) -> None:
     rows = load_manifest(data)
     f = features(data, rows)
     labels = np.array([r["label"] for r in rows])
-    x = np.concatenate([f[f"x_{v}"] for v in ("clean", "aug0", "aug1")])
-    y = np.concatenate([labels[f[f"clip_{v}"]] for v in ("clean", "aug0", "aug1")])
+    x = np.concatenate([f[f"x_{v}"] for v in TRAIN_VERSIONS])
+    y = np.concatenate([labels[f[f"clip_{v}"]] for v in TRAIN_VERSIONS])
     model = fit(x, y)
     assert model["coef"].shape == (REAL_FEATURE_DIM,)
     dest.mkdir(parents=True, exist_ok=True)
@@ -263,12 +315,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("/work/data/speech/real_spoof"))
     ap.add_argument("--ship", action="store_true")
+    ap.add_argument("--train-versions", default=",".join(TRAIN_VERSIONS))
     args = ap.parse_args()
     if args.ship:
         dest = Path(__file__).resolve().parents[1] / "src/veracity/models/speech_real_lr"
         ship(args.data, dest)
     else:
-        logo(args.data)
+        logo(args.data, tuple(args.train_versions.split(",")))
 
 
 if __name__ == "__main__":
