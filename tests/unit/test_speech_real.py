@@ -1,0 +1,127 @@
+"""The neural-TTS / VC speech scorer: features, shipped head, fusion and detector contract."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from veracity.detect import speech_real
+from veracity.detect.calibration import load_model
+from veracity.detect.catalog import detectors_for
+from veracity.detect.speech_features import active_segments
+from veracity.detect.synthetic_speech import fuse_logits
+from veracity.media.audio import load_audio
+from veracity.synth.speech import griffin_lim_resynth, speech_like
+
+TRAINING = Path(__file__).resolve().parents[2] / "training"
+
+
+def _detector():  # type: ignore[no-untyped-def]
+    (detector,) = [d for d in detectors_for("audio") if d.name == "speech_lfcc"]
+    return detector
+
+
+@pytest.mark.parametrize("seconds", [1.0, 3.5, 8.0])
+def test_features_shape_finite_and_level_invariant_bands(seconds: float) -> None:
+    x = speech_like(seconds, seed=21).astype(np.float32)
+    segs = active_segments(x) or [(0, len(x))]
+    f = speech_real.real_features(x, segs)
+    assert f.shape == (len(segs), speech_real.REAL_FEATURE_DIM) and np.isfinite(f).all()
+    g = speech_real.real_features(0.1 * x, segs)
+    n = speech_real.REAL_FEATURE_DIM - 4 * speech_real.BANDS
+    # The band statistics are relative to each segment's mean power.
+    assert np.allclose(f[:, n:], g[:, n:], atol=1e-3)
+
+
+def test_no_segments_gives_empty_features() -> None:
+    f = speech_real.real_features(np.zeros(100, np.float32), [])
+    assert f.shape == (0, speech_real.REAL_FEATURE_DIM)
+
+
+def test_shipped_head_matches_card_and_scores() -> None:
+    head = load_model(speech_real.MODEL_NAME)
+    assert head["coef"].shape == (speech_real.REAL_FEATURE_DIM,)
+    assert head["mean"].shape == head["scale"].shape == head["coef"].shape
+    assert (head["scale"] > 0).all()
+    x = speech_like(4.0, seed=22).astype(np.float32)
+    z = speech_real.real_logits(speech_real.real_features(x, active_segments(x)), head)
+    assert np.isfinite(z).all()
+
+
+def test_logits_survive_extreme_features() -> None:
+    head = load_model(speech_real.MODEL_NAME)
+    bad = np.full((2, speech_real.REAL_FEATURE_DIM), np.nan)
+    bad[1] = 1e30
+    assert np.isfinite(speech_real.real_logits(bad, head)).all()
+
+
+def test_fusion_is_the_larger_logit() -> None:
+    a = np.array([-3.0, 2.0, 0.5])
+    b = np.array([1.0, -4.0, 0.5])
+    assert np.array_equal(fuse_logits(a, b), np.array([1.0, 2.0, 0.5]))
+
+
+@pytest.mark.parametrize("rate", [16000, 22050, 44100])
+def test_detector_contract_range_deterministic(tmp_path: Path, rate: int) -> None:
+    path = tmp_path / "v.wav"
+    sf.write(path, speech_like(5.0, rate, seed=23), rate)
+    first = _detector().analyze(load_audio(path), None)
+    second = _detector().analyze(load_audio(path), None)
+    assert first is not None and second is not None
+    assert 0.0 <= first.score <= 1.0 and np.isfinite(first.score)
+    assert first.score == second.score and first.details == second.details
+    for seg in first.details["segments"]:
+        for key in ("score", "score_cnn", "score_neural"):
+            assert 0.0 <= seg[key] <= 1.0
+        assert seg["score"] >= max(seg["score_cnn"], seg["score_neural"]) - 1e-4
+
+
+def test_detector_handles_clipping_and_dc(tmp_path: Path) -> None:
+    x = np.clip(speech_like(3.0, 16000, seed=24) * 50 + 0.2, -1, 1)
+    sf.write(tmp_path / "c.wav", x, 16000)
+    result = _detector().analyze(load_audio(tmp_path / "c.wav"), None)
+    assert result is None or (0.0 <= result.score <= 1.0 and np.isfinite(result.score))
+
+
+def test_training_augmentations_keep_length_and_finite() -> None:
+    sys.path.insert(0, str(TRAINING))
+    try:
+        import train_speech_real as t
+    finally:
+        sys.path.remove(str(TRAINING))
+    x = speech_like(2.0, 16000, seed=25).astype(np.float32)
+    for name in ("clean", "aug0", "aug1", "mp3_64k", "opus_32k"):
+        y = t.version(x, name, seed=3)
+        assert abs(len(y) - len(x)) < 2000 and np.isfinite(y).all()
+    tel = t.telephone(x)
+    spec = np.abs(np.fft.rfft(tel))
+    freqs = np.fft.rfftfreq(len(tel), 1 / 16000)
+    assert spec[freqs > 4500].sum() < 0.01 * spec.sum()
+
+
+def test_training_eer_and_fit_on_separable_toy_data() -> None:
+    sys.path.insert(0, str(TRAINING))
+    try:
+        import train_speech_real as t
+    finally:
+        sys.path.remove(str(TRAINING))
+    assert t.eer(np.array([0.1, 0.2, 0.8, 0.9]), np.array([0, 0, 1, 1])) == 0.0
+    assert t.eer(np.array([0.9, 0.8, 0.2, 0.1]), np.array([0, 0, 1, 1])) == 1.0
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 1, (200, 5)), rng.normal(1.5, 1, (200, 5))])
+    y = np.repeat([0, 1], 200)
+    m = t.fit(x, y)
+    z = speech_real.real_logits(x, m)
+    assert t.eer(z, y) < 0.1
+
+
+def test_griffin_lim_speech_still_scores(tmp_path: Path) -> None:
+    x = speech_like(4.0, seed=26)
+    y, rate = griffin_lim_resynth(x, 16000, iterations=8)
+    sf.write(tmp_path / "g.wav", y, rate)
+    result = _detector().analyze(load_audio(tmp_path / "g.wav"), None)
+    assert result is not None and 0.0 <= result.details["score_neural"] <= 1.0

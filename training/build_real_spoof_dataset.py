@@ -1,0 +1,294 @@
+"""Build the real-spoof speech set: neural TTS / VC / vocoder demo audio beside real speech.
+
+Sources are demo-page repositories brought in with the project's ``fetch`` tool (bare git
+mirrors under ``/work/.mirror/OWNER+NAME/repo``) plus the real speech of the shared
+developer data (LibriSpeech, LJ Speech). Every clip is decoded, mixed to mono, resampled
+to 16 kHz, cut to its first ``CLIP_S`` seconds and loudness-normalised (active-speech RMS
+to -26 dBFS, peak at most -1 dBFS), so neither the page's sample rate nor its level can
+score. Each row of ``manifest.jsonl`` names ``repo@commit:path``, the licence as the
+source states it, engine, family, speaker (when known), label and the real-speaker split.
+
+Engine families (for leave-one-family-out):
+    e2e_vits   VITS (LJ Speech, VCTK), YourTTS (zero-shot multi-speaker VITS)
+    two_stage  Tacotron 2 + HiFi-GAN, Glow-TTS (flow) + HiFi-GAN
+    vocoder    HiFi-GAN, BigVGAN, iSTFTNet, Vocos copy-synthesis from mel
+    codec      EnCodec 1.5-12 kbps (own and Vocos decoder), Bark (codec-LM, autoregressive)
+    vc         FreeVC (3 variants), VQMIVC, BNE-PPG-VC, YourTTS-VC, VITS-VC
+
+Real speakers are split by hash: ``sha256("spk:" + corpus/speaker) % 10 < 3`` is test.
+
+Usage:
+    python training/build_real_spoof_dataset.py [--mirror /work/.mirror]
+        [--shared /work/shared/data/speech/real] [--out /work/data/speech/real_spoof]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from scipy.io import wavfile
+
+from veracity.media.audio import decode_audio
+
+RATE = 16000
+CLIP_S = 10.0
+TARGET_DBFS = -26.0
+FAMILIES = ("e2e_vits", "two_stage", "vocoder", "codec", "vc")
+
+VOCOS = ("gemelo-ai/vocos", "gh-pages", "MIT (repo); LibriTTS CC BY 4.0 / DAPS CC BY-NC 4.0")
+VITS = ("jaywalnut310/vits-demo", "HEAD", "none stated (demo page); LJ Speech PD, VCTK CC BY 4.0")
+FREEVC = (
+    "OlaWod/FreeVC-demo",
+    "HEAD",
+    "none stated (demo page); VCTK CC BY 4.0, LibriTTS CC BY 4.0",
+)
+YOURTTS = (
+    "Edresson/YourTTS",
+    "13e99be979c95c4fd978c146000a69af96e6b32a",
+    "CC BY-NC-ND 4.0 (repo LICENSE); research use",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One source clip before normalisation."""
+
+    repo: str
+    commit: str
+    path: str
+    licence: str
+    engine: str
+    family: str  # "real" for bona fide
+    speaker: str
+    label: int  # 1 = synthetic
+
+
+def speaker_split(speaker: str) -> str:
+    """'test' for about 30 % of the real speakers by a fixed hash, else 'train'."""
+    h = int(hashlib.sha256(f"spk:{speaker}".encode()).hexdigest()[:8], 16)
+    return "test" if h % 10 < 3 else "train"
+
+
+def _git(mirror: Path, repo: str, *args: str) -> bytes:
+    gd = mirror / repo.replace("/", "+") / "repo"
+    return subprocess.run(["git", f"--git-dir={gd}", *args], check=True, capture_output=True).stdout
+
+
+def _ls(mirror: Path, repo: str, commit: str) -> list[str]:
+    return _git(mirror, repo, "ls-tree", "-r", "--name-only", commit).decode().splitlines()
+
+
+def _vocos(mirror: Path, commit: str) -> Iterator[Item]:
+    repo, _, lic = VOCOS
+    for p in _ls(mirror, repo, commit):
+        parts = p.split("/")
+        if not p.endswith(".mp3") or parts[0] != "audio":
+            continue
+        stem = Path(p).stem
+        if parts[1] == "mel":
+            spk = "libritts/" + stem.split("_")[0]
+            if parts[2] == "gt":
+                yield Item(repo, commit, p, lic, "libritts", "real", spk, 0)
+            else:
+                yield Item(repo, commit, p, lic, parts[2], "vocoder", spk, 1)
+        elif parts[1] == "encodec":
+            spk = "daps/" + stem.split("_")[0]
+            if parts[2] == "gt":
+                yield Item(repo, commit, p, lic, "daps", "real", spk, 0)
+            else:
+                eng = ("encodec" if parts[3] == "encodec" else "vocos_encodec") + "_" + parts[2]
+                yield Item(repo, commit, p, lic, eng, "codec", spk, 1)
+        elif parts[1] == "bark":
+            eng = "bark_" + stem.split("(")[0]
+            yield Item(repo, commit, p, lic, eng, "codec", "bark/unknown", 1)
+
+
+_VITS_TAGS = {
+    "vits": ("vits", "e2e_vits"),
+    "noflow": ("vits_noflow", "e2e_vits"),
+    "melpost": ("vits_melpost", "e2e_vits"),
+    "dp": ("vits_dp", "e2e_vits"),
+    "ms": ("vits_ms", "e2e_vits"),
+    "th": ("tacotron2_hifigan", "two_stage"),
+    "thf": ("tacotron2_hifigan_ft", "two_stage"),
+    "gh": ("glowtts_hifigan", "two_stage"),
+    "ghf": ("glowtts_hifigan_ft", "two_stage"),
+}
+
+
+def _vits(mirror: Path, commit: str) -> Iterator[Item]:
+    repo, _, lic = VITS
+    for p in _ls(mirror, repo, commit):
+        m = re.fullmatch(r"wavs/(ss|ms|sv|as|vc)_(\d+)_(\w+)\.wav", p)
+        if not m:
+            continue
+        sec, num, tag = m.groups()
+        spk = "ljspeech/LJ" if sec in ("ss", "sv", "as") else f"vctk/vits-demo-{sec}{num}"
+        if sec == "vc":
+            yield Item(repo, commit, p, lic, "vits_vc", "vc", f"vctk/vits-vc-{tag}", 1)
+        elif tag == "gt":
+            yield Item(repo, commit, p, lic, "ljspeech" if sec == "ss" else "vctk", "real", spk, 0)
+        elif tag in _VITS_TAGS:
+            eng, fam = _VITS_TAGS[tag]
+            yield Item(repo, commit, p, lic, eng, fam, spk, 1)
+
+
+def _freevc_speaker(name: str) -> str:
+    parts = name.split("_")
+    return f"vctk/{parts[1]}" if parts[1].startswith("p") else f"libritts/{parts[1]}"
+
+
+def _freevc(mirror: Path, commit: str) -> Iterator[Item]:
+    repo, _, lic = FREEVC
+    for p in _ls(mirror, repo, commit):
+        parts = p.split("/")
+        if not p.endswith(".wav") or parts[0] != "data" or parts[1] in ("sr",):
+            continue
+        stem = Path(p).stem
+        if parts[1] == "wavs":
+            yield Item(repo, commit, p, lic, "vctk_libritts", "real", _freevc_speaker(stem), 0)
+        elif len(parts) == 4:
+            target = stem.split("-", 1)[1]
+            eng = parts[1].replace("-", "_") + ("" if parts[1] != "yourtts" else "_vc")
+            yield Item(repo, commit, p, lic, eng, "vc", _freevc_speaker(target), 1)
+
+
+def _yourtts(mirror: Path, commit: str) -> Iterator[Item]:
+    repo, _, lic = YOURTTS
+    tts_dirs = ("Exp.1/model/", "Exp.4/model+SCL_MOS/")
+    for p in _ls(mirror, repo, commit):
+        if not p.endswith(".wav") or not p.startswith("audios_demo/"):
+            continue
+        stem = Path(p).stem
+        if any(d in p for d in tts_dirs) and "English" in p:
+            corpus = "vctk" if "VCTK" in p else "libritts"
+            spk = f"{corpus}/{stem.split('_')[0]}"
+            yield Item(repo, commit, p, lic, "yourtts", "e2e_vits", spk, 1)
+        elif "/Exp.6/EN-EN/" in p:
+            if "/reference/" in p:
+                yield Item(repo, commit, p, lic, "vctk", "real", f"vctk/{stem.split('_')[0]}", 0)
+            elif "/generated/" in p:
+                tgt = stem.split("_to_")[1].split("_")[0]
+                yield Item(repo, commit, p, lic, "yourtts_vc", "vc", f"vctk/{tgt}", 1)
+
+
+def _shared(shared: Path) -> Iterator[Item]:
+    with open(shared / "index.csv", newline="") as f:
+        import csv
+
+        for row in csv.DictReader(f):
+            src = row["source"]
+            repo, rest = src.split("@", 1)
+            commit, path = rest.split(":", 1)
+            corpus = row["corpus"]
+            lic = "CC BY 4.0" if corpus.startswith("librispeech") else "public domain (LJ Speech)"
+            spk = "ljspeech/LJ" if corpus.startswith("lj") else f"librispeech/{row['speaker']}"
+            # Read from the shared copy (same bytes as the named source file).
+            yield Item(
+                repo, commit, "shared:" + row["path"] + "|" + path, lic, corpus, "real", spk, 0
+            )
+
+
+def normalise(x: np.ndarray) -> np.ndarray:
+    """First CLIP_S seconds, active-speech RMS at TARGET_DBFS, peak at most -1 dBFS."""
+    x = np.asarray(x, np.float64)[: int(CLIP_S * RATE)]
+    x = x - np.mean(x)
+    frame = RATE // 100
+    n = len(x) // frame
+    if n == 0:
+        return x.astype(np.float32)
+    e = np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1)
+    active = e[e > np.max(e) * 10 ** (-35 / 10)]
+    rms = np.sqrt(np.mean(active)) + 1e-12
+    y = x * (10 ** (TARGET_DBFS / 20) / rms)
+    peak = np.max(np.abs(y))
+    if peak > 10 ** (-1 / 20):
+        y *= 10 ** (-1 / 20) / peak
+    return y.astype(np.float32)
+
+
+def _load(item: Item, mirror: Path, shared: Path, tmp: Path) -> np.ndarray:
+    if item.path.startswith("shared:"):
+        local = shared / item.path[len("shared:") :].split("|")[0]
+        x, _ = decode_audio(local, rate=RATE)
+        return x
+    blob = _git(mirror, item.repo, "show", f"{item.commit}:{item.path}")
+    f = tmp / ("clip" + Path(item.path).suffix)
+    f.write_bytes(blob)
+    x, _ = decode_audio(f, rate=RATE)
+    return x
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
+    ap.add_argument("--shared", type=Path, default=Path("/work/shared/data/speech/real"))
+    ap.add_argument("--out", type=Path, default=Path("/work/data/speech/real_spoof"))
+    args = ap.parse_args()
+    mirror = args.mirror
+
+    def rev(repo: str, ref: str) -> str:
+        return _git(mirror, repo, "rev-parse", ref).decode().strip()
+
+    items: list[Item] = []
+    items += _vocos(mirror, rev(VOCOS[0], VOCOS[1]))
+    items += _vits(mirror, rev(VITS[0], VITS[1]))
+    items += _freevc(mirror, rev(FREEVC[0], FREEVC[1]))
+    items += _yourtts(mirror, YOURTTS[1])
+    items += _shared(args.shared)
+
+    wav_dir = args.out / "wav"
+    wav_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with tempfile.TemporaryDirectory() as t:
+        for i, it in enumerate(items):
+            try:
+                x = normalise(_load(it, mirror, args.shared, Path(t)))
+            except Exception as e:
+                print(f"skip {it.repo}:{it.path}: {e}", file=sys.stderr)
+                continue
+            if len(x) < RATE:
+                continue
+            cid = hashlib.sha256(f"{it.repo}@{it.commit}:{it.path}".encode()).hexdigest()[:16]
+            wavfile.write(
+                wav_dir / f"{cid}.wav", RATE, (np.clip(x, -1, 1) * 32767).astype(np.int16)
+            )
+            src_path = it.path.split("|")[-1] if it.path.startswith("shared:") else it.path
+            rows.append(
+                {
+                    "id": cid,
+                    "file": f"wav/{cid}.wav",
+                    "source": f"{it.repo}@{it.commit}:{src_path}",
+                    "licence": it.licence,
+                    "engine": it.engine,
+                    "family": it.family,
+                    "speaker": it.speaker,
+                    "label": it.label,
+                    "split": speaker_split(it.speaker),
+                    "duration_s": round(len(x) / RATE, 3),
+                }
+            )
+            if i % 200 == 0:
+                print(f"{i}/{len(items)}", file=sys.stderr)
+    with open(args.out / "manifest.jsonl", "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    counts: dict[tuple[str, int], int] = {}
+    for r in rows:
+        counts[(r["family"], r["label"])] = counts.get((r["family"], r["label"]), 0) + 1
+    for k, v in sorted(counts.items()):
+        print(k, v)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,328 @@
+"""Train and evaluate the real-spoof speech detector (``models/speech_real_lr``).
+
+Input: the manifest and 16 kHz clips of ``training/build_real_spoof_dataset.py``.
+Every clip gets five versions: ``clean``, two random augmentations (``aug0``, ``aug1``:
+one of none / MP3 64k / AAC 64k / Opus 32k / telephone band 300-3400 Hz at 8 kHz /
+white noise 15-35 dB SNR, then a random gain of +-10 dB) and the test conditions
+``mp3_64k`` and ``opus_32k``. Features per 2 s segment (detector VAD, 1 s hop) come from
+:func:`veracity.detect.speech_real.real_features` and are cached beside the manifest.
+
+Model: L2 logistic regression on standardised features, class-balanced, trained on the
+clean + augmented versions of its training clips (L-BFGS). Declared before any run:
+``LAMBDA = 1e-3``; no selection on test data.
+
+Leave-one-family-out (``logo``): for each family F the model is trained on the
+training-split real speakers and the fakes of the other families (fakes of test-split
+speakers left out) and tested on the test-split real speakers against every clip of F,
+per clip (mean segment logit) and per segment, in each test condition. The current
+shipped CNN (``speech_lfcc``) is scored on the same test clips as a baseline.
+
+Usage:
+    python training/train_speech_real.py [--data /work/data/speech/real_spoof] [--ship]
+``--ship`` fits the final model on every clip and writes ``model.npz`` into the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.io import wavfile
+from scipy.optimize import minimize
+from scipy.signal import butter, sosfilt
+
+from veracity.detect.speech_features import active_segments
+from veracity.detect.speech_real import REAL_FEATURE_DIM, real_features
+from veracity.synth.audio_edits import EDITS, codec_roundtrip, resample
+
+RATE = 16000
+LAMBDA = 1e-3
+VERSIONS = ("clean", "aug0", "aug1", "mp3_64k", "opus_32k")
+LOSSY_VERSIONS = ("lossy0", "lossy1")
+TRAIN_VERSIONS = ("clean", "aug0", "aug1")
+TEST_CONDITIONS = ("clean", "mp3_64k", "opus_32k")
+FAMILIES = ("e2e_vits", "two_stage", "vocoder", "codec", "vc")
+WORKERS = 2
+SHARED_LICENCES = ("CC BY 4.0", "public domain (LJ Speech)")
+AUGS = ("none", "mp3_64k", "aac_64k", "opus_32k", "telephone", "noise")
+
+
+def telephone(x: np.ndarray) -> np.ndarray:
+    """300-3400 Hz band, through 8 kHz and back."""
+    sos = butter(4, [300.0, 3400.0], btype="bandpass", fs=RATE, output="sos")
+    y, r = resample(sosfilt(sos, x), RATE, 8000)
+    return np.asarray(resample(y, r, RATE)[0])
+
+
+def augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One random everyday degradation and a random gain."""
+    kind = AUGS[int(rng.integers(len(AUGS)))]
+    y = np.asarray(x, np.float64)
+    if kind == "telephone":
+        y = telephone(y)
+    elif kind == "noise":
+        snr = rng.uniform(15, 35)
+        y = y + rng.normal(0, np.sqrt(np.mean(y**2)) * 10 ** (-snr / 20), len(y))
+    elif kind != "none":
+        z, r = EDITS[kind](y, RATE)
+        y = np.asarray(resample(z, r, RATE)[0])
+    y = y * 10 ** (rng.uniform(-10, 10) / 20)
+    return np.clip(y, -1, 1).astype(np.float32)
+
+
+LOSSY = (
+    (".mp3", 64_000),
+    (".mp3", 96_000),
+    (".mp3", 128_000),
+    (".m4a", 64_000),
+    (".ogg", 24_000),
+    (".ogg", 32_000),
+    (".ogg", 48_000),
+)
+
+
+def lossy(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random lossy codec round trip, then one random degradation and gain.
+
+    Every training clip passes a codec, so lossless reals and codec-coded fakes (MP3
+    demo pages) cannot be told apart by codec traces alone.
+    """
+    ext, rate = LOSSY[int(rng.integers(len(LOSSY)))]
+    z, r = codec_roundtrip(np.asarray(x, np.float64), RATE, ext, rate)
+    return augment(np.asarray(resample(z, r, RATE)[0], np.float32), rng)
+
+
+def version(x: np.ndarray, name: str, seed: int) -> np.ndarray:
+    """The named version of a clean 16 kHz clip."""
+    if name == "clean":
+        return x
+    if name.startswith("lossy"):
+        return lossy(x, np.random.default_rng(seed * 11 + int(name[5:])))
+    if name.startswith("aug"):
+        return augment(x, np.random.default_rng(seed * 7 + int(name[3:])))
+    z, r = EDITS[name](np.asarray(x, np.float64), RATE)
+    return np.asarray(resample(z, r, RATE)[0], np.float32)
+
+
+def load_manifest(data: Path) -> list[dict[str, Any]]:
+    with open(data / "manifest.jsonl") as f:
+        return [json.loads(line) for line in f]
+
+
+def _row_features(args: tuple[Path, dict[str, Any], bool]) -> dict[str, np.ndarray]:
+    data, r, baseline = args
+    from veracity.detect.speech_cnn import cnn_logits
+
+    _, pcm = wavfile.read(data / r["file"])
+    x = pcm.astype(np.float32) / 32768.0
+    seed = int(hashlib.sha256(r["id"].encode()).hexdigest()[:8], 16)
+    out: dict[str, np.ndarray] = {}
+    for v in VERSIONS:
+        y = version(x, v, seed)
+        segs = active_segments(y) or [(0, len(y))]
+        out[f"x_{v}"] = real_features(y, segs)
+        if baseline and v in TEST_CONDITIONS:
+            out[f"cnn_{v}"] = cnn_logits(y, segs)
+    return out
+
+
+def _lossy_features(args: tuple[Path, dict[str, Any], bool]) -> dict[str, np.ndarray]:
+    data, r, _ = args
+    _, pcm = wavfile.read(data / r["file"])
+    x = pcm.astype(np.float32) / 32768.0
+    seed = int(hashlib.sha256(r["id"].encode()).hexdigest()[:8], 16)
+    out: dict[str, np.ndarray] = {}
+    for v in LOSSY_VERSIONS:
+        y = version(x, v, seed)
+        out[f"x_{v}"] = real_features(y, active_segments(y) or [(0, len(y))])
+    return out
+
+
+def _compute(
+    data: Path, rows: list[dict[str, Any]], baseline: bool, versions: tuple[str, ...], fn: Any
+) -> dict[str, np.ndarray]:
+    import multiprocessing as mp
+
+    with mp.get_context("fork").Pool(WORKERS) as pool:
+        per_row = pool.map(fn, [(data, r, baseline) for r in rows], chunksize=8)
+    out: dict[str, np.ndarray] = {}
+    for v in versions:
+        out[f"x_{v}"] = np.concatenate([p[f"x_{v}"] for p in per_row])
+        out[f"clip_{v}"] = np.concatenate(
+            [np.full(len(p[f"x_{v}"]), i) for i, p in enumerate(per_row)]
+        )
+    if baseline:
+        for v in TEST_CONDITIONS:
+            out[f"cnn_{v}"] = np.concatenate([p[f"cnn_{v}"] for p in per_row])
+    return out
+
+
+def features(
+    data: Path, rows: list[dict[str, Any]], baseline: bool = True
+) -> dict[str, np.ndarray]:
+    """Segment features of every version of every clip (cached), with clip index."""
+    out: dict[str, np.ndarray] = {}
+    for name, versions, fn, base in (
+        ("features_real.npz", VERSIONS, _row_features, baseline),
+        ("features_lossy.npz", LOSSY_VERSIONS, _lossy_features, False),
+    ):
+        cache = data / name
+        if cache.exists():
+            with np.load(cache) as c:
+                out.update({k: c[k] for k in c.files})
+        else:
+            part = _compute(data, rows, base, versions, fn)
+            np.savez_compressed(cache, **part)
+            out.update(part)
+    return out
+
+
+def fit(x: np.ndarray, y: np.ndarray, lam: float = LAMBDA) -> dict[str, np.ndarray]:
+    """Class-balanced L2 logistic regression on standardised features."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    z = np.clip((x - mean) / scale, -20, 20)
+    w_cls = np.where(y == 1, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
+
+    def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = p[:-1], p[-1]
+        s = z @ w + b
+        ls = np.logaddexp(0, s) - y * s
+        prob = 1 / (1 + np.exp(-np.clip(s, -30, 30)))
+        g = w_cls * (prob - y)
+        val = float(np.sum(w_cls * ls) + 0.5 * lam * w @ w)
+        return val, np.concatenate([z.T @ g + lam * w, [g.sum()]])
+
+    res = minimize(
+        loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", options={"maxiter": 500}
+    )
+    return {
+        "mean": mean.astype(np.float64),
+        "scale": scale.astype(np.float64),
+        "coef": res.x[:-1].astype(np.float64),
+        "intercept": np.array([res.x[-1]], np.float64),
+    }
+
+
+def eer(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Equal error rate (0..1) of scores where higher means label 1."""
+    s = np.asarray(scores, np.float64)
+    y = np.asarray(labels).astype(bool)
+    if y.all() or (~y).all():
+        return float("nan")
+    thr = np.unique(s)
+    pos, neg = np.sort(s[y]), np.sort(s[~y])
+    fnr = np.searchsorted(pos, thr, side="left") / len(pos)
+    fpr = 1 - np.searchsorted(neg, thr, side="left") / len(neg)
+    k = int(np.argmin(np.abs(fnr - fpr)))
+    return float((fnr[k] + fpr[k]) / 2)
+
+
+def _clip_scores(seg: np.ndarray, clip: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    return np.array([seg[clip == i].mean() for i in ids])
+
+
+def logo(data: Path, train_versions: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Leave-one-family-out evaluation; returns the result table."""
+    from veracity.detect.speech_real import real_logits
+
+    train_versions = train_versions or TRAIN_VERSIONS
+    rows = load_manifest(data)
+    f = features(data, rows)
+    labels = np.array([r["label"] for r in rows])
+    fam = np.array([r["family"] for r in rows])
+    split = np.array([r["split"] for r in rows])
+    test_speakers = {r["speaker"] for r in rows if r["label"] == 0 and r["split"] == "test"}
+    fake_test_spk = np.array([r["speaker"] in test_speakers for r in rows])
+    page_real = np.array([r["label"] == 0 and r["licence"] not in SHARED_LICENCES for r in rows])
+    out: dict[str, Any] = {
+        "folds": {},
+        "test_page_real_clips": int((page_real & (split == "test")).sum()),
+    }
+    for held in FAMILIES:
+        train_clip = ((labels == 0) & (split == "train")) | (
+            (labels == 1) & (fam != held) & ~fake_test_spk
+        )
+        test_clip = ((labels == 0) & (split == "test")) | (fam == held)
+        xs, ys = [], []
+        for v in train_versions:
+            m = train_clip[f[f"clip_{v}"]]
+            xs.append(f[f"x_{v}"][m])
+            ys.append(labels[f[f"clip_{v}"][m]])
+        model = fit(np.concatenate(xs), np.concatenate(ys))
+        ids = np.flatnonzero(test_clip)
+        fold: dict[str, Any] = {
+            "train_clips": int(train_clip.sum()),
+            "test_real_clips": int(((labels == 0) & test_clip).sum()),
+            "test_fake_clips": int(((labels == 1) & test_clip).sum()),
+        }
+        for cond in TEST_CONDITIONS:
+            clip = f[f"clip_{cond}"]
+            m = test_clip[clip]
+            seg = real_logits(f[f"x_{cond}"][m], model)
+            fold[f"{cond}_segment_eer"] = eer(seg, labels[clip[m]])
+            fold[f"{cond}_clip_eer"] = eer(_clip_scores(seg, clip[m], ids), labels[ids])
+            fold[f"{cond}_segments"] = int(m.sum())
+            cnn = f[f"cnn_{cond}"]
+            if len(cnn):
+                fold[f"{cond}_baseline_segment_eer"] = eer(cnn[m], labels[clip[m]])
+                fold[f"{cond}_baseline_clip_eer"] = eer(
+                    _clip_scores(cnn[m], clip[m], ids), labels[ids]
+                )
+                fused = np.maximum(cnn[m], seg)
+                fold[f"{cond}_fused_segment_eer"] = eer(fused, labels[clip[m]])
+                fold[f"{cond}_fused_clip_eer"] = eer(_clip_scores(fused, clip[m], ids), labels[ids])
+            # Reals from the demo pages only (no shared LibriSpeech / LJ Speech clips):
+            # the same pages' fakes cannot win by the reals' corpus alone.
+            page_ids = ids[(labels[ids] == 1) | page_real[ids]]
+            fold[f"{cond}_pagereal_clip_eer"] = eer(
+                _clip_scores(seg, clip[m], page_ids), labels[page_ids]
+            )
+            if len(cnn):
+                fold[f"{cond}_pagereal_baseline_clip_eer"] = eer(
+                    _clip_scores(cnn[m], clip[m], page_ids), labels[page_ids]
+                )
+                fold[f"{cond}_pagereal_fused_clip_eer"] = eer(
+                    _clip_scores(np.maximum(cnn[m], seg), clip[m], page_ids), labels[page_ids]
+                )
+        out["folds"][held] = fold
+        print(
+            held,
+            json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in fold.items()}),
+        )
+    return out
+
+
+def ship(data: Path, dest: Path) -> None:
+    """Fit on every clip (clean + augmented) and write the model."""
+    rows = load_manifest(data)
+    f = features(data, rows)
+    labels = np.array([r["label"] for r in rows])
+    x = np.concatenate([f[f"x_{v}"] for v in TRAIN_VERSIONS])
+    y = np.concatenate([labels[f[f"clip_{v}"]] for v in TRAIN_VERSIONS])
+    model = fit(x, y)
+    assert model["coef"].shape == (REAL_FEATURE_DIM,)
+    dest.mkdir(parents=True, exist_ok=True)
+    np.savez(dest / "model.npz", **{k: v.astype(np.float32) for k, v in model.items()})
+    print(f"wrote {dest / 'model.npz'} from {len(x)} segments ({int(y.sum())} synthetic)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=Path("/work/data/speech/real_spoof"))
+    ap.add_argument("--ship", action="store_true")
+    ap.add_argument("--train-versions", default=",".join(TRAIN_VERSIONS))
+    args = ap.parse_args()
+    if args.ship:
+        dest = Path(__file__).resolve().parents[1] / "src/veracity/models/speech_real_lr"
+        ship(args.data, dest)
+    else:
+        logo(args.data, tuple(args.train_versions.split(",")))
+
+
+if __name__ == "__main__":
+    main()
