@@ -52,28 +52,70 @@ class Source:
 # Chosen by looking at each file: inputs (real people) and outputs (swaps) only where
 # the file shows one or the other, never side-by-side grids that mix both.
 SOURCES: tuple[Source, ...] = (
-    Source("DariusAf/MesoNet", "test_images/df/*.jpg", "fake", "face_swap",
-           "MesoNet Deepfake set (internet deepfake videos)", "Apache-2.0"),
-    Source("DariusAf/MesoNet", "test_images/real/*.jpg", "real", "real",
-           "MesoNet Deepfake set (internet videos)", "Apache-2.0"),
-    Source("neuralchen/SimSwap", "docs/img/result_whole_swap_multispecific_512.jpg", "fake",
-           "face_swap", "SimSwap demo output (multi-specific swap of demo_file/multi_people.jpg)",
-           "CC-BY-NC-4.0"),
-    Source("neuralchen/SimSwap", "demo_file/multi_people.jpg", "real", "real",
-           "SimSwap demo input (real counterpart of the swap)", "CC-BY-NC-4.0"),
-    Source("neuralchen/SimSwap", "crop_224/*.jpg", "real", "real",
-           "SimSwap identity crops (celebrity photos)", "CC-BY-NC-4.0"),
-    Source("KwaiVGI/LivePortrait", "assets/examples/driving/*.mp4", "real", "real",
-           "LivePortrait driving videos (real people)", "MIT"),
-    Source("yoyo-nb/Thin-Plate-Spline-Motion-Model", "assets/driving.mp4", "real", "real",
-           "TPSMM driving video", "MIT"),
+    Source(
+        "DariusAf/MesoNet",
+        "test_images/df/*.jpg",
+        "fake",
+        "face_swap",
+        "MesoNet Deepfake set (internet deepfake videos)",
+        "Apache-2.0",
+    ),
+    Source(
+        "DariusAf/MesoNet",
+        "test_images/real/*.jpg",
+        "real",
+        "real",
+        "MesoNet Deepfake set (internet videos)",
+        "Apache-2.0",
+    ),
+    Source(
+        "neuralchen/SimSwap",
+        "docs/img/result_whole_swap_multispecific_512.jpg",
+        "fake",
+        "face_swap",
+        "SimSwap demo output (multi-specific swap of demo_file/multi_people.jpg)",
+        "CC-BY-NC-4.0",
+    ),
+    Source(
+        "neuralchen/SimSwap",
+        "demo_file/multi_people.jpg",
+        "real",
+        "real",
+        "SimSwap demo input (real counterpart of the swap)",
+        "CC-BY-NC-4.0",
+    ),
+    Source(
+        "neuralchen/SimSwap",
+        "crop_224/*.jpg",
+        "real",
+        "real",
+        "SimSwap identity crops (celebrity photos)",
+        "CC-BY-NC-4.0",
+    ),
+    Source(
+        "KwaiVGI/LivePortrait",
+        "assets/examples/driving/*.mp4",
+        "real",
+        "real",
+        "LivePortrait driving videos (real people)",
+        "MIT",
+    ),
+    Source(
+        "yoyo-nb/Thin-Plate-Spline-Motion-Model",
+        "assets/driving.mp4",
+        "real",
+        "real",
+        "TPSMM driving video",
+        "MIT",
+    ),
 )
 
 
 def git(mirror: Path, repo: str, *args: str) -> bytes:
     gitdir = mirror / repo.replace("/", "+") / "repo"
-    return subprocess.run(["git", f"--git-dir={gitdir}", *args], check=True,
-                          capture_output=True).stdout
+    return subprocess.run(
+        ["git", f"--git-dir={gitdir}", *args], check=True, capture_output=True
+    ).stdout
 
 
 def list_files(mirror: Path, src: Source) -> tuple[str, list[str]]:
@@ -106,11 +148,11 @@ def square_crop(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.n
     x, y, w, h = box
     side = max(w, h) * (1 + 2 * MARGIN)
     cx, cy = x + w / 2, y + h / 2
-    x0, y0 = int(round(cx - side / 2)), int(round(cy - side / 2))
-    s = int(round(side))
+    x0, y0 = round(cx - side / 2), round(cy - side / 2)
+    s = round(side)
     pad = max(0, -x0, -y0, x0 + s - rgb.shape[1], y0 + s - rgb.shape[0])
     padded = np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge") if pad else rgb
-    crop = padded[y0 + pad:y0 + pad + s, x0 + pad:x0 + pad + s]
+    crop = padded[y0 + pad : y0 + pad + s, x0 + pad : x0 + pad + s]
     return cv2.resize(crop, (CROP_PX, CROP_PX), interpolation=cv2.INTER_AREA)
 
 
@@ -134,13 +176,20 @@ def main(argv: list[str] | None = None) -> int:
                     stem = f"{src.repo.replace('/', '+')}+{name.replace('/', '+')}+f{fi}+{k}"
                     dest = args.out / f"{stem}.jpg"
                     Image.fromarray(crop).save(dest, quality=JPEG_Q)
-                    rows.append({
-                        "file": dest.name, "origin": f"{src.repo}@{commit}:{name}",
-                        "frame": fi, "face": k, "licence": src.licence, "family": src.family,
-                        "dataset": src.dataset, "label": src.label,
-                        # one group per origin file: frames of a clip never cross a split
-                        "group": f"{src.repo}:{name}",
-                    })
+                    rows.append(
+                        {
+                            "file": dest.name,
+                            "origin": f"{src.repo}@{commit}:{name}",
+                            "frame": fi,
+                            "face": k,
+                            "licence": src.licence,
+                            "family": src.family,
+                            "dataset": src.dataset,
+                            "label": src.label,
+                            # one group per origin file: frames of a clip never cross a split
+                            "group": f"{src.repo}:{name}",
+                        }
+                    )
     manifest = args.out / "manifest.jsonl"
     manifest.write_text("".join(json.dumps(r) + "\n" for r in rows))
     by: dict[tuple[str, str], int] = {}
