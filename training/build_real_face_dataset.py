@@ -47,6 +47,7 @@ class Source:
     family: str  # real | face_swap | reenactment | generated
     dataset: str
     licence: str
+    commit: str | None = None  # None: the snapshot's HEAD; else a commit the files existed at
 
 
 # Chosen by looking at each file: inputs (real people) and outputs (swaps) only where
@@ -108,6 +109,40 @@ SOURCES: tuple[Source, ...] = (
         "TPSMM driving video",
         "MIT",
     ),
+    Source(
+        "alexkyllo/fake-faces",
+        "app/fakefaceapp/public/fake*.jpg",
+        "fake",
+        "generated",
+        "140k Real and Fake Faces (StyleGAN fakes), app examples",
+        "MIT",
+        "3b6ab9d8c90b7026e3f22da9bd935ca5c87660bb",
+    ),
+    Source(
+        "alexkyllo/fake-faces",
+        "app/fakefaceapp/public/real*.jpg",
+        "real",
+        "real",
+        "140k Real and Fake Faces (FFHQ reals), app examples",
+        "MIT",
+        "3b6ab9d8c90b7026e3f22da9bd935ca5c87660bb",
+    ),
+    Source(
+        "alexkyllo/fake-faces",
+        "figures/crop-failures/*/false-negatives/fakefaces/*.jpg",
+        "fake",
+        "generated",
+        "140k Real and Fake Faces (StyleGAN fakes), crop-failure figures",
+        "MIT",
+    ),
+    Source(
+        "alexkyllo/fake-faces",
+        "figures/crop-failures/dlib/false-positives/fairface/*.jpg",
+        "real",
+        "real",
+        "FairFace (real photos), crop-failure figures",
+        "MIT",
+    ),
 )
 
 
@@ -119,7 +154,7 @@ def git(mirror: Path, repo: str, *args: str) -> bytes:
 
 
 def list_files(mirror: Path, src: Source) -> tuple[str, list[str]]:
-    commit = git(mirror, src.repo, "rev-parse", "HEAD").decode().strip()
+    commit = git(mirror, src.repo, "rev-parse", src.commit or "HEAD").decode().strip()
     names = git(mirror, src.repo, "ls-tree", "-r", "--name-only", commit).decode().splitlines()
     return commit, sorted(n for n in names if fnmatch.fnmatch(n, src.pattern))
 
