@@ -63,7 +63,9 @@ def table_markdown(result: ResultFile, key: str, page: Path) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in table["rows"]:
         if len(row) != len(columns):
-            raise StaleTableError(f"{result.path.name}: table {key!r} has a row of {len(row)} cells")
+            raise StaleTableError(
+                f"{result.path.name}: table {key!r} has a row of {len(row)} cells"
+            )
         lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     link = os.path.relpath(RESULTS_PAGE, page.parent).replace(os.sep, "/")
     source = f"*Source: [`{result.path.name}`]({link}#{result.name.lower()}), {result.date}"
