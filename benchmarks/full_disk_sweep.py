@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from veracity.bench.results_file import write_result  # noqa: E402
+from veracity.bench.results_file import Headline, write_result  # noqa: E402
 
 
 def _media(folder: Path) -> dict[str, Path]:
@@ -148,6 +148,16 @@ def main() -> int:
         print(f"{key:>24}: {val}")
     for line in bad:
         print("BAD", line)
+    failed_runs = counts["runs"] - counts["ok"] - counts["exit2_one_line"]
+    headline = Headline(
+        "Full disk and output failures",
+        "measured" if not bad else "failing",
+        f"{counts['runs']} embed/sign runs onto {len(sizes)} filesystem sizes "
+        f"({int(sizes[0])} KiB..{int(sizes[-1])} KiB), image/audio/video, IN==OUT and IN!=OUT: "
+        f"{counts['ok']} ok, {counts['exit2_one_line']} exit 2 with one line, "
+        f"{failed_runs} other; {len(bad)} damaged inputs or partial outputs",
+        order=31,
+    )
     write_result(
         "full_disk_sweep",
         {
@@ -157,6 +167,7 @@ def main() -> int:
             "seconds": round(secs, 1),
         },
         script="benchmarks/full_disk_sweep.py",
+        headline=headline,
     )
     shutil.rmtree(work, ignore_errors=True)
     return 0 if not bad else 1
