@@ -209,3 +209,36 @@ def test_serve_has_the_head_options(tmp_path: Path) -> None:
     ).stdout
     for flag in ("--max-upload-mb", "--max-header-kb", "--max-request-line-kb", "--header-timeout"):
         assert flag in out
+
+
+def test_veracity_serve_applies_the_head_limits(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = _free_port()
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {**os.environ, "PYTHONPATH": str(src), "VERACITY_HOME": str(tmp_path / "home")}
+    cmd = [sys.executable, "-m", "veracity", "serve", "--port", str(port)]
+    cmd += ["--header-timeout", "1", "--max-header-kb", "8"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        addr = ("127.0.0.1", port)
+        request = b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n"
+        assert _status(_send_then_read(addr, request)) == 431
+        with socket.create_connection(addr, timeout=10) as sock:
+            sock.sendall(b"GET /api/health HTTP/1.1\r\n")
+            assert _status(_read_answer(sock, timeout=8)) == 408
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
