@@ -65,6 +65,18 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+def tables(data: dict[str, object]) -> dict[str, object]:
+    """The docs table (``data.tables``) built from the counts."""
+    runs, ok, two = data["runs"], data["ok"], data["exit2_one_line"]
+    assert isinstance(runs, int) and isinstance(ok, int) and isinstance(two, int)
+    failures = data["failures"]
+    assert isinstance(failures, list)
+    columns = ["runs", "exit 0 (output decodes)", "exit 2 with one line", "other exits"]
+    columns += ["damaged input or file left", "IN==OUT skipped (input too big)"]
+    rows = [[runs, ok, two, runs - ok - two, len(failures), data["skipped_input_too_big"]]]
+    return {"sweep": {"columns": columns, "rows": rows}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=16)
@@ -158,14 +170,16 @@ def main() -> int:
         f"{failed_runs} other; {len(bad)} damaged inputs or partial outputs",
         order=31,
     )
+    data: dict[str, object] = {
+        **counts,
+        "sizes_kib": [int(s) for s in sizes],
+        "failures": bad,
+        "seconds": round(secs, 1),
+    }
+    data["tables"] = tables(data)
     write_result(
         "full_disk_sweep",
-        {
-            **counts,
-            "sizes_kib": [int(s) for s in sizes],
-            "failures": bad,
-            "seconds": round(secs, 1),
-        },
+        data,
         script="benchmarks/full_disk_sweep.py",
         headline=headline,
     )

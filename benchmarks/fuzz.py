@@ -23,6 +23,21 @@ sys.path.insert(0, str(ROOT / "src"))
 from veracity.bench.results_file import Headline, write_result  # noqa: E402
 
 
+def tables(data: dict[str, object]) -> dict[str, object]:
+    """The docs table (``data.tables``) built from the counts."""
+    exits = data["exits"]
+    assert isinstance(exits, dict)
+    other = sum(v for k, v in exits.items() if k not in ("0", "1", "2"))
+    columns = ["inputs", "exit 0", "exit 1", "exit 2", "other exits", "tracebacks", "hangs"]
+    columns += ["native crashes", "output left on failure", "input changed"]
+    columns += ["peak RSS of one command (MB)", "subprocess runs / failures"]
+    row = [data["inputs"], exits.get("0", 0), exits.get("1", 0), exits.get("2", 0), other]
+    row += [data["tracebacks"], data["hangs"], data["native_crashes"], data["output_left"]]
+    row += [data["input_changed"], data["peak_rss_mb"]]
+    row += [f"{data['subprocess_runs']} / {data['subprocess_failures']}"]
+    return {"fuzz": {"columns": columns, "rows": [row]}}
+
+
 def main() -> int:
     from fuzzing import run_fuzz  # type: ignore[import-not-found]
 
@@ -75,6 +90,7 @@ def main() -> int:
     for line in report.findings:
         print("FINDING", line)
     if not args.no_write:
+        data["tables"] = tables(data)
         exits = ", ".join(f"exit {k}: {v}" for k, v in data["exits"].items())
         headline = Headline(
             "Hostile files (fuzzing)",

@@ -166,6 +166,29 @@ def run(parallel: int, bursts: int) -> dict[str, object]:
     }
 
 
+def tables(data: dict[str, object]) -> dict[str, object]:
+    """The docs table (``data.tables``) built from the measured runs."""
+    seq, soak = data["sequential_baseline"], data["soak"]
+    assert isinstance(seq, dict) and isinstance(soak, dict)
+
+    def answers(run: dict[str, object]) -> str:
+        status = run["status"]
+        assert isinstance(status, dict)
+        return ", ".join(f"{k} x {v}" for k, v in status.items())
+
+    columns = ["run", "requests", "answers", "server crashes", "5xx", "transport errors"]
+    columns += ["p50 s", "p95 s", "peak RSS (MB)"]
+    par = f"{data['parallel']} parallel x {data['bursts_planned']} bursts"
+    baseline = ["sequential (baseline)", seq["requests"], answers(seq), 0, 0, 0]
+    loaded = [par, soak["requests"], answers(soak), data["server_crashes"], data["server_5xx"]]
+    loaded.append(data["transport_errors"])
+    rows = [
+        [*baseline, seq["p50_s"], seq["p95_s"], ""],
+        [*loaded, soak["p50_s"], soak["p95_s"], data["peak_rss_mb"]],
+    ]
+    return {"soak": {"columns": columns, "rows": rows}}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--parallel", type=int, default=20, help="uploads in flight per burst")
@@ -188,6 +211,7 @@ def main() -> int:
         f"peak RSS {data['peak_rss_mb']} MB"
     )
     if not args.no_write:
+        data["tables"] = tables(data)
         ok = data["server_crashes"] == 0 and data["server_5xx"] == 0
         headline = Headline(
             "Service under load",
