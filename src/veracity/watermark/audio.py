@@ -27,6 +27,7 @@ from veracity.media.audio import (
     truncation,
 )
 from veracity.media.audio_out import save_audio
+from veracity.media.handle import MediaFile
 from veracity.media.limits import Limits
 from veracity.results import Modality, WatermarkReading
 from veracity.watermark.audio_detect import WindowReading, read_window
@@ -123,6 +124,10 @@ class AudioWatermarkCodec:
             mark = np.pad(mark, (0, len(x) - len(mark)))
         bits = 24 if "24" in info.codec else 32 if "f32" in info.codec else 16
         save_audio(dst, x + mark[:, None], rate, bits=bits, force=force)
+
+    def detect_media(self, media: MediaFile, key: str) -> WatermarkReading:
+        """Read the mark of an opened input (streamed from its path)."""
+        return self.detect_file(media.path, key)
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark of ``src`` blindly, window by window (streamed)."""

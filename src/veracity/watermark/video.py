@@ -18,6 +18,7 @@ import av
 import numpy as np
 
 from veracity.errors import CorruptMediaError
+from veracity.media.handle import MediaFile
 from veracity.media.limits import Limits
 from veracity.media.output import atomic_output
 from veracity.media.video import VideoOptions, open_video
@@ -58,6 +59,10 @@ class VideoWatermarkCodec:
         check_markable(src, info.width, info.height, "frames are")
         with atomic_output(dst, force=force) as tmp:
             _transcode(src, tmp, payload, key, crf_for(quality), info.rotation)
+
+    def detect_media(self, media: MediaFile, key: str) -> WatermarkReading:
+        """Read the mark of an opened input (streamed from its path)."""
+        return self.detect_file(media.path, key)
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark from the mean of frames sampled over the whole video."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from veracity.errors import OutputExistsError, UnsupportedFormatError, UsageError
+from veracity.media.handle import MediaFile
 from veracity.media.image import SAVE_FORMATS, load_image, save_image
 from veracity.results import Modality, WatermarkReading
 from veracity.watermark.image import ecc
@@ -45,7 +46,11 @@ class ImageCodec:
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark of ``src`` blindly (no original needed)."""
-        return detect_pixels(load_image(src).rgb, key)
+        return self.detect_media(MediaFile.open(src), key)
+
+    def detect_media(self, media: MediaFile, key: str) -> WatermarkReading:
+        """Read the mark of an opened image (an animated one is refused)."""
+        return detect_pixels(media.image().rgb, key)
 
 
 def check_output(
