@@ -6,9 +6,10 @@ by scanning folders, so what is registered is visible in the code.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = ["Registry"]
 
@@ -32,10 +33,37 @@ class Registry(Generic[T]):
         self._lock = threading.RLock()
 
     def register(self, name: str, factory: Callable[[], T]) -> None:
-        """Register ``factory`` under ``name``; duplicates raise ``ValueError``."""
+        """Register ``factory`` under ``name``.
+
+        A class is checked against the interface here, before anything is built; other
+        factories (functions) are checked on their product at first :meth:`get`.
+
+        Raises:
+            ValueError: ``name`` is already registered.
+            TypeError: The class lacks a member of the interface.
+        """
         if name in self._factories:
             raise ValueError(f"{self._kind} {name!r} is already registered")
+        if inspect.isclass(factory):
+            self._check_class(name, factory)
         self._factories[name] = factory
+
+    def _check_class(self, name: str, cls: type) -> None:
+        if not getattr(self._interface, "_is_protocol", False):
+            if not issubclass(cls, self._interface):
+                raise TypeError(
+                    f"{self._kind} {name!r} does not implement {self._interface.__name__}"
+                )
+            return
+        missing = [m for m in sorted(_protocol_members(self._interface)) if not hasattr(cls, m)]
+        not_callable = [
+            m for m in _protocol_methods(self._interface) if not callable(getattr(cls, m, None))
+        ]
+        if missing or not_callable:
+            raise TypeError(
+                f"{self._kind} {name!r} does not implement {self._interface.__name__} "
+                f"(missing: {', '.join(missing + not_callable)})"
+            )
 
     def get(self, name: str) -> T:
         """Return the (cached, lazily created) object registered under ``name``."""
@@ -64,3 +92,29 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._factories)
+
+
+def _protocol_classes(interface: type) -> list[type]:
+    skip: set[Any] = {object, Protocol, Generic}
+    return [k for k in interface.__mro__ if k not in skip]
+
+
+def _protocol_methods(interface: type) -> set[str]:
+    """Public methods a Protocol declares."""
+    return {
+        name
+        for klass in _protocol_classes(interface)
+        for name, value in vars(klass).items()
+        if callable(value) and not name.startswith("_")
+    }
+
+
+def _protocol_members(interface: type) -> set[str]:
+    """Attributes (annotated, e.g. ``name: str``) and methods a Protocol declares."""
+    annotated = {
+        name
+        for klass in _protocol_classes(interface)
+        for name in getattr(klass, "__annotations__", {})
+        if not name.startswith("_")
+    }
+    return annotated | _protocol_methods(interface)

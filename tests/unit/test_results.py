@@ -45,6 +45,36 @@ def test_registry_refuses_duplicates_and_checks_interface() -> None:
         reg.get("zero")
 
 
+class _NoAnalyze:
+    name = "broken"
+    modality = "image"
+
+
+class _NoModality:
+    name = "broken"
+
+    def analyze(self, media: object, evidence: object = None) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("cls", "missing"), [(_NoAnalyze, "analyze"), (_NoModality, "modality")], ids=str
+)
+def test_registry_checks_classes_at_registration(cls: type, missing: str) -> None:
+    from veracity.detect.base import Detector
+
+    reg: Registry[Detector] = Registry("detector", Detector)
+    with pytest.raises(TypeError, match=f"missing: {missing}"):
+        reg.register("broken", cls)
+    assert "broken" not in reg
+
+
+def test_registry_checks_subclass_for_plain_interfaces() -> None:
+    reg: Registry[int] = Registry("number", int)
+    with pytest.raises(TypeError, match="does not implement int"):
+        reg.register("s", str)  # type: ignore[arg-type]
+
+
 def test_fusion_averages_log_odds_and_labels() -> None:
     s = [DetectorScore("a", 0.9), DetectorScore("b", 0.9)]
     assert fuse_scores(s) == pytest.approx(0.9)
