@@ -23,7 +23,7 @@ from veracity.media.limits import Limits
 from veracity.media.output import atomic_output
 from veracity.media.video import VideoOptions, open_video
 from veracity.results import Modality, WatermarkReading
-from veracity.watermark.image import ecc
+from veracity.watermark.image import framing
 from veracity.watermark.image.codec import TARGET_PSNR, detect_pixels, embed_pixels
 from veracity.watermark.image.file_codec import check_markable, check_output
 
@@ -42,7 +42,7 @@ class VideoWatermarkCodec:
     """Keyed 64-bit video watermark (the image mark on every frame)."""
 
     modality: Modality = "video"
-    payload_bits: int = ecc.PAYLOAD_BITS
+    payload_bits: int = framing.PAYLOAD_BITS
 
     def embed_file(
         self, src: Path, dst: Path, payload: bytes, key: str, *, quality: int, force: bool

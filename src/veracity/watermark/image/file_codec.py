@@ -8,7 +8,7 @@ from veracity.errors import OutputExistsError, UnsupportedFormatError, UsageErro
 from veracity.media.handle import MediaFile
 from veracity.media.image import SAVE_FORMATS, load_image, save_image
 from veracity.results import Modality, WatermarkReading
-from veracity.watermark.image import ecc
+from veracity.watermark.image import framing
 from veracity.watermark.image.codec import MIN_SIDE, detect_pixels, embed_pixels
 
 __all__ = ["ImageCodec", "check_markable", "check_output"]
@@ -18,7 +18,7 @@ class ImageCodec:
     """Keyed 64-bit image watermark; keeps alpha, greyscale and the ICC profile."""
 
     modality: Modality = "image"
-    payload_bits: int = ecc.PAYLOAD_BITS
+    payload_bits: int = framing.PAYLOAD_BITS
 
     def embed_file(
         self, src: Path, dst: Path, payload: bytes, key: str, *, quality: int, force: bool
