@@ -127,9 +127,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", type=Path, required=True, help="folder of JPEG photos")
     ap.add_argument("-n", type=int, default=50, help="photos to sign (default 50)")
-    ap.add_argument(
-        "--out", type=Path, default=Path(__file__).parent / "results" / "altered_credentials.json"
-    )
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "altered_credentials.json")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="veracity-altered-"))
     os.environ["VERACITY_HOME"] = str(work / "home")
@@ -144,17 +142,13 @@ def main() -> None:
         signed = work / f"signed{i}.jpg"
         sign_file(photo, signed, durable=True, store=store)
         rgb = np.asarray(Image.open(signed).convert("RGB"))
-        variants: list[tuple[str, np.ndarray, Box | None]] = [
-            (n, f(rgb), None) for n, f in BENIGN.items()
-        ]
+        variants: list[tuple[str, np.ndarray, Box | None]] = [(n, f(rgb), None) for n, f in BENIGN.items()]
         for kind, edit, frac in EDITS:
             edited, box = edit(rng, rgb, frac)
             variants.append((f"{kind} {frac:.0%}", _jpeg(edited, 90), box))
         for name, pixels, box in variants:
             copy = work / "copy.png" if name == "webp80" else work / "copy.jpg"
-            Image.fromarray(pixels).save(
-                copy, quality=95
-            ) if copy.suffix == ".jpg" else Image.fromarray(pixels).save(copy)
+            Image.fromarray(pixels).save(copy, quality=95) if copy.suffix == ".jpg" else Image.fromarray(pixels).save(copy)
             report = verify_file(copy, store=store)
             verdict, _ = decide(report, None, None)
             verdicts[name][verdict] += 1
@@ -163,27 +157,21 @@ def main() -> None:
                 ious[name].append(_iou(check["changed_map"], box, rgb.shape))
         print(f"{i + 1}/{len(photos)} photos ({time.monotonic() - t0:.0f} s)", flush=True)
     rows = {}
-    print(
-        f"\n{'variant':<18} {'n':>4} {'authentic':>9} {'altered':>8} {'uncertain':>9} {'other':>6} {'IoU':>5}"
-    )
+    print(f"\n{'variant':<18} {'n':>4} {'authentic':>9} {'altered':>8} {'uncertain':>9} {'other':>6} {'IoU':>5}")
     for name, c in verdicts.items():
         n = sum(c.values())
         other = n - c["authentic-signed"] - c["signed-then-altered"] - c["uncertain"]
         iou = float(np.mean(ious[name])) if ious[name] else None
         rows[name] = {"n": n, **dict(c), "iou_mean": iou}
         iou_s = f"{iou:.2f}" if iou is not None else "-"
-        print(
-            f"{name:<18} {n:>4} {c['authentic-signed'] / n:>9.2f} {c['signed-then-altered'] / n:>8.2f} {c['uncertain'] / n:>9.2f} {other / n:>6.2f} {iou_s:>5}"
-        )
+        print(f"{name:<18} {n:>4} {c['authentic-signed'] / n:>9.2f} {c['signed-then-altered'] / n:>8.2f} {c['uncertain'] / n:>9.2f} {other / n:>6.2f} {iou_s:>5}")
     benign_n = sum(rows[n]["n"] for n in BENIGN)
     benign_ok = sum(rows[n].get("authentic-signed", 0) for n in BENIGN)
     edit_names = [n for n in rows if n not in BENIGN]
     edit_n = sum(rows[n]["n"] for n in edit_names)
     edit_auth = sum(rows[n].get("authentic-signed", 0) for n in edit_names)
     edit_alt = sum(rows[n].get("signed-then-altered", 0) for n in edit_names)
-    print(
-        f"\nbenign copies authentic-signed: {benign_ok}/{benign_n}; edited copies authentic-signed: {edit_auth}/{edit_n} (signed-then-altered {edit_alt})"
-    )
+    print(f"\nbenign copies authentic-signed: {benign_ok}/{benign_n}; edited copies authentic-signed: {edit_auth}/{edit_n} (signed-then-altered {edit_alt})")
     summary = {"benign_authentic": benign_ok, "benign_n": benign_n, "edited_authentic": edit_auth,
                "edited_altered": edit_alt, "edited_n": edit_n, "photos": len(photos),
                "photo_folder": str(args.photos), "wall_s": round(time.monotonic() - t0, 1)}  # fmt: skip

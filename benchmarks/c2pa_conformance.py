@@ -48,6 +48,7 @@ STRICT_CODES = ("veracity.signature.paddingAltered", "veracity.manifestStore.hea
 ROOT = Path(__file__).resolve().parents[1]
 
 
+
 def _commit() -> str:
     try:
         out = subprocess.run(

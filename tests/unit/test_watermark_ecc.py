@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from veracity.watermark.audio import framing as audio_framing
-from veracity.watermark.ecc import AUDIO_CODE, IMAGE_CODE, K, ConvolutionalCode
+from veracity.watermark.ecc import AUDIO_CODE, IMAGE_CODE, ConvolutionalCode, K
 from veracity.watermark.image import framing as image_framing
 
 
