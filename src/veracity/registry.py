@@ -28,6 +28,7 @@ class Registry(Generic[T]):
         self._kind = kind
         self._interface = interface
         self._factories: dict[str, Callable[[], T]] = {}
+        self._aliases: dict[str, str] = {}
         self._instances: dict[str, T] = {}
         # Two threads asking for a new product at once must get the same object.
         self._lock = threading.RLock()
@@ -42,7 +43,7 @@ class Registry(Generic[T]):
             ValueError: ``name`` is already registered.
             TypeError: The class lacks a member of the interface.
         """
-        if name in self._factories:
+        if name in self._factories or name in self._aliases:
             raise ValueError(f"{self._kind} {name!r} is already registered")
         if inspect.isclass(factory):
             self._check_class(name, factory)
@@ -65,8 +66,26 @@ class Registry(Generic[T]):
                 f"(missing: {', '.join(missing + not_callable)})"
             )
 
+    def alias(self, old: str, new: str) -> None:
+        """Accept ``old`` as another name of the registered ``new`` (a rename's old name).
+
+        Raises:
+            ValueError: ``old`` is already a name or an alias.
+            KeyError: ``new`` is not registered.
+        """
+        if old in self._factories or old in self._aliases:
+            raise ValueError(f"{self._kind} {old!r} is already registered")
+        if new not in self._factories:
+            raise KeyError(f"unknown {self._kind} {new!r}")
+        self._aliases[old] = new
+
+    def resolve(self, name: str) -> str:
+        """The registered name behind ``name`` (itself unless it is an alias)."""
+        return self._aliases.get(name, name)
+
     def get(self, name: str) -> T:
-        """Return the (cached, lazily created) object registered under ``name``."""
+        """Return the (cached, lazily created) object registered under ``name`` or an alias."""
+        name = self.resolve(name)
         if name not in self._factories:
             known = ", ".join(sorted(self._factories)) or "none"
             raise KeyError(f"unknown {self._kind} {name!r} (registered: {known})")
@@ -81,11 +100,11 @@ class Registry(Generic[T]):
             return self._instances[name]
 
     def names(self) -> list[str]:
-        """Registered names in registration order."""
+        """Registered names in registration order (aliases left out)."""
         return list(self._factories)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._factories
+        return name in self._factories or name in self._aliases
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._factories)

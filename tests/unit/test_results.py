@@ -84,3 +84,34 @@ def test_fusion_averages_log_odds_and_labels() -> None:
     assert label_for(0.9, dec) == "fake"
     assert label_for(0.1, dec) == "real"
     assert label_for(0.5, dec) == "uncertain"
+
+
+def test_registry_aliases_resolve_to_the_new_name() -> None:
+    reg: Registry[int] = Registry("number", int)
+    reg.register("two", lambda: 2)
+    reg.alias("deux", "two")
+    assert reg.get("deux") == 2 and "deux" in reg and reg.names() == ["two"]
+    assert reg.resolve("deux") == "two" and reg.resolve("two") == "two"
+    with pytest.raises(ValueError, match="already registered"):
+        reg.alias("two", "two")
+    with pytest.raises(ValueError, match="already registered"):
+        reg.register("deux", lambda: 2)
+    with pytest.raises(KeyError, match="unknown number"):
+        reg.alias("drei", "three")
+
+
+def test_detector_alias_selects_the_renamed_detector(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from veracity.detect import catalog
+    from veracity.detect.api import detect_file
+    from veracity.synth.samples import natural_image
+
+    monkeypatch.setattr(catalog, "ALIASES", {"old_spectral": "aigen_spectral"})
+    monkeypatch.setattr(catalog, "_REGISTRY", None)  # rebuilt with the alias, then restored
+    png = tmp_path / "a.png"
+    Image.fromarray(natural_image(96, 96)).save(png)
+    found = detect_file(png, only=["old_spectral"])
+    assert [d.name for d in found.detectors] == ["aigen_spectral"]

@@ -47,8 +47,9 @@ def real_photo() -> np.ndarray | None:
     try:
         from matplotlib import cbook
 
-        with cbook.get_sample_data("grace_hopper.jpg") as fh:
-            return np.asarray(Image.open(fh).convert("RGB"))
+        path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+        with Image.open(str(path)) as img:
+            return np.asarray(img.convert("RGB"))
     except (ImportError, OSError, ValueError):
         return None
 

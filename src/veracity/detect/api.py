@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from veracity.detect.base import EvidenceSink
-from veracity.detect.catalog import check_detector_names, detectors_for
+from veracity.detect.catalog import check_detector_names, detector_registry, detectors_for
 from veracity.detect.fusion import Decision, fuse_scores, fusion_weights, label_for
 from veracity.errors import UnsupportedFormatError
 from veracity.media.handle import MediaFile
@@ -60,7 +60,8 @@ def run_detectors(
     detectors = detectors_for(modality)
     if only:
         check_detector_names(only)
-        detectors = [d for d in detectors if d.name in only]
+        wanted = {detector_registry().resolve(n) for n in only}
+        detectors = [d for d in detectors if d.name in wanted]
     if not detectors:
         raise UnsupportedFormatError(f"{p}: no detector is available for {modality} files")
     decoded = load_for_detection(media)
