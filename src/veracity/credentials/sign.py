@@ -10,11 +10,13 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import c2pa
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from veracity.credentials.blockhash import block_hash
 from veracity.credentials.durable import enrolment_fingerprints, watermark_functions
 from veracity.credentials.durable_av import av_modality, marked_av_copy, store_id
 from veracity.credentials.engine import FRAGMENT_MIME, check_output_suffix, make_signer, mime_for
@@ -76,6 +78,7 @@ class _Durable:
     manifest_id: bytes
     fingerprints: tuple[bytes, ...]
     alg: str = WATERMARK_ALG
+    block_hash: dict[str, Any] | None = None
 
 
 @contextlib.contextmanager
@@ -109,7 +112,12 @@ def _durable_copy(src: Path, mime: str, key: str, quality: int) -> Iterator[_Dur
             icc_profile=loaded.icc_profile,
         )
         decoded = load_image(content).rgb
-        yield _Durable(content, manifest_id, enrolment_fingerprints(decoded))
+        yield _Durable(
+            content,
+            manifest_id,
+            enrolment_fingerprints(decoded),
+            block_hash=block_hash(decoded).to_assertion(),
+        )
 
 
 def _text(name: str) -> str:
@@ -238,6 +246,7 @@ def _sign_durable(
             manifest_id=marked.manifest_id,
             fingerprints=marked.fingerprints,
             watermark_alg=marked.alg,
+            block_hash=marked.block_hash,
         )
         with atomic_output(dst, force=force) as tmp:
             manifest = _embed(_build(spec, parent), identity, mime, marked.content, tmp)

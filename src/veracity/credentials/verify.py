@@ -10,6 +10,7 @@ from typing import Any
 import c2pa
 
 from veracity.credentials.alteration import compare_to_reference
+from veracity.credentials.blockhash import stored_block_hash
 from veracity.credentials.durable import watermark_available
 from veracity.credentials.durable_av import av_modality, recover_av
 from veracity.credentials.engine import (
@@ -87,8 +88,13 @@ def _unreadable(error: str) -> CredentialReport:
     )
 
 
-def content_check(rgb: Any, manifest: bytes, context: c2pa.Context) -> dict[str, Any]:
-    """Compare a recovered copy's pixels with the signed image's thumbnail.
+def content_check(
+    rgb: Any, manifest: bytes, context: c2pa.Context, store_json: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Compare a recovered copy's pixels with the signed image's thumbnail and block hash.
+
+    ``store_json`` is the recovered manifest store as c2pa reads it; its active manifest's
+    block hash (when it has one) adds the texture test.
 
     Returns the :class:`~veracity.credentials.alteration.Alteration` summary, or
     ``{"confirmed": False, "error": ...}`` when there is nothing to compare against.
@@ -98,7 +104,11 @@ def content_check(rgb: Any, manifest: bytes, context: c2pa.Context) -> dict[str,
         return {"confirmed": False, "altered": False, "error": "the manifest carries no thumbnail"}
     try:
         reference = decode_image_bytes(thumbnail, "manifest thumbnail").rgb
-        return compare_to_reference(rgb, reference).to_json()
+        stored = None
+        if store_json is not None:
+            active = store_json.get("manifests", {}).get(store_json.get("active_manifest"), {})
+            stored = stored_block_hash(active)
+        return compare_to_reference(rgb, reference, stored).to_json()
     except (InputError, ValueError) as exc:
         return {"confirmed": False, "altered": False, "error": str(exc)}
 
@@ -126,7 +136,7 @@ def _recover(
     )
     if found is None:
         return CredentialReport(state="none", details={"recovery": evidence})
-    check = content_check(rgb, found.manifest, context)
+    check = content_check(rgb, found.manifest, context, found.store_json)
     return _recovered(found.store_json, found.via, evidence, found.manifest_id, check)
 
 
