@@ -67,9 +67,12 @@ class BlockHash:
         planes = np.stack([self.luma, self.fine, self.mid]).astype(np.uint8).tobytes()
         return {
             "alg": BLOCKHASH_ALG,
-            "frame": list(self.frame),
+            # plain integers: c2pa's CBOR round trip turns short integer lists into bytes
+            "frame_height": self.frame[0],
+            "frame_width": self.frame[1],
             "block": BLOCK,
-            "grid": list(self.grid),
+            "grid_rows": self.grid[0],
+            "grid_cols": self.grid[1],
             "planes": ["luma", "fine", "mid"],
             "data": base64.b64encode(zlib.compress(planes, 9)).decode("ascii"),
         }
@@ -84,8 +87,8 @@ class BlockHash:
         if data.get("alg") != BLOCKHASH_ALG or data.get("block") != BLOCK:
             raise ValueError("not a Veracity block hash (v1)")
         try:
-            gh, gw = (int(v) for v in data["grid"])
-            fh, fw = (int(v) for v in data["frame"])
+            gh, gw = int(data["grid_rows"]), int(data["grid_cols"])
+            fh, fw = int(data["frame_height"]), int(data["frame_width"])
             raw = zlib.decompress(base64.b64decode(data["data"], validate=True))
             planes = np.frombuffer(raw, np.uint8).reshape(3, gh, gw)
         except (KeyError, TypeError, ValueError, zlib.error) as exc:

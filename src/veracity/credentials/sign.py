@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from veracity.credentials.blockhash import block_hash
+from veracity.credentials.definition import merge_definition
 from veracity.credentials.durable import enrolment_fingerprints, watermark_functions
 from veracity.credentials.durable_av import av_modality, marked_av_copy, store_id
 from veracity.credentials.engine import FRAGMENT_MIME, check_output_suffix, make_signer, mime_for
@@ -125,9 +126,12 @@ def _text(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "replace")
 
 
-def _build(spec: ManifestSpec, parent: Path | None) -> c2pa.Builder:
+def _build(
+    spec: ManifestSpec, parent: Path | None, definition: dict[str, Any] | None = None
+) -> c2pa.Builder:
+    doc = build_definition(spec) if definition is None else merge_definition(definition, spec)
     try:
-        builder = c2pa.Builder(build_definition(spec))
+        builder = c2pa.Builder(doc)
         if parent is not None:
             ingredient = {
                 "title": _text(parent.name),
@@ -173,6 +177,7 @@ def sign_file(
     watermark_key: str = DEFAULT_KEY,
     quality: int = 95,
     force: bool = False,
+    definition: dict[str, Any] | None = None,
 ) -> SignResult:
     """Sign ``src`` into ``dst`` with a C2PA manifest.
 
@@ -188,6 +193,9 @@ def sign_file(
         watermark_key: Watermark key for durable signing.
         quality: JPEG/WebP quality of the re-encoded watermarked image.
         force: Overwrite ``dst``.
+        definition: A c2pa ``Builder`` manifest definition (see
+            :func:`veracity.credentials.definition.load_definition`) to sign instead of
+            the one ``spec`` describes; Veracity's durable assertions are added to it.
 
     Raises:
         InputError: Missing or unreadable input; UnsupportedFormatError for other types.
@@ -210,7 +218,8 @@ def sign_file(
     spec = dataclasses.replace(base, has_parent=parent_path is not None)
     if not durable:
         with atomic_output(dst_path, force=force) as tmp:
-            manifest = _embed(_build(spec, parent_path), identity, mime, src_path, tmp)
+            builder = _build(spec, parent_path, definition)
+            manifest = _embed(builder, identity, mime, src_path, tmp)
         return SignResult(dst_path, mime, _signer_name(identity.chain_pem), len(manifest))
     if dst_path.exists() and not force:
         raise OutputExistsError(f"{dst_path}: output exists (use --force to overwrite)")
@@ -220,7 +229,15 @@ def sign_file(
     )
     try:
         return _sign_durable(
-            src_path, dst_path, mime, identity, spec, parent_path, db, watermark_key, quality, force
+            src_path,
+            dst_path,
+            mime,
+            identity,
+            spec,
+            parent_path,
+            db,
+            (watermark_key, quality, force),
+            definition,
         )
     finally:
         if owned:
@@ -235,10 +252,10 @@ def _sign_durable(
     spec: ManifestSpec,
     parent: Path | None,
     db: ManifestStore,
-    key: str,
-    quality: int,
-    force: bool,
+    options: tuple[str, int, bool],
+    definition: dict[str, Any] | None,
 ) -> SignResult:
+    key, quality, force = options
     signer = _signer_name(identity.chain_pem)
     with _durable_copy(src, mime, key, quality) as marked:
         spec = dataclasses.replace(
@@ -249,7 +266,7 @@ def _sign_durable(
             block_hash=marked.block_hash,
         )
         with atomic_output(dst, force=force) as tmp:
-            manifest = _embed(_build(spec, parent), identity, mime, marked.content, tmp)
+            manifest = _embed(_build(spec, parent, definition), identity, mime, marked.content, tmp)
             record = ManifestRecord(
                 store_id(marked.manifest_id),
                 manifest,

@@ -88,8 +88,8 @@ def test_block_hash_round_trips_through_its_assertion() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [{"alg": "other"}, {"alg": "io.github.veracity.blockhash.v1", "block": 16, "grid": [2, 2],
-                        "frame": [32, 32], "data": "!!"}],
+    [{"alg": "other"}, {"alg": "io.github.veracity.blockhash.v1", "block": 16, "grid_rows": 2,
+                        "grid_cols": 2, "frame_height": 32, "frame_width": 32, "data": "!!"}],
     ids=["other-alg", "damaged"],
 )  # fmt: skip
 def test_a_foreign_or_damaged_block_hash_is_refused(data: dict[str, object]) -> None:
