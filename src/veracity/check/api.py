@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from veracity.check.options import CheckOptions
@@ -73,12 +74,20 @@ def _abstain(doc: str) -> tuple[None, ComponentNote, None, ComponentNote]:
 
 
 def _evidence(
-    p: Path, options: CheckOptions, doc: str | None, ev: Path | None
+    p: Path,
+    options: CheckOptions,
+    doc: str | None,
+    ev: Path | None,
+    progress: Callable[[str], None] | None,
 ) -> tuple[WatermarkReading | None, ComponentNote | None, Detection | None, ComponentNote | None]:
     if doc is not None:
         return _abstain(doc)
+    if progress is not None:
+        progress("watermark")
     watermark, wm_note = read_watermark(p, options)
-    detection, det_note = run_detection(p, options, ev)
+    detection, det_note = run_detection(p, options, ev, progress)
+    if progress is not None:
+        progress("credentials")
     return watermark, wm_note, detection, det_note
 
 
@@ -99,6 +108,7 @@ def check_file(
     *,
     evidence_dir: str | os.PathLike[str] | None = None,
     display_name: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CheckResult:
     """Check one file and return its verdict with the evidence behind it.
 
@@ -109,6 +119,8 @@ def check_file(
         options: Key, store, trust anchors and limits (defaults when None).
         evidence_dir: If given, detectors write evidence pictures there.
         display_name: Name to report instead of ``path`` (e.g. an upload's file name).
+        progress: Called with the name of each stage as it starts (watermark, each
+            detector, credentials): progress bars and service status.
 
     Returns:
         The :class:`CheckResult`; components that are not installed or do not support the
@@ -122,7 +134,7 @@ def check_file(
     p = check_input_file(path, options.limits)
     modality, doc = _modality(p)
     ev = Path(evidence_dir) if evidence_dir is not None else None
-    watermark, wm_note, detection, det_note = _evidence(p, options, doc, ev)
+    watermark, wm_note, detection, det_note = _evidence(p, options, doc, ev, progress)
     credentials, cred_note = read_credentials(p, options, watermark)
     verdict, reasons = decide(credentials, watermark, detection)
     shown = display_name if display_name is not None else str(path)

@@ -9,6 +9,7 @@ model, store down) are not hidden: they propagate and fail the file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,10 @@ def read_watermark(
 
 
 def run_detection(
-    path: Path, options: CheckOptions, evidence_dir: Path | None
+    path: Path,
+    options: CheckOptions,
+    evidence_dir: Path | None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Detection | None, ComponentNote | None]:
     """Run the passive detectors registered for the file's modality."""
     from veracity.detect.api import detect_file
@@ -89,7 +93,11 @@ def run_detection(
     try:
         return (
             detect_file(
-                path, evidence_dir=evidence_dir, limits=options.limits, only=options.detectors
+                path,
+                evidence_dir=evidence_dir,
+                limits=options.limits,
+                only=options.detectors,
+                progress=progress,
             ),
             None,
         )
