@@ -115,7 +115,7 @@ def _audio_only(path: Path) -> bool:
     import av
 
     try:
-        with av.open(str(path), mode="r") as container:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             pictures = [s for s in container.streams.video if not s.disposition & _ATTACHED_PICTURE]
             return not pictures and bool(container.streams.audio)
     except av.error.FFmpegError:
