@@ -123,6 +123,26 @@ def _iou(changed: list[list[int]], box: Box, shape: tuple[int, ...]) -> float:
     return float((grid & truth).sum() / union) if union else 0.0
 
 
+GROUPS = (("benign (10 kinds)", ""), ("pasted boxes 1-25 %", "paste"),
+          ("copy-move 2-20 %", "copy-move"), ("inpainting 1-15 %", "inpaint"))  # fmt: skip
+
+
+def tables(variants: dict[str, dict[str, object]]) -> dict[str, object]:
+    """The docs tables (``data.tables``) from the per-variant rows of a run."""
+    def count(names: list[str], key: str) -> int:
+        return sum(int(variants[n].get(key, 0)) for n in names)  # type: ignore[call-overload]
+
+    rows = []
+    for label, prefix in GROUPS:
+        names = [n for n in variants if ("%" not in n if not prefix else n.startswith(prefix))]
+        n = count(names, "n")
+        auth, alt, unc = (count(names, k) for k in ("authentic-signed", "signed-then-altered", "uncertain"))
+        ious = [f"{variants[v]['iou_mean']:.2f}" for v in names if variants[v].get("iou_mean") is not None]
+        rows.append([label, n, auth, alt, unc, n - auth - alt - unc, " / ".join(ious) or "-"])
+    columns = ["copies", "n", "authentic-signed", "signed-then-altered", "uncertain", "other (not recovered)", "change-map IoU per variant"]
+    return {"by_group": {"columns": columns, "rows": rows}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", type=Path, required=True, help="folder of JPEG photos")
@@ -199,7 +219,7 @@ def main() -> None:
         ),
         order=13,
     )
-    write_result(args.out.stem, {"summary": summary, "variants": rows}, script="benchmarks/altered_credentials.py",
+    write_result(args.out.stem, {"summary": summary, "variants": rows, "tables": tables(rows)}, script="benchmarks/altered_credentials.py",
                  headline=None if args.no_headline else headline, directory=args.out.parent)  # fmt: skip
 
 
