@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from veracity.check.options import CheckOptions
@@ -63,12 +64,20 @@ def _abstain(doc: str) -> tuple[None, ComponentNote, None, ComponentNote]:
 
 
 def _evidence(
-    media: MediaFile, options: CheckOptions, doc: str | None, ev: Path | None
+    media: MediaFile,
+    options: CheckOptions,
+    doc: str | None,
+    ev: Path | None,
+    progress: Callable[[str], None] | None,
 ) -> tuple[WatermarkReading | None, ComponentNote | None, Detection | None, ComponentNote | None]:
     if doc is not None:
         return _abstain(doc)
+    if progress is not None:
+        progress("watermark")
     watermark, wm_note = read_watermark(media, options)
-    detection, det_note = run_detection(media, options, ev)
+    detection, det_note = run_detection(media, options, ev, progress)
+    if progress is not None:
+        progress("credentials")
     return watermark, wm_note, detection, det_note
 
 
@@ -89,6 +98,7 @@ def check_file(
     *,
     evidence_dir: str | os.PathLike[str] | None = None,
     display_name: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CheckResult:
     """Check one file and return its verdict with the evidence behind it.
 
@@ -99,6 +109,8 @@ def check_file(
         options: Key, store, trust anchors and limits (defaults when None).
         evidence_dir: If given, detectors write evidence pictures there.
         display_name: Name to report instead of ``path`` (e.g. an upload's file name).
+        progress: Called with the name of each stage as it starts (watermark, each
+            detector, credentials): progress bars and service status.
 
     Returns:
         The :class:`CheckResult`; components that are not installed or do not support the
@@ -112,7 +124,7 @@ def check_file(
     media = MediaFile.open(path, options.limits)
     modality, doc = _modality(media)
     ev = Path(evidence_dir) if evidence_dir is not None else None
-    watermark, wm_note, detection, det_note = _evidence(media, options, doc, ev)
+    watermark, wm_note, detection, det_note = _evidence(media, options, doc, ev, progress)
     credentials, cred_note = read_credentials(media, options, watermark)
     verdict, reasons = decide(credentials, watermark, detection)
     shown = display_name if display_name is not None else str(path)

@@ -9,6 +9,7 @@ model, store down) are not hidden: they propagate and fail the file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,13 +86,18 @@ def read_watermark(
 
 
 def run_detection(
-    media: MediaFile, options: CheckOptions, evidence_dir: Path | None
+    media: MediaFile,
+    options: CheckOptions,
+    evidence_dir: Path | None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Detection | None, ComponentNote | None]:
     """Run the passive detectors registered for the file's modality."""
     from veracity.detect import api as detect_api
 
     try:
-        found = detect_api.run_detectors(media, evidence_dir=evidence_dir, only=options.detectors)
+        found = detect_api.run_detectors(
+            media, evidence_dir=evidence_dir, only=options.detectors, progress=progress
+        )
         return found, None
     except (CorruptMediaError, LimitExceededError):
         raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from veracity.detect.base import EvidenceSink
@@ -25,6 +25,7 @@ def detect_file(
     limits: Limits | None = None,
     decision: Decision | None = None,
     only: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Detection:
     """Analyse one file with the detectors registered for its modality.
 
@@ -34,13 +35,16 @@ def detect_file(
         limits: Input limits.
         decision: Threshold and uncertain band for the label.
         only: Restrict to these detector names.
+        progress: Called with each detector's name as it starts (progress bars).
 
     Raises:
         InputError: The file cannot be used (see :mod:`veracity.errors`).
         UsageError: ``only`` names an unknown detector.
     """
     media = MediaFile.open(path, limits)
-    return run_detectors(media, evidence_dir=evidence_dir, decision=decision, only=only)
+    return run_detectors(
+        media, evidence_dir=evidence_dir, decision=decision, only=only, progress=progress
+    )
 
 
 def run_detectors(
@@ -49,6 +53,7 @@ def run_detectors(
     evidence_dir: str | os.PathLike[str] | None = None,
     decision: Decision | None = None,
     only: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Detection:
     """Analyse an opened input with the detectors registered for its modality.
 
@@ -66,7 +71,11 @@ def run_detectors(
         raise UnsupportedFormatError(f"{p}: no detector is available for {modality} files")
     decoded = load_for_detection(media)
     sink = EvidenceSink(Path(evidence_dir), p.name) if evidence_dir is not None else None
-    results = [(d.name, d.analyze(decoded, sink)) for d in detectors]
+    results = []
+    for d in detectors:
+        if progress is not None:
+            progress(d.name)
+        results.append((d.name, d.analyze(decoded, sink)))
     scores = tuple(s for _, s in results if s is not None)
     abstained = [name for name, s in results if s is None]
     fused = fuse_scores(scores, fusion_weights(scores))
