@@ -17,6 +17,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "veracity"
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"errors", "results", "registry"}),
     frozenset({"media", "nn", "models", "fingerprint", "backbones"}),
+    # evidence pictures: drawn by detectors and reports alike, they know neither
+    frozenset({"report.evidence"}),
     frozenset({"faces"}),
     frozenset({"detect", "watermark"}),
     frozenset({"credentials"}),
@@ -36,6 +38,8 @@ KNOWN_UPWARD = {
 
 def _part(path: Path) -> str:
     rel = path.relative_to(SRC)
+    if rel.parts[:2] == ("report", "evidence"):
+        return "report.evidence"
     return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 
@@ -51,7 +55,10 @@ def _imports(path: Path) -> set[tuple[str, str]]:
         for name in names:
             parts = name.split(".")
             if parts[0] == "veracity":
-                found.add((parts[1] if len(parts) > 1 else "", name))
+                part = parts[1] if len(parts) > 1 else ""
+                if parts[1:3] == ["report", "evidence"]:
+                    part = "report.evidence"
+                found.add((part, name))
     return found
 
 

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from veracity.detect.spectral_features import Spectrum
 from veracity.report.evidence.figure import new_figure, save_figure
 
 __all__ = ["save_spectrum_plot"]
 
 
+class SpectrumLike(Protocol):
+    """What the picture needs of a spectrum (``detect.spectral_features.Spectrum`` has it)."""
+
+    @property
+    def power(self) -> np.ndarray: ...
+
+    @property
+    def radial(self) -> np.ndarray: ...
+
+
 def save_spectrum_plot(
-    path: Path, spec: Spectrum, ref_real: np.ndarray, ref_fake: np.ndarray, score: float
+    path: Path, spec: SpectrumLike, ref_real: np.ndarray, ref_fake: np.ndarray, score: float
 ) -> Path:
     """Write the log power spectrum (with a colour bar) beside the radial profile (legend).
 
