@@ -123,19 +123,43 @@ def _iou(changed: list[list[int]], box: Box, shape: tuple[int, ...]) -> float:
     return float((grid & truth).sum() / union) if union else 0.0
 
 
+GROUPS = (("benign (10 kinds)", ""), ("pasted boxes 1-25 %", "paste"),
+          ("copy-move 2-20 %", "copy-move"), ("inpainting 1-15 %", "inpaint"))  # fmt: skip
+
+
+def tables(variants: dict[str, dict[str, object]]) -> dict[str, object]:
+    """The docs tables (``data.tables``) from the per-variant rows of a run."""
+    def count(names: list[str], key: str) -> int:
+        return sum(int(variants[n].get(key, 0)) for n in names)  # type: ignore[call-overload]
+
+    rows = []
+    for label, prefix in GROUPS:
+        names = [n for n in variants if ("%" not in n if not prefix else n.startswith(prefix))]
+        n = count(names, "n")
+        auth, alt, unc = (count(names, k) for k in ("authentic-signed", "signed-then-altered", "uncertain"))
+        ious = [f"{variants[v]['iou_mean']:.2f}" for v in names if variants[v].get("iou_mean") is not None]
+        rows.append([label, n, auth, alt, unc, n - auth - alt - unc, " / ".join(ious) or "-"])
+    columns = ["copies", "n", "authentic-signed", "signed-then-altered", "uncertain", "other (not recovered)", "change-map IoU per variant"]
+    return {"by_group": {"columns": columns, "rows": rows}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", type=Path, required=True, help="folder of JPEG photos")
-    ap.add_argument("-n", type=int, default=50, help="photos to sign (default 50)")
+    ap.add_argument("-n", type=int, default=200, help="photos to sign (default 200)")
+    ap.add_argument("--skip", type=int, default=0, help="photos to skip first (sorted by name)")
+    ap.add_argument("--no-headline", action="store_true", help="write the result without a headline row")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "altered_credentials.json")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="veracity-altered-"))
     os.environ["VERACITY_HOME"] = str(work / "home")
     init_identity()
     store = open_store(None)
-    photos = sorted(args.photos.rglob("*.jpg"))[: args.n]
+    photos = sorted(args.photos.rglob("*.jpg"))[args.skip : args.skip + args.n]
     verdicts: dict[str, Counter[str]] = defaultdict(Counter)
     ious: dict[str, list[float]] = defaultdict(list)
+    # mean absolute change (8-bit levels) inside the edited box of each edit passed as authentic
+    passed: list[dict[str, object]] = []
     rng = np.random.default_rng(7)
     t0 = time.monotonic()
     for i, photo in enumerate(photos):
@@ -152,6 +176,10 @@ def main() -> None:
             report = verify_file(copy, store=store)
             verdict, _ = decide(report, None, None)
             verdicts[name][verdict] += 1
+            if box is not None and verdict == "authentic-signed":
+                y, x, bh, bw = box
+                delta = np.abs(pixels[y : y + bh, x : x + bw].astype(float) - rgb[y : y + bh, x : x + bw]).mean()
+                passed.append({"photo": photo.name, "edit": name, "mean_abs_change": round(float(delta), 2)})
             check = report.details.get("content_check") or {}
             if box is not None and check.get("changed_map"):
                 ious[name].append(_iou(check["changed_map"], box, rgb.shape))
@@ -172,21 +200,27 @@ def main() -> None:
     edit_auth = sum(rows[n].get("authentic-signed", 0) for n in edit_names)
     edit_alt = sum(rows[n].get("signed-then-altered", 0) for n in edit_names)
     print(f"\nbenign copies authentic-signed: {benign_ok}/{benign_n}; edited copies authentic-signed: {edit_auth}/{edit_n} (signed-then-altered {edit_alt})")
-    summary = {"benign_authentic": benign_ok, "benign_n": benign_n, "edited_authentic": edit_auth,
+    if passed:
+        print("edits passed as authentic-signed:", passed)
+    summary = {"edited_authentic_cases": passed, "benign_authentic": benign_ok, "benign_n": benign_n, "edited_authentic": edit_auth,
                "edited_altered": edit_alt, "edited_n": edit_n, "photos": len(photos),
-               "photo_folder": str(args.photos), "wall_s": round(time.monotonic() - t0, 1)}  # fmt: skip
+               "photo_folder": str(args.photos), "skipped_first": args.skip, "wall_s": round(time.monotonic() - t0, 1)}  # fmt: skip
+    by_kind = {k: [v for n in edit_names if n.startswith(k) for v in ious[n]] for k in ("paste", "copy-move", "inpaint")}
+    iou_kind = {k: round(float(np.mean(v)), 2) for k, v in by_kind.items() if v}
+    summary["iou_by_kind"] = iou_kind
+    iou_text = ", ".join(f"{k} {v:.2f}" for k, v in iou_kind.items())
     headline = Headline(
         capability="Recovered credentials on edited copies",
-        state="edits rarely vouched for",
+        state="edits never vouched for" if edit_auth == 0 else "edits rarely vouched for",
         numbers=(
             f"{len(photos)} durably signed photos: benign re-encodes authentic-signed "
             f"{benign_ok}/{benign_n}; local edits of 1-25 % authentic-signed {edit_auth}/{edit_n} "
-            f"(signed-then-altered {edit_alt})"
+            f"(signed-then-altered {edit_alt}); change-map IoU {iou_text}"
         ),
         order=13,
     )
-    write_result(args.out.stem, {"summary": summary, "variants": rows}, script="benchmarks/altered_credentials.py",
-                 headline=headline, directory=args.out.parent)  # fmt: skip
+    write_result(args.out.stem, {"summary": summary, "variants": rows, "tables": tables(rows)}, script="benchmarks/altered_credentials.py",
+                 headline=None if args.no_headline else headline, directory=args.out.parent)  # fmt: skip
 
 
 if __name__ == "__main__":

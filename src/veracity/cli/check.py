@@ -27,6 +27,7 @@ from veracity.cli.common import (
     report_file_error,
     store_url,
 )
+from veracity.cli.stages import stage_progress
 from veracity.errors import InputError, OutputExistsError, error_record
 from veracity.media.output import make_output_dir
 from veracity.report import ReportItem, build_item, error_item, write_report
@@ -88,7 +89,8 @@ def _check_all(
     pairs = list(zip(args.files, evidence_dirs(args.files, evidence), strict=True))
     for path, folder in progress(pairs, total=len(pairs), desc="check"):
         try:
-            result = check_file(path, options, evidence_dir=folder)
+            with stage_progress(path) as stage:
+                result = check_file(path, options, evidence_dir=folder, progress=stage)
         except FILE_FAILURES as exc:
             if len(args.files) == 1 and args.report is None:
                 raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,12 @@ def _register_sign(csub: Any) -> None:
         type=Path,
         help="PEM private key matching --cert (--key is the old name)",
     )
+    s.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="FILE",
+        help="manifest definition (c2pa-python Builder JSON, as c2patool -m) to sign",
+    )
     s.add_argument("--parent", type=Path, metavar="FILE", help="the file IN was edited from")
     s.add_argument("--ai-generated", action="store_true", help="declare trainedAlgorithmicMedia")
     s.add_argument(
@@ -97,6 +104,18 @@ def _register_verify(csub: Any) -> None:
         metavar="FILE|DIR",
         help="extra trust anchors (PEM); repeatable",
     )
+    v.add_argument(
+        "--allowed-list",
+        type=Path,
+        metavar="FILE",
+        help="PEM signer (end-entity) certificates trusted as they are",
+    )
+    v.add_argument(
+        "--trust-config",
+        type=Path,
+        metavar="FILE",
+        help="extended key usage OIDs a signer certificate must carry, one per line",
+    )
     v.add_argument("--allow-remote", action="store_true", help="fetch remote manifests")
     v.add_argument(
         "--store", type=store_url, help="manifest store for recovery (default: config folder)"
@@ -110,6 +129,11 @@ def _register_verify(csub: Any) -> None:
     v.add_argument("--no-recover", action="store_true", help="only read embedded credentials")
     v.add_argument("--wm-key", default=DEFAULT_KEY, help="watermark key used at signing")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.add_argument(
+        "--detailed",
+        action="store_true",
+        help="print the full report as JSON, with c2pa's detailed manifest report",
+    )
     v.set_defaults(func=run_verify)
 
 
@@ -128,9 +152,14 @@ def run_sign(args: argparse.Namespace) -> int:
 
     if (args.cert is None) != (args.key is None):
         raise UsageError("--cert and --key go together")
+    from veracity.credentials.definition import load_definition
+
+    definition = load_definition(args.manifest) if args.manifest is not None else None
     identity = identity_from_pem(args.cert, args.key) if args.cert else None
     spec = ManifestSpec(
-        title=args.title or os.fsencode(args.output.name).decode("utf-8", "replace"),
+        title=args.title
+        or (definition or {}).get("title")
+        or os.fsencode(args.output.name).decode("utf-8", "replace"),
         author=args.author,
         tool=args.tool,
         ai_generated=args.ai_generated,
@@ -147,6 +176,7 @@ def run_sign(args: argparse.Namespace) -> int:
         watermark_key=args.wm_key,
         quality=args.quality,
         force=args.force,
+        definition=definition,
     )
     if args.json:
         print_json(result)
@@ -181,12 +211,18 @@ def run_verify(args: argparse.Namespace) -> int:
         store=args.store,
         resolver=args.resolver,
         watermark_key=args.wm_key,
+        allowed_list=args.allowed_list,
+        trust_config=args.trust_config,
+        detailed=args.detailed,
     )
-    if args.json:
+    warnings = list(report.details.get("warnings", [])) if report.details else []
+    if args.json or args.detailed:
         from veracity.credentials.report import c2patool_fields
         from veracity.results import to_dict
 
-        print_json({**to_dict(report), **c2patool_fields(report)})
+        print_json({**to_dict(report), **c2patool_fields(report), "warnings": warnings})
     else:
         print(_summary(args.input, report))
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     return 0 if report.state in ("valid", "trusted") else 1

@@ -13,6 +13,7 @@ from veracity.cli.common import (
     progress,
     report_file_error,
 )
+from veracity.cli.stages import stage_progress
 from veracity.detect.api import detect_file
 from veracity.detect.catalog import check_detector_names
 from veracity.media.output import make_output_dir
@@ -48,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
     pairs = list(zip(args.files, evidence_dirs(args.files, args.evidence), strict=True))
     for path, evidence in progress(pairs, total=len(pairs), desc="detect"):
         try:
-            result = detect_file(path, evidence_dir=evidence, only=args.detector)
+            with stage_progress(path) as stage:
+                result = detect_file(
+                    path, evidence_dir=evidence, only=args.detector, progress=stage
+                )
         except FILE_FAILURES as exc:
             if len(args.files) == 1:
                 raise

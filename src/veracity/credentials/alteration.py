@@ -19,6 +19,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from veracity.credentials.blockhash import BlockHash, texture_change
+from veracity.credentials.keypoints import fit_similarity, grey
+
 __all__ = ["Alteration", "compare_to_reference"]
 
 _SIDE = 256  # working resolution of the comparison (long edge, px)
@@ -28,7 +31,11 @@ _ABS_FLOOR = 3.5  # contrast-relative block residual under which nothing counts 
 _REL_FACTOR = 10.0  # ... and over this many times the picture's lower-quartile block residual
 _MIN_BLOCKS = 3  # changed blocks (each ~0.1-0.2 % of the area) that make a copy altered
 _STRONG = 8.0  # one block this far over its contrast is an edit on its own
-_DOUBT = 2.8  # a block over this (benign copies stay under it) leaves the copy unconfirmed
+_DOUBT = 1.3  # a block over this (benign copies stayed under 1.13) leaves the copy unconfirmed
+_TEXTURE_DOUBT = (
+    1.4  # texture change (octaves, 2x2 mean; benign <= 1.29) that leaves a copy unconfirmed
+)
+_TEXTURE_CHANGED = 3.0  # ... and that marks a block changed
 _MIN_VALID = 0.75  # a block is compared when this share of it lies inside the copy
 _TEXTURE_C = 2.0  # residual scale added to a block's own contrast (8-bit levels)
 _MIN_INLIERS = 12
@@ -47,6 +54,9 @@ class Alteration:
         block_scores: residual per grid block (8-bit levels; NaN where not compared).
         changed: boolean block map of the changed blocks.
         aligned: how the copy was aligned ("keypoints" or "resize").
+        residual_peak: the largest block residual (relative to local contrast).
+        texture_peak: the largest texture change against the stored block hash (octaves),
+            or None when the manifest carries no block hash.
     """
 
     altered: bool
@@ -56,6 +66,8 @@ class Alteration:
     block_scores: np.ndarray
     changed: np.ndarray
     aligned: str
+    residual_peak: float = 0.0
+    texture_peak: float | None = None
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready summary (the block map as rows of 0/1)."""
@@ -68,7 +80,10 @@ class Alteration:
             "grid": list(self.changed.shape),
             "changed_map": self.changed.astype(int).tolist(),
             "aligned": self.aligned,
-            "method": "thumbnail comparison (8 px blocks at 256 px)",
+            "residual_peak": round(self.residual_peak, 3),
+            "texture_peak": None if self.texture_peak is None else round(self.texture_peak, 3),
+            "method": "thumbnail comparison (8 px blocks at 256 px)"
+            + ("" if self.texture_peak is None else " + stored block hash (texture)"),
         }
 
 
@@ -82,35 +97,51 @@ def _fit(rgb: np.ndarray, side: int) -> tuple[np.ndarray, float]:
 
 def _similarity(query: np.ndarray, reference: np.ndarray) -> np.ndarray | None:
     """2x3 transform mapping query pixels onto reference pixels, or None."""
-    orb = cv2.ORB_create(nfeatures=1500)  # type: ignore[attr-defined]
-    gq = cv2.cvtColor(query, cv2.COLOR_RGB2GRAY)
-    gr = cv2.cvtColor(reference, cv2.COLOR_RGB2GRAY)
-    kq, dq = orb.detectAndCompute(gq, None)
-    kr, dr = orb.detectAndCompute(gr, None)
-    if dq is None or dr is None or len(kq) < 8 or len(kr) < 8:
-        return None
-    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(dq, dr, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
-    if len(good) < _MIN_INLIERS:
-        return None
-    src = np.array([kq[m.queryIdx].pt for m in good], dtype=np.float32)
-    dst = np.array([kr[m.trainIdx].pt for m in good], dtype=np.float32)
-    matrix, mask = cv2.estimateAffinePartial2D(
-        src, dst, method=cv2.RANSAC, ransacReprojThreshold=3.0
+    fit = fit_similarity(
+        query, reference, features=1500, reprojection=3.0, min_matches=_MIN_INLIERS
     )
-    if matrix is None or mask is None or int(mask.sum()) < _MIN_INLIERS:
+    if fit.matrix is None or fit.inliers < _MIN_INLIERS:
         return None
-    return matrix
+    return _refined(query, reference, fit.matrix)
 
 
-def _aligned(query: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
-    """The query warped into the frame of ``reference`` (already at the comparison size).
+def _refined(query: np.ndarray, reference: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Sub-pixel refinement of a keypoint fit by intensity alignment (ECC).
 
-    Returns the warped copy, the mask of pixels it covers, and how it was aligned.
+    Keypoints leave ~0.5 px of error, which shows as residual along every strong edge;
+    ECC on the blurred luma brings it well under that. A refinement that fails to
+    converge, or wanders more than 2 px from the keypoint fit, is ignored.
     """
     h, w = reference.shape[:2]
+    q = cv2.GaussianBlur(grey(query).astype(np.float32), (0, 0), 1.0)
+    r = cv2.GaussianBlur(grey(reference).astype(np.float32), (0, 0), 1.0)
+    warp = matrix.astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-4)
+    try:
+        # ECC finds the warp w with reference(w(x)) ~ query(x): query -> reference, as here
+        _, refined = cv2.findTransformECC(q, r, warp, cv2.MOTION_AFFINE, criteria, None, 1)  # type: ignore[call-overload]
+    except cv2.error:
+        return matrix
+    better = refined.astype(np.float64)
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], dtype=np.float64).T
+    moved = float(np.abs((better - matrix) @ corners).max())
+    return better if moved <= 2.0 else matrix
+
+
+@dataclass(frozen=True)
+class _Alignment:
+    warped: np.ndarray  # the copy in the comparison frame
+    valid: np.ndarray  # pixels of that frame the copy covers
+    how: str
+    copy: np.ndarray  # the copy as given
+    matrix: np.ndarray  # copy px -> comparison px
+
+
+def _aligned(query: np.ndarray, reference: np.ndarray) -> _Alignment:
+    """The query warped into the frame of ``reference`` (already at the comparison size)."""
+    h, w = reference.shape[:2]
     # Keypoints at twice the comparison size, so the transform is accurate to < 1 px there.
-    fine_q, _ = _fit(query, 2 * _SIDE)
+    fine_q, sq = _fit(query, 2 * _SIDE)
     fine_r, sr = _fit(reference, 2 * _SIDE)
     matrix = _similarity(fine_q, fine_r)
     how = "keypoints"
@@ -125,7 +156,9 @@ def _aligned(query: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.n
     warped = cv2.warpAffine(fine_q, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
     ones = np.full(fine_q.shape[:2], 255, np.uint8)
     valid = cv2.warpAffine(ones, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0) > 0
-    return warped, valid, how
+    to_copy = matrix.copy()
+    to_copy[:, :2] *= sq  # copy px -> fine copy px -> comparison px
+    return _Alignment(warped, valid, how, np.ascontiguousarray(query[:, :, :3]), to_copy)
 
 
 def _tone_matched(query: np.ndarray, reference: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -151,18 +184,36 @@ def _contrast(rgb: np.ndarray, gh: int, gw: int) -> np.ndarray:
     return grad.reshape(gh, _BLOCK, gw, _BLOCK).mean(axis=(1, 3)) / 8.0
 
 
-def compare_to_reference(copy_rgb: np.ndarray, reference_rgb: np.ndarray) -> Alteration:
-    """Compare a copy with the signed image (its thumbnail) and map what changed.
+def _texture(
+    stored: BlockHash, align: _Alignment, compared: np.ndarray, side: tuple[int, int]
+) -> np.ndarray:
+    """Texture change per grid block against the stored block hash (NaN where not compared)."""
+    fh, fw = stored.frame
+    to_frame = np.diag([fw / side[1], fh / side[0]]) @ align.matrix
+    # one resampling step from the copy's own pixels: a second one would blur texture
+    # unevenly (its sub-pixel phase drifts across the picture)
+    shrink = abs(float(np.linalg.det(to_frame[:, :2]))) < 1.0
+    flags = cv2.INTER_AREA if shrink else cv2.INTER_CUBIC
+    frame = cv2.warpAffine(
+        align.copy, to_frame, (fw, fh), flags=flags, borderMode=cv2.BORDER_REFLECT
+    )
+    gh = min(compared.shape[0], stored.grid[0])
+    gw = min(compared.shape[1], stored.grid[1])
+    out = np.full(compared.shape, np.nan)
+    out[:gh, :gw] = texture_change(stored, frame, compared[:gh, :gw])
+    # an edit covers several blocks; one odd block is resampling noise: average 2x2
+    padded = np.nan_to_num(out, nan=0.0).astype(np.float32)
+    return np.where(compared, cv2.blur(padded, (2, 2), borderType=cv2.BORDER_REPLICATE), np.nan)
 
-    Raises:
-        ValueError: when the copy cannot be aligned with the reference.
-    """
-    reference, _ = _fit(reference_rgb, _SIDE)
-    warped, valid, how = _aligned(copy_rgb, reference)
+
+def _residual_scores(
+    reference: np.ndarray, align: _Alignment
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Contrast-relative residual per grid block, the compared-block mask, and the valid map."""
     # the blur below spreads the black border of the warp ~3 sigma inwards: keep clear of it
-    valid = cv2.erode(valid.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    valid = cv2.erode(align.valid.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
     ref = cv2.GaussianBlur(reference.astype(np.float32), (0, 0), _BLUR)
-    cur = cv2.GaussianBlur(warped.astype(np.float32), (0, 0), _BLUR)
+    cur = cv2.GaussianBlur(align.warped.astype(np.float32), (0, 0), _BLUR)
     if valid.sum() < 0.05 * valid.size:
         raise ValueError("the copy shows too little of the signed image to compare")
     cur = _tone_matched(cur, ref, valid)
@@ -173,26 +224,53 @@ def compare_to_reference(copy_rgb: np.ndarray, reference_rgb: np.ndarray) -> Alt
     r = resid[: gh * _BLOCK, : gw * _BLOCK].reshape(gh, _BLOCK, gw, _BLOCK)
     v = valid[: gh * _BLOCK, : gw * _BLOCK].reshape(gh, _BLOCK, gw, _BLOCK)
     counts = v.sum(axis=(1, 3))
-    sums = r.sum(axis=(1, 3))
     compared = counts >= _MIN_VALID * _BLOCK * _BLOCK
     # Sub-pixel misalignment and resampling leave residuals along strong edges; texture
     # masks them, so each block's residual is measured against its own local contrast.
     # The lower of the two contrasts: an edge present in both masks its own misalignment,
     # while a flat fill pasted over texture (or texture over flat) is not masked.
     texture = np.minimum(_contrast(ref, gh, gw), _contrast(cur, gh, gw))
-    scores = np.where(compared, sums / np.maximum(counts, 1) / (_TEXTURE_C + texture), np.nan)
+    mean = r.sum(axis=(1, 3)) / np.maximum(counts, 1)
+    return np.where(compared, mean / (_TEXTURE_C + texture), np.nan), compared, valid
+
+
+def compare_to_reference(
+    copy_rgb: np.ndarray, reference_rgb: np.ndarray, stored: BlockHash | None = None
+) -> Alteration:
+    """Compare a copy with the signed image (its thumbnail) and map what changed.
+
+    Args:
+        copy_rgb: The copy's pixels.
+        reference_rgb: The manifest's thumbnail of the signed image.
+        stored: The block hash stored at signing, when the manifest carries one: adds the
+            texture test (inpainted or smoothed regions).
+
+    Raises:
+        ValueError: when the copy cannot be aligned with the reference.
+    """
+    reference, _ = _fit(reference_rgb, _SIDE)
+    align = _aligned(copy_rgb, reference)
+    scores, compared, _ = _residual_scores(reference, align)
     benign = float(np.nanquantile(scores, 0.25)) if compared.any() else 0.0
     threshold = max(_ABS_FLOOR, _REL_FACTOR * benign)
     changed = compared & (np.nan_to_num(scores) > threshold)
+    texture_peak = 0.0
+    if stored is not None:
+        texture = _texture(stored, align, compared, reference.shape[:2])
+        changed |= compared & (np.nan_to_num(texture) > _TEXTURE_CHANGED)
+        texture_peak = float(np.nanmax(texture)) if compared.any() else 0.0
     n_compared = int(compared.sum())
     peak = float(np.nanmax(scores)) if compared.any() else 0.0
     altered = int(changed.sum()) >= _MIN_BLOCKS or peak > _STRONG
+    doubt = peak > _DOUBT or texture_peak > _TEXTURE_DOUBT
     return Alteration(
         altered=altered,
-        confirmed=not altered and peak <= _DOUBT,
+        confirmed=not altered and not doubt,
         changed_fraction=float(changed.sum() / max(n_compared, 1)),
         compared_fraction=float(n_compared / compared.size),
         block_scores=scores,
         changed=changed,
-        aligned=how,
+        aligned=align.how,
+        residual_peak=peak,
+        texture_peak=texture_peak if stored is not None else None,
     )

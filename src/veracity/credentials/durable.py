@@ -32,14 +32,15 @@ __all__ = [
     "watermark_functions",
 ]
 
-# Enrolled views besides the full image: centre crops, and 90% crops on a 5x5 grid of
-# offsets, so cropped copies (centred or not) stay near one enrolled view. PDQ is a
+# Enrolled views besides the full image: centre crops, and 90% and 80% crops on a 5x5
+# grid of offsets (the documented crop tolerance keeps >= 80 % of each side), so cropped copies (centred or not) stay near one enrolled view. PDQ is a
 # global hash; without these views a 90% off-centre crop lands ~100 bits away.
 CROP_VIEWS: tuple[tuple[float, float, float], ...] = (
     (1.0, 0.5, 0.5),
     (0.95, 0.5, 0.5),
     (0.85, 0.5, 0.5),
     *((0.9, fx, fy) for fx in (0.0, 0.25, 0.5, 0.75, 1.0) for fy in (0.0, 0.25, 0.5, 0.75, 1.0)),
+    *((0.8, fx, fy) for fx in (0.0, 0.25, 0.5, 0.75, 1.0) for fy in (0.0, 0.25, 0.5, 0.75, 1.0)),
 )
 # Candidate radius, from benchmarks/durable_recovery.py (README "Content Credentials"):
 # attacked copies stayed within 52 bits of an enrolled view of their own photo, but

@@ -28,6 +28,7 @@ __all__ = [
     "make_signer",
     "manifest_thumbnail",
     "mime_for",
+    "read_detailed",
     "read_manifest_store",
     "reader_context",
 ]
@@ -97,15 +98,18 @@ def check_output_suffix(dst: Path, mime: str) -> None:
         )
 
 
-def mime_for(path: str | os.PathLike[str]) -> str:
+def mime_for(path: str | os.PathLike[str], head: bytes | None = None) -> str:
     """Return the MIME type c2pa should use for ``path``, from its content.
+
+    ``head`` is the file's first :data:`DOCUMENT_HEAD` bytes when the caller has read them.
 
     Raises:
         UnsupportedFormatError: Unknown content or a container c2pa cannot sign.
     """
     p = Path(path)
-    with p.open("rb") as fh:
-        head = fh.read(DOCUMENT_HEAD)
+    if head is None:
+        with p.open("rb") as fh:
+            head = fh.read(DOCUMENT_HEAD)
     found = sniff_format(head[:64])
     fmt = found[1] if found is not None else sniff_document(head)
     if fmt == "fragment":
@@ -144,8 +148,22 @@ def make_signer(identity: SigningIdentity) -> c2pa.Signer:
         ) from None
 
 
-def reader_context(anchors: Iterable[bytes] = (), *, allow_remote: bool = False) -> c2pa.Context:
-    """A c2pa Context with our trust anchors and no network unless ``allow_remote``."""
+def reader_context(
+    anchors: Iterable[bytes] = (),
+    *,
+    allow_remote: bool = False,
+    allowed_list: bytes | None = None,
+    trust_config: bytes | None = None,
+) -> c2pa.Context:
+    """A c2pa Context with our trust settings and no network unless ``allow_remote``.
+
+    Args:
+        anchors: PEM trust anchors (root or intermediate CA certificates).
+        allow_remote: Fetch remote manifests.
+        allowed_list: PEM end-entity certificates trusted as they are (c2pa's allowed list).
+        trust_config: Extended key usage OIDs a signer certificate must carry, one per line
+            (c2pa's ``trust_config``; the C2PA defaults apply when None).
+    """
     settings: dict[str, Any] = {
         "verify": {
             "remote_manifest_fetch": allow_remote,
@@ -154,8 +172,15 @@ def reader_context(anchors: Iterable[bytes] = (), *, allow_remote: bool = False)
         }
     }
     pems = b"\n".join(a.strip() for a in anchors if a.strip())
+    trust: dict[str, str] = {}
     if pems:
-        settings["trust"] = {"user_anchors": pems.decode("ascii")}
+        trust["user_anchors"] = pems.decode("ascii")
+    if allowed_list and allowed_list.strip():
+        trust["allowed_list"] = allowed_list.decode("ascii", "replace")
+    if trust_config and trust_config.strip():
+        trust["trust_config"] = trust_config.decode("ascii", "replace")
+    if trust:
+        settings["trust"] = trust
     return c2pa.Context(settings=c2pa.Settings.from_dict(settings))
 
 
@@ -193,6 +218,16 @@ def read_manifest_store(
         return ReadOutcome(None)
     except c2pa.C2paError as exc:
         return ReadOutcome(None, _one_line(exc))
+
+
+def read_detailed(data: bytes | Path, mime: str, context: c2pa.Context) -> dict[str, Any] | None:
+    """c2pa's detailed report (``Reader.detailed_json``, as c2patool ``--detailed``), or None."""
+    payload = data.read_bytes() if isinstance(data, Path) else data
+    try:
+        with c2pa.Reader(mime, io.BytesIO(payload), context=context) as reader:
+            return dict(json.loads(reader.detailed_json()))
+    except c2pa.C2paError:
+        return None
 
 
 def manifest_thumbnail(manifest: bytes, context: c2pa.Context) -> bytes | None:

@@ -15,6 +15,7 @@ from veracity import __version__
 __all__ = [
     "AI_SOURCE_TYPES",
     "AUDIO_WATERMARK_ALG",
+    "BLOCKHASH_LABEL",
     "FINGERPRINT_ALG",
     "FINGERPRINT_LABEL",
     "IPTC",
@@ -44,6 +45,7 @@ WATERMARK_ALGS = (WATERMARK_ALG, AUDIO_WATERMARK_ALG, VIDEO_WATERMARK_ALG)
 FINGERPRINT_ALG = "io.github.veracity.pdq"
 FINGERPRINT_LABEL = "io.github.veracity.fingerprint"
 PARENT_LABEL = "parent"
+BLOCKHASH_LABEL = "io.github.veracity.blockhash"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +63,8 @@ class ManifestSpec:
             durable.
         watermark_alg: Soft-binding algorithm of that watermark (image, audio or video).
         fingerprints: PDQ digests of the signed content and its enrolled crops.
+        block_hash: Block-wise perceptual hash of the signed image (assertion data from
+            :meth:`veracity.credentials.blockhash.BlockHash.to_assertion`), or None.
         when: ISO 8601 time of the actions (default: now).
     """
 
@@ -73,6 +77,7 @@ class ManifestSpec:
     manifest_id: bytes | None = None
     watermark_alg: str = WATERMARK_ALG
     fingerprints: tuple[bytes, ...] = ()
+    block_hash: dict[str, Any] | None = None
     when: str | None = None
 
 
@@ -145,6 +150,8 @@ def build_definition(spec: ManifestSpec) -> dict[str, Any]:
         assertions.append(
             {"label": FINGERPRINT_LABEL, "data": {"alg": FINGERPRINT_ALG, "values": values}}
         )
+    if spec.block_hash is not None:
+        assertions.append({"label": BLOCKHASH_LABEL, "data": spec.block_hash})
     return {
         "claim_generator_info": [{"name": "Veracity", "version": __version__}],
         "title": spec.title,

@@ -10,11 +10,14 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import c2pa
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from veracity.credentials.blockhash import block_hash
+from veracity.credentials.definition import merge_definition
 from veracity.credentials.durable import enrolment_fingerprints, watermark_functions
 from veracity.credentials.durable_av import av_modality, marked_av_copy, store_id
 from veracity.credentials.engine import FRAGMENT_MIME, check_output_suffix, make_signer, mime_for
@@ -76,6 +79,7 @@ class _Durable:
     manifest_id: bytes
     fingerprints: tuple[bytes, ...]
     alg: str = WATERMARK_ALG
+    block_hash: dict[str, Any] | None = None
 
 
 @contextlib.contextmanager
@@ -109,7 +113,12 @@ def _durable_copy(src: Path, mime: str, key: str, quality: int) -> Iterator[_Dur
             icc_profile=loaded.icc_profile,
         )
         decoded = load_image(content).rgb
-        yield _Durable(content, manifest_id, enrolment_fingerprints(decoded))
+        yield _Durable(
+            content,
+            manifest_id,
+            enrolment_fingerprints(decoded),
+            block_hash=block_hash(decoded).to_assertion(),
+        )
 
 
 def _text(name: str) -> str:
@@ -117,9 +126,12 @@ def _text(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "replace")
 
 
-def _build(spec: ManifestSpec, parent: Path | None) -> c2pa.Builder:
+def _build(
+    spec: ManifestSpec, parent: Path | None, definition: dict[str, Any] | None = None
+) -> c2pa.Builder:
+    doc = build_definition(spec) if definition is None else merge_definition(definition, spec)
     try:
-        builder = c2pa.Builder(build_definition(spec))
+        builder = c2pa.Builder(doc)
         if parent is not None:
             ingredient = {
                 "title": _text(parent.name),
@@ -165,6 +177,7 @@ def sign_file(
     watermark_key: str = DEFAULT_KEY,
     quality: int = 95,
     force: bool = False,
+    definition: dict[str, Any] | None = None,
 ) -> SignResult:
     """Sign ``src`` into ``dst`` with a C2PA manifest.
 
@@ -180,6 +193,9 @@ def sign_file(
         watermark_key: Watermark key for durable signing.
         quality: JPEG/WebP quality of the re-encoded watermarked image.
         force: Overwrite ``dst``.
+        definition: A c2pa ``Builder`` manifest definition (see
+            :func:`veracity.credentials.definition.load_definition`) to sign instead of
+            the one ``spec`` describes; Veracity's durable assertions are added to it.
 
     Raises:
         InputError: Missing or unreadable input; UnsupportedFormatError for other types.
@@ -202,7 +218,8 @@ def sign_file(
     spec = dataclasses.replace(base, has_parent=parent_path is not None)
     if not durable:
         with atomic_output(dst_path, force=force) as tmp:
-            manifest = _embed(_build(spec, parent_path), identity, mime, src_path, tmp)
+            builder = _build(spec, parent_path, definition)
+            manifest = _embed(builder, identity, mime, src_path, tmp)
         return SignResult(dst_path, mime, _signer_name(identity.chain_pem), len(manifest))
     if dst_path.exists() and not force:
         raise OutputExistsError(f"{dst_path}: output exists (use --force to overwrite)")
@@ -212,7 +229,15 @@ def sign_file(
     )
     try:
         return _sign_durable(
-            src_path, dst_path, mime, identity, spec, parent_path, db, watermark_key, quality, force
+            src_path,
+            dst_path,
+            mime,
+            identity,
+            spec,
+            parent_path,
+            db,
+            (watermark_key, quality, force),
+            definition,
         )
     finally:
         if owned:
@@ -227,10 +252,10 @@ def _sign_durable(
     spec: ManifestSpec,
     parent: Path | None,
     db: ManifestStore,
-    key: str,
-    quality: int,
-    force: bool,
+    options: tuple[str, int, bool],
+    definition: dict[str, Any] | None,
 ) -> SignResult:
+    key, quality, force = options
     signer = _signer_name(identity.chain_pem)
     with _durable_copy(src, mime, key, quality) as marked:
         spec = dataclasses.replace(
@@ -238,9 +263,10 @@ def _sign_durable(
             manifest_id=marked.manifest_id,
             fingerprints=marked.fingerprints,
             watermark_alg=marked.alg,
+            block_hash=marked.block_hash,
         )
         with atomic_output(dst, force=force) as tmp:
-            manifest = _embed(_build(spec, parent), identity, mime, marked.content, tmp)
+            manifest = _embed(_build(spec, parent, definition), identity, mime, marked.content, tmp)
             record = ManifestRecord(
                 store_id(marked.manifest_id),
                 manifest,

@@ -19,7 +19,7 @@ from veracity.backbones import WHEEL_INSTALL, BackboneMissingError, ClipSpec, lo
 from veracity.backbones.clip import WIDTH
 from veracity.detect.base import EvidenceSink
 from veracity.detect.calibration import load_model, sigmoid
-from veracity.detect.heatmap import save_heatmap
+from veracity.report.evidence.heatmap import save_heatmap
 from veracity.results import DetectorScore, Modality
 
 __all__ = [
@@ -92,4 +92,6 @@ class ClipProbeDetector:
         w_last = model["w"][-WIDTH:]
         patch = tokens[1:] @ w_last
         patch = patch - patch.mean() + float(model["b"][0])
-        return save_heatmap(sink.path(self.name, "heatmap"), region, patch.reshape(side, side))
+        return save_heatmap(
+            sink.path(self.name, "heatmap"), region, patch.reshape(side, side), detector=self.name
+        )

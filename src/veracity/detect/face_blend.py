@@ -15,7 +15,7 @@ from veracity.detect.base import EvidenceSink
 from veracity.faces.analyze import MIN_FACE_PX, ImageFaces, score_faces
 from veracity.faces.detect import FaceDetector
 from veracity.faces.model import load_face_model
-from veracity.faces.plots import save_heatmap
+from veracity.report.evidence.faces import save_face_heatmap
 from veracity.results import DetectorScore, Modality
 
 __all__ = ["FaceBlendDetector"]
@@ -59,7 +59,9 @@ class FaceBlendDetector:
         paths: list[str] = []
         if evidence is not None:
             for i, s in enumerate(found.scored):
-                paths.append(save_heatmap(evidence.path(self.name, f"face{i}"), s.crop, s.xray))
+                paths.append(
+                    save_face_heatmap(evidence.path(self.name, f"face{i}"), s.crop, s.xray)
+                )
         details = {
             "faces": _face_details(found),
             "faces_too_small": found.too_small,

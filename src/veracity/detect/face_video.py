@@ -14,8 +14,13 @@ from typing import Any
 from veracity.detect.base import EvidenceSink
 from veracity.faces.detect import FaceDetector
 from veracity.faces.model import load_face_model
-from veracity.faces.plots import save_blink_plot, save_heatmap, save_pulse_plot, save_timeline
 from veracity.faces.video_analysis import FaceVideoOptions, TrackResult, VideoFaces, analyze_video
+from veracity.report.evidence.faces import (
+    save_blink_plot,
+    save_face_heatmap,
+    save_pulse_plot,
+    save_timeline,
+)
 from veracity.results import DetectorScore, Modality
 
 __all__ = ["FaceVideoDetector"]
@@ -48,7 +53,7 @@ def _write_evidence(name: str, found: VideoFaces, sink: EvidenceSink) -> list[st
     paths = [save_timeline(sink.path(name, "timeline"), series)]
     for t in found.tracks[:4]:
         tag = f"track{t.track_id}"
-        paths.append(save_heatmap(sink.path(name, f"{tag}.worst"), t.best_crop, t.best_xray))
+        paths.append(save_face_heatmap(sink.path(name, f"{tag}.worst"), t.best_crop, t.best_xray))
         if t.blink is not None:
             paths.append(
                 save_blink_plot(

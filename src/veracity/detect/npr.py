@@ -15,8 +15,8 @@ import numpy as np
 
 from veracity.detect.base import EvidenceSink
 from veracity.detect.calibration import fusion_detail, load_model, platt
-from veracity.detect.heatmap import save_heatmap
 from veracity.nn.layers import conv2d, relu, upsample_nearest
+from veracity.report.evidence.heatmap import save_heatmap
 from veracity.results import DetectorScore, Modality
 
 __all__ = ["CROP", "MODEL_NAME", "NprDetector", "crop_boxes", "npr_logit", "npr_map"]
@@ -84,4 +84,4 @@ class NprDetector:
         y0, x0 = (h - s_h) // 2, (w - s_w) // 2
         region = rgb[y0 : y0 + s_h, x0 : x0 + s_w]
         logits = npr_map(region, model) * float(model["platt"][0]) + float(model["platt"][1])
-        return save_heatmap(sink.path(self.name, "heatmap"), region, logits)
+        return save_heatmap(sink.path(self.name, "heatmap"), region, logits, detector=self.name)

@@ -9,7 +9,7 @@ import numpy as np
 from veracity.detect.base import EvidenceSink
 from veracity.detect.calibration import fusion_detail, load_model, platt
 from veracity.detect.spectral_features import spectral_features
-from veracity.detect.spectrum_plot import save_spectrum_plot
+from veracity.report.evidence.spectrum import save_spectrum_plot
 from veracity.results import DetectorScore, Modality
 
 __all__ = ["MODEL_NAME", "SpectralDetector", "spectral_logit"]

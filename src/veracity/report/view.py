@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from veracity.check.result import CheckResult
-from veracity.report.change_map import change_map_data_uri
+from veracity.report.evidence.change_map import change_map_data_uri
 from veracity.report.thumbnails import png_file_data_uri, thumbnail_data_uri
 from veracity.results import CredentialReport, Detection, to_dict
 

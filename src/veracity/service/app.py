@@ -14,7 +14,7 @@ import logging
 import re
 import tempfile
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from veracity.results import to_json
 from veracity.service.body_limit import BodyLimitMiddleware
 from veracity.service.components import component_status, open_resolver
 from veracity.service.config import ServiceConfig
+from veracity.service.progress import JOB_ID, JobProgress
 from veracity.service.reports import ReportCache
 from veracity.service.uploads import display_name, save_upload
 
@@ -41,6 +42,8 @@ _LOG = logging.getLogger(__name__)
 # The page and reports load nothing from elsewhere; reports carry only inline CSS/images.
 _PAGE_CSP = "default-src 'self'; img-src 'self' data: blob:; frame-src 'self'; object-src 'none'"
 _REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# Routes that take a media file as their body; every other route gets a small body limit.
+_UPLOAD_PATHS = ("/api/check", "/matches/byContent")
 _SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
@@ -54,7 +57,19 @@ def _scrub(message: str, folder: Path, name: str) -> str:
     return message.replace(str(folder), "")
 
 
-def _check_upload(app: FastAPI, upload: UploadFile) -> JSONResponse:
+def _check_upload(app: FastAPI, upload: UploadFile, job: str | None = None) -> JSONResponse:
+    jobs: JobProgress = app.state.jobs
+    stage = jobs.start(job) if job is not None else None
+    try:
+        return _check_job(app, upload, stage)
+    finally:
+        if job is not None:
+            jobs.finish(job)
+
+
+def _check_job(
+    app: FastAPI, upload: UploadFile, stage: Callable[[str], None] | None
+) -> JSONResponse:
     config: ServiceConfig = app.state.config
     name = display_name(upload.filename)
     with tempfile.TemporaryDirectory(prefix="veracity-upload-") as tmp:
@@ -63,7 +78,9 @@ def _check_upload(app: FastAPI, upload: UploadFile) -> JSONResponse:
             path = save_upload(upload.file, folder, upload.filename, config.max_upload_bytes)
             evidence = folder / "evidence"
             with app.state.check_slots:
-                result = check_file(path, config.check, evidence_dir=evidence, display_name=name)
+                result = check_file(
+                    path, config.check, evidence_dir=evidence, display_name=name, progress=stage
+                )
                 html = render_report([build_item(result, path)], title=f"Veracity report: {name}")
         except LimitExceededError as exc:
             return _error(413, _scrub(str(exc), folder, name))
@@ -94,10 +111,19 @@ def _add_routes(app: FastAPI) -> None:
         return {"status": "ok", "version": __version__, "components": component_status()}
 
     @app.post("/api/check")
-    def check(file: UploadFile | None = File(None)) -> JSONResponse:  # noqa: B008
+    def check(file: UploadFile | None = File(None), job: str | None = None) -> JSONResponse:  # noqa: B008
         if file is None:
             return _error(400, "no file uploaded: send it as the multipart form field 'file'")
-        return _check_upload(app, file)
+        if job is not None and not JOB_ID.match(job):
+            return _error(400, "job must be 8-64 letters, digits, '-' or '_'")
+        return _check_upload(app, file, job)
+
+    @app.get("/api/status/{job}")
+    def status(job: str) -> JSONResponse:
+        found = app.state.jobs.status(job) if JOB_ID.match(job) else None
+        if found is None:
+            return _error(404, "no running check with this job id")
+        return JSONResponse(found, headers=_SECURITY_HEADERS)
 
     @app.get("/reports/{token}", response_class=HTMLResponse)
     def report(token: str) -> HTMLResponse:
@@ -119,7 +145,11 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
         ``/reports/{token}``, and the Soft Binding Resolution API when available.
     """
     config = config or ServiceConfig()
-    resolver = open_resolver(config.check.store) if config.mount_resolver else None
+    resolver = (
+        open_resolver(config.check.store, config.max_upload_bytes)
+        if config.mount_resolver
+        else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -136,6 +166,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.reports = ReportCache(config.report_cache)
+    app.state.jobs = JobProgress()
     app.state.check_slots = threading.BoundedSemaphore(max(1, config.max_concurrent_checks))
     _add_routes(app)
     app.add_exception_handler(Exception, _internal_error)
@@ -143,5 +174,5 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     app.mount("/static", static, name="static")
     if resolver is not None:
         app.include_router(resolver[0])
-    app.add_middleware(BodyLimitMiddleware, limit=config.max_upload_bytes, paths=("/api/check",))
+    app.add_middleware(BodyLimitMiddleware, limit=config.max_upload_bytes, paths=_UPLOAD_PATHS)
     return app

@@ -10,6 +10,8 @@ import pytest
 from PIL import Image
 
 from veracity.credentials.alteration import compare_to_reference
+from veracity.credentials.blockhash import BlockHash, block_hash, stored_block_hash
+from veracity.credentials.manifest import BLOCKHASH_LABEL
 
 
 def _photo(seed: int = 0, h: int = 360, w: int = 540) -> np.ndarray:
@@ -50,15 +52,59 @@ def _thumbnail(rgb: np.ndarray) -> np.ndarray:
             cv2.resize(r, (r.shape[1] // 2, r.shape[0] // 2), interpolation=cv2.INTER_AREA), 85
         ),
         lambda r: _jpeg(r[30:-30, 40:-40], 80),
-        lambda r: np.clip(r.astype(np.int16) + 12, 0, 255).astype(np.uint8),
+        lambda r: np.round(r.astype(np.float32) * 0.9 + 15).astype(np.uint8),
     ],
-    ids=["jpeg95", "jpeg50", "half-size", "crop", "brighter"],
+    ids=["jpeg95", "jpeg50", "half-size", "crop", "brighter-unclipped"],
 )
-def test_benign_copies_are_confirmed(make) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("with_hash", [False, True], ids=["thumbnail", "thumbnail+blockhash"])
+def test_benign_copies_are_confirmed(make, with_hash: bool) -> None:  # type: ignore[no-untyped-def]
     signed = _photo()
-    result = compare_to_reference(make(signed), _thumbnail(signed))
+    stored = block_hash(signed) if with_hash else None
+    result = compare_to_reference(make(signed), _thumbnail(signed), stored)
     assert result.confirmed and not result.altered
     assert result.changed.sum() == 0
+    assert (result.texture_peak is not None) is with_hash
+
+
+def test_clipped_highlights_are_unconfirmed_but_not_altered() -> None:
+    # a levels edit that clips is outside the re-encoding tolerance: not vouched for,
+    # but no region is reported changed either
+    signed = _photo()
+    brighter = np.clip(signed.astype(np.int16) + 12, 0, 255).astype(np.uint8)
+    result = compare_to_reference(brighter, _thumbnail(signed), block_hash(signed))
+    assert not result.altered and result.changed.sum() == 0
+
+
+def test_block_hash_round_trips_through_its_assertion() -> None:
+    original = block_hash(_photo(2))
+    data = original.to_assertion()
+    assert len(data["data"]) < 8000  # small enough for every manifest
+    again = stored_block_hash({"assertions": [{"label": BLOCKHASH_LABEL, "data": data}]})
+    assert again is not None and again.frame == original.frame
+    assert np.array_equal(again.luma, original.luma)
+    assert np.array_equal(again.fine, original.fine)
+    assert np.array_equal(again.mid, original.mid)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"alg": "other"}, {"alg": "io.github.veracity.blockhash.v1", "block": 16, "grid_rows": 2,
+                        "grid_cols": 2, "frame_height": 32, "frame_width": 32, "data": "!!"}],
+    ids=["other-alg", "damaged"],
+)  # fmt: skip
+def test_a_foreign_or_damaged_block_hash_is_refused(data: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        BlockHash.from_assertion(data)
+    assert stored_block_hash({"assertions": [{"label": BLOCKHASH_LABEL, "data": data}]}) is None
+
+
+def test_a_smooth_fill_over_texture_is_never_confirmed() -> None:
+    signed = _photo(3)
+    mask = np.zeros(signed.shape[:2], np.uint8)
+    mask[150:190, 250:300] = 255  # ~1 % of the area, filled from its surroundings
+    edited = cv2.inpaint(signed, mask, 5, cv2.INPAINT_TELEA)
+    result = compare_to_reference(_jpeg(edited, 90), _thumbnail(signed), block_hash(signed))
+    assert not result.confirmed
 
 
 def test_a_pasted_box_is_found_where_it_is() -> None:

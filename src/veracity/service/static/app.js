@@ -92,13 +92,23 @@
     $("result").hidden = true; // never leave the previous file's verdict on screen
     $("check-button").disabled = true;
     $("status").textContent = "Checking " + file.name + "\u2026";
+    const job = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+    const poll = setInterval(async () => {
+      try {
+        const r = await fetch("/api/status/" + job);
+        if (!r.ok) return;
+        const s = await r.json();
+        $("status").textContent = "Checking " + file.name + ": " + s.stage + " (step " + s.step + ", " + Math.round(s.elapsed_s) + " s)\u2026";
+      } catch (err) { /* the check's own answer reports failures */ }
+    }, 700);
     try {
-      const response = await fetch("/api/check", { method: "POST", body });
+      const response = await fetch("/api/check?job=" + job, { method: "POST", body });
       const data = await response.json();
       if (response.ok) show(data, file); else fail(data.error || data.detail || response.statusText);
     } catch (err) {
       fail(String(err));
     } finally {
+      clearInterval(poll);
       $("check-button").disabled = false;
       $("status").textContent = "";
     }
