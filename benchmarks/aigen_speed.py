@@ -1,11 +1,13 @@
 """CPU time per 1-megapixel image, one thread: every image detector, with and without aigen_clip.
 
 Usage:
-    python benchmarks/aigen_speed.py [--repeats 7] [--json benchmarks/results/aigen_speed.json]
+    python benchmarks/aigen_speed.py [--repeats 7] [--write]
 
 The baseline is the image detectors registered before the CLIP probe (spectral, NPR, the
 face detectors), timed in the same run. CPU (process) time is reported because the
 machine is shared; models are loaded (and the CLIP graph built) before timing.
+``--write`` writes ``benchmarks/results/aigen_speed.json`` through
+``veracity.bench.results_file`` (no headline row: the speed is part of aigen_real's).
 """
 
 from __future__ import annotations
@@ -16,17 +18,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import datetime  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from veracity.bench.results_file import write_result  # noqa: E402
 from veracity.detect.catalog import detectors_for  # noqa: E402
 from veracity.media.image import LoadedImage  # noqa: E402
 
@@ -45,7 +43,9 @@ def _image() -> LoadedImage:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--write", action="store_true", help="write benchmarks/results/aigen_speed.json"
+    )
     args = ap.parse_args()
     cv2.setNumThreads(1)
     media = _image()
@@ -67,28 +67,19 @@ def main() -> None:
     print(
         f"ratio all / baseline: {total / base:.2f}x; target <= 150 ms: {'met' if total <= 150 else 'not met'}"
     )
-    if args.json:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-        ).stdout.strip()
-        args.json.write_text(
-            json.dumps(
-                {
-                    "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                    "commit": commit,
-                    "machine": f"{platform.processor() or platform.machine()} ({os.cpu_count()} cpus, shared)",
-                    "image": "1000x1000 synthetic",
-                    "threads": 1,
-                    "repeats": args.repeats,
-                    "cpu_ms": cpu,
-                    "baseline_ms": round(base, 1),
-                    "total_ms": round(total, 1),
-                    "ratio": round(total / base, 2),
-                },
-                indent=1,
-            )
-            + "\n"
-        )
+    if args.write:
+        data = {
+            "image": "1000x1000 synthetic",
+            "threads": 1,
+            "repeats": args.repeats,
+            "measure": "median CPU (process) time per call, shared machine",
+            "cpu_ms": cpu,
+            "baseline_ms": round(base, 1),
+            "total_ms": round(total, 1),
+            "ratio": round(total / base, 2),
+            "target_ms": 150,
+        }
+        print("wrote", write_result("aigen_speed", data, script="benchmarks/aigen_speed.py"))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ Each tile (320 px, native pixels) is first turned into a variant:
 JPEG 60-95 or WebP 60-95), seeded per tile. Then ``view`` says what the backbone sees:
 ``resize`` the whole image resized to the backbone size, ``crop`` the centre at native
 resolution. Features: class tokens of the probe's blocks (see veracity.detect.clip_probe).
+``--reuse OLD.npz`` copies the rows OLD already holds (the manifest only grows at its end;
+OLD's ``files`` list, where present, must match) and extracts the rest.
 """
 
 from __future__ import annotations
@@ -64,16 +66,23 @@ def main() -> None:
     ap.add_argument("--view", choices=("resize", "crop"), default="resize")
     ap.add_argument("--variants", default="eval,aug")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--reuse", type=Path, help="earlier output whose rows are copied")
     args = ap.parse_args()
     from veracity.backbones import load_clip
 
     backbone = load_clip(SPEC)
     rows = [json.loads(line) for line in (args.data / "manifest.jsonl").read_text().splitlines()]
+    files = np.array([r["file"] for r in rows])
+    old: dict[str, np.ndarray] = dict(np.load(args.reuse)) if args.reuse else {}
+    done = min((len(v) for k, v in old.items() if k != "files"), default=0)
+    if "files" in old and not np.array_equal(old["files"][:done], files[:done]):
+        raise SystemExit(f"{args.reuse}: rows do not match the manifest")
     tiles = [np.asarray(Image.open(args.data / r["file"]).convert("RGB")) for r in rows]
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, np.ndarray] = {"files": files}
     for name in args.variants.split(","):
-        feats = []
-        for start in range(0, len(tiles), 16):
+        feats = [old[name][:done]] if name in old else []
+        first = done if name in old else 0
+        for start in range(first, len(tiles), 16):
             batch = [
                 view_of(variant(t, name, start + k), args.view)
                 for k, t in enumerate(tiles[start : start + 16])

@@ -39,6 +39,7 @@ class Source:
     licence: str
     max_tiles: int = 8
     exclude: tuple[str, ...] = ()
+    real_source: str = ""
 
 
 _SHOWCASE_OUT = (
@@ -142,6 +143,93 @@ SOURCES = (
 )
 
 
+# Real photo sources added later; kept after BSDS so that the rows above keep their order.
+# Files whose blob was already used are skipped (test-data folders repeat files).
+EXTRA_REAL = (
+    # trained on (split by file 70/30 like the camera samples)
+    Source(
+        "majedelhelou/denoising_datasets",
+        ("CSun_Hays80/",),
+        "real",
+        "real",
+        "none stated (benchmark copy of SUN scenes)",
+        max_tiles=3,
+        real_source="sun_hays80",
+    ),
+    Source(
+        "majedelhelou/denoising_datasets",
+        ("CUrban100/",),
+        "real",
+        "real",
+        "none stated (benchmark copy of Urban100, Flickr)",
+        max_tiles=3,
+        real_source="urban100",
+    ),
+    Source(
+        "majedelhelou/denoising_datasets",
+        ("CSet14/",),
+        "real",
+        "real",
+        "none stated (benchmark copy of Set14)",
+        max_tiles=2,
+        real_source="set14",
+    ),
+    Source(
+        "Li-Chongyi/Zero-DCE",
+        ("Zero-DCE_code/data/test_data/",),
+        "real",
+        "real",
+        "none stated (DICM/LIME low-light test photos)",
+        max_tiles=3,
+        real_source="lowlight",
+    ),
+    Source(
+        "cszn/FFDNet",
+        ("testsets/McMaster/", "testsets/RNI15/"),
+        "real",
+        "real",
+        "none stated (McMaster, RNI15 test sets)",
+        max_tiles=3,
+        real_source="mcmaster_rni15",
+    ),
+    # never trained on: the unseen-source test set
+    Source(
+        "cszn/FFDNet",
+        ("testsets/Kodak24/",),
+        "real",
+        "real",
+        "Kodak PhotoCD sample images (free use)",
+        max_tiles=2,
+        real_source="kodak24",
+    ),
+    Source(
+        "microsoft/Bringing-Old-Photos-Back-to-Life",
+        ("test_images/",),
+        "real",
+        "real",
+        "MIT",
+        max_tiles=2,
+        real_source="old_photos",
+    ),
+    Source(
+        "photoprism/photoprism",
+        (
+            "assets/examples/",
+            "internal/meta/testdata/",
+            "internal/ai/face/testdata/",
+            "internal/ai/nsfw/testdata/",
+            "internal/photoprism/testdata/",
+        ),
+        "real",
+        "real",
+        "AGPL-3.0 repository (sample photos)",
+        max_tiles=2,
+        exclude=("sexy", "hentai", "art.jpg", "screenshot", "Screenshot", ".png", "white.jpg"),
+        real_source="photoprism",
+    ),
+)
+
+
 def _git(mirror: Path, repo: str, *args: str) -> bytes:
     gdir = mirror / repo.replace("/", "+") / "repo"
     return subprocess.run(
@@ -149,20 +237,25 @@ def _git(mirror: Path, repo: str, *args: str) -> bytes:
     ).stdout
 
 
-def _files(mirror: Path, src: Source) -> list[str]:
+def _files(mirror: Path, src: Source, seen: set[str] | None = None) -> list[str]:
     out = _git(mirror, src.repo, "ls-tree", "-r", "-l", "HEAD").decode()
     paths = []
     for line in out.splitlines():
         meta, path = line.split("\t", 1)
-        size = meta.split()[3]
+        blob, size = meta.split()[2:4]
         if (
             not path.lower().endswith(EXTS)
             or not size.isdigit()
             or not 20_000 < int(size) < 4 << 20
         ):
             continue
-        if path.startswith(src.prefixes) and not any(e in path for e in src.exclude):
-            paths.append(path)
+        if not path.startswith(src.prefixes) or any(e in path for e in src.exclude):
+            continue
+        if seen is not None:
+            if blob in seen:
+                continue
+            seen.add(blob)
+        paths.append(path)
     return sorted(paths)
 
 
@@ -187,6 +280,8 @@ def _tiles(rgb: np.ndarray, limit: int, seed: int) -> list[np.ndarray]:
 
 
 def _real_source(src: Source, path: str) -> str:
+    if src.real_source:
+        return src.real_source
     if src.repo.startswith("drewnoakes"):
         return "camera:" + Path(path).name.split(" ")[0].split("-")[0].lower()
     return {
@@ -205,6 +300,36 @@ def _write(
         rows.append({**row, "file": name})
 
 
+def _add_source(
+    mirror: Path,
+    src: Source,
+    rows: list[dict[str, str]],
+    seen: set[str] | None = None,
+    *,
+    out: Path,
+) -> None:
+    commit = _git(mirror, src.repo, "rev-parse", "HEAD").decode().strip()
+    for i, path in enumerate(_files(mirror, src, seen)):
+        try:
+            img = Image.open(io.BytesIO(_git(mirror, src.repo, "show", f"HEAD:{path}")))
+            rgb = np.asarray(img.convert("RGB"))
+        except (OSError, ValueError, subprocess.CalledProcessError):
+            continue
+        ref = f"{src.repo}@{commit}:{path}"
+        row = {
+            "source": ref,
+            "licence": src.licence,
+            "family": src.family,
+            "label": src.label,
+            "group": ref,
+            "real_source": _real_source(src, path) if src.label == "real" else "",
+        }
+        _write(out, rows, _tiles(rgb, src.max_tiles, i), row)
+    print(
+        f"{src.repo} {src.prefixes[0]}: {sum(r['source'].startswith(src.repo) for r in rows)} tiles so far"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
@@ -214,26 +339,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, str]] = []
     for src in SOURCES:
-        commit = _git(args.mirror, src.repo, "rev-parse", "HEAD").decode().strip()
-        for i, path in enumerate(_files(args.mirror, src)):
-            try:
-                img = Image.open(io.BytesIO(_git(args.mirror, src.repo, "show", f"HEAD:{path}")))
-                rgb = np.asarray(img.convert("RGB"))
-            except (OSError, ValueError, subprocess.CalledProcessError):
-                continue
-            ref = f"{src.repo}@{commit}:{path}"
-            row = {
-                "source": ref,
-                "licence": src.licence,
-                "family": src.family,
-                "label": src.label,
-                "group": ref,
-                "real_source": _real_source(src, path) if src.label == "real" else "",
-            }
-            _write(args.out, rows, _tiles(rgb, src.max_tiles, i), row)
-        print(
-            f"{src.repo} {src.prefixes[0]}: {sum(r['source'].startswith(src.repo) for r in rows)} tiles so far"
-        )
+        _add_source(args.mirror, src, rows, out=args.out)
     with open(args.bsds / "index.csv", newline="") as fh:
         for i, rec in enumerate(csv.DictReader(fh)):
             rgb = np.asarray(Image.open(args.bsds / rec["path"]).convert("RGB"))
@@ -246,6 +352,9 @@ def main() -> None:
                 "real_source": "bsds",
             }
             _write(args.out, rows, _tiles(rgb, 1, i), row)
+    seen: set[str] = set()
+    for src in EXTRA_REAL:
+        _add_source(args.mirror, src, rows, seen, out=args.out)
     with open(args.out / "manifest.jsonl", "w") as fh:
         for r in rows:
             fh.write(json.dumps(r) + "\n")

@@ -54,7 +54,7 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         "aigen_clip",
         "aigen_clip/model.npz",
-        "e0f6f7a8ee0b340cacd637ffafdbd1f30a75dc22b7520ba4514e6f08df4fda55",
+        "a21075f58ad153b2b59f7886fa3c242ff4163d0b50a4dbd041c7b7fd91bd9f40",
         "numpy",
     ),
     ModelSpec(
