@@ -38,7 +38,7 @@ from scipy.signal import butter, sosfilt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from veracity.detect.speech_features import active_segments
-from veracity.detect.speech_real import REAL_FEATURE_DIM, V1_DIM, real_features
+from veracity.detect.speech_real import REAL_FEATURE_DIM, V1_DIM, V2_DIM, spectral_features
 from veracity.synth.audio_edits import EDITS, codec_roundtrip, resample
 
 RATE = 16000
@@ -49,8 +49,8 @@ TRAIN_VERSIONS = ("clean", "aug0", "aug1")
 TEST_CONDITIONS = ("clean", "mp3_64k", "opus_32k")
 FAMILIES = ("e2e_vits", "two_stage", "vocoder", "codec", "vc", "style_diffusion")
 # The network head, declared before any run (not tuned on the held-out families).
-HIDDEN, MLP_LAMBDA, MLP_ITERS, SEEDS = 32, 1e-2, 300, 3
-SHIPPED_HEAD = "mlp"
+HIDDEN, MLP_LAMBDA, MLP_ITERS, SEEDS = 32, 1e-2, 200, 2
+SHIPPED_HEAD = "mlp_emb"
 WORKERS = 2
 SHARED_LICENCES = ("CC BY 4.0", "public domain (LJ Speech)")
 AUGS = ("none", "mp3_64k", "aac_64k", "opus_32k", "telephone", "noise")
@@ -141,7 +141,7 @@ def _clip_features(args: tuple[Path, dict[str, Any]]) -> str:
         else:
             y = version(x, v, clip_seed(r["id"]))
         segs = active_segments(y) or [(0, len(y))]
-        out[f"x_{v}"] = real_features(y, segs)
+        out[f"x_{v}"] = spectral_features(y, segs)
         if v in TEST_CONDITIONS:
             out[f"cnn_{v}"] = cnn_logits(y, segs)
     tmp = out_file.with_suffix(".tmp.npz")
@@ -150,26 +150,64 @@ def _clip_features(args: tuple[Path, dict[str, Any]]) -> str:
     return r["id"]
 
 
+EMBED_DIR = "features_emb"
+
+
+def _clip_embed(args: tuple[Path, dict[str, Any]]) -> str:
+    """Speech-embedding features of every version of one clip, cached per clip."""
+    data, r = args
+    out_file = data / EMBED_DIR / f"{r['id']}.npz"
+    if out_file.exists():
+        return r["id"]
+    from speech_real_versions import clip_seed
+
+    from veracity.detect.speech_embed import embed_features
+
+    _, pcm = wavfile.read(data / r["file"])
+    x = pcm.astype(np.float32) / 32768.0
+    out: dict[str, np.ndarray] = {}
+    for v in VERSIONS:
+        cached = data / "versions" / v / f"{r['id']}.npy"
+        y = (
+            np.load(cached).astype(np.float32) / 32767.0
+            if cached.exists()
+            else version(x, v, clip_seed(r["id"]))
+        )
+        out[f"x_{v}"] = embed_features(y, active_segments(y) or [(0, len(y))])
+    tmp = out_file.with_suffix(".tmp.npz")
+    np.savez(tmp, **out)
+    tmp.replace(out_file)
+    return r["id"]
+
+
+def _cached(data: Path, rows: list[dict[str, Any]], folder: str, fn: Any, workers: int) -> None:
+    import multiprocessing as mp
+
+    (data / folder).mkdir(exist_ok=True)
+    todo = [r for r in rows if not (data / folder / f"{r['id']}.npz").exists()]
+    if todo:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for i, _ in enumerate(pool.imap_unordered(fn, [(data, r) for r in todo], chunksize=4)):
+                if i % 100 == 0:
+                    print(f"{folder} {i}/{len(todo)}", flush=True)
+
+
 def features(
     data: Path, rows: list[dict[str, Any]], workers: int = WORKERS
 ) -> dict[str, np.ndarray]:
     """Segment features of every version of every clip, with the clip index per segment.
 
-    Per-clip results are cached under ``DATA/features_v2``; versions come from the cache
+    Per-clip results are cached under ``DATA/features_v2`` (spectral features, CNN
+    logits) and ``DATA/features_emb`` (speech-embedding features); versions come from the cache
     of ``training/speech_real_versions.py`` when it has them (else they are made here).
     """
-    import multiprocessing as mp
-
-    (data / FEATURE_DIR).mkdir(exist_ok=True)
-    todo = [r for r in rows if not (data / FEATURE_DIR / f"{r['id']}.npz").exists()]
-    if todo:
-        with mp.get_context("fork").Pool(workers) as pool:
-            for i, _ in enumerate(
-                pool.imap_unordered(_clip_features, [(data, r) for r in todo], chunksize=4)
-            ):
-                if i % 100 == 0:
-                    print(f"features {i}/{len(todo)}", flush=True)
+    _cached(data, rows, FEATURE_DIR, _clip_features, workers)
+    _cached(data, rows, EMBED_DIR, _clip_embed, workers)
     per_row = [dict(np.load(data / FEATURE_DIR / f"{r['id']}.npz")) for r in rows]
+    for p, r in zip(per_row, rows, strict=True):
+        with np.load(data / EMBED_DIR / f"{r['id']}.npz") as e:
+            for v in VERSIONS:
+                p[f"x_{v}"] = np.concatenate([p[f"x_{v}"][:, :V2_DIM], e[f"x_{v}"]], axis=1)
     out: dict[str, np.ndarray] = {}
     for v in VERSIONS:
         out[f"x_{v}"] = np.concatenate([p[f"x_{v}"] for p in per_row])
@@ -217,7 +255,7 @@ def fit_mlp(
     """
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 1e-6
-    z = np.nan_to_num(np.clip((x - mean) / scale, -20, 20))
+    z = np.nan_to_num(np.clip((x - mean) / scale, -20, 20)).astype(np.float32)
     d = z.shape[1]
     w_cls = np.where(y == 1, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
     shapes = [(d, hidden), (hidden,), (hidden,), (1,)]
@@ -232,14 +270,19 @@ def fit_mlp(
 
     def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
         w1, b1, w2, b2 = unpack(p)
-        h = np.tanh(z @ w1 + b1)
+        h = np.tanh(z @ w1.astype(np.float32) + b1.astype(np.float32)).astype(np.float64)
         s = h @ w2 + b2[0]
         ls = np.logaddexp(0, s) - y * s
         prob = 1 / (1 + np.exp(-np.clip(s, -30, 30)))
         g = w_cls * (prob - y)
         gh = np.outer(g, w2) * (1 - h**2)
         val = float(np.sum(w_cls * ls) + 0.5 * lam * (np.sum(w1**2) + w2 @ w2))
-        grads = [z.T @ gh + lam * w1, gh.sum(axis=0), h.T @ g + lam * w2, np.array([g.sum()])]
+        grads = [
+            (z.T @ gh.astype(np.float32)).astype(np.float64) + lam * w1,
+            gh.sum(axis=0),
+            h.T @ g + lam * w2,
+            np.array([g.sum()]),
+        ]
         return val, np.concatenate([gr.ravel() for gr in grads])
 
     members = []
@@ -283,20 +326,22 @@ def _clip_scores(seg: np.ndarray, clip: np.ndarray, ids: np.ndarray) -> np.ndarr
     return np.array([seg[clip == i].mean() for i in ids])
 
 
-HEADS = ("previous", "lr", "mlp")  # previous: the first head's recipe (V1 features, LR)
+# previous: the first head's recipe (V1 features, LR); lr / mlp: V1 + fine-structure
+# features; *_emb: also the pretrained speech-embedding features (all columns).
+HEADS = ("previous", "lr", "mlp", "lr_emb", "mlp_emb")
+DEFAULT_HEADS = ("previous", "lr", "lr_emb", "mlp_emb")  # evaluated by default
 
 
 def fit_head(name: str, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     """Fit one of :data:`HEADS` on segment features ``x`` (all REAL_FEATURE_DIM columns)."""
-    if name == "previous":
-        return fit(x[:, :V1_DIM], y)
-    if name == "lr":
-        return fit(x, y)
-    return fit_mlp(x, y)
+    cols = {"previous": V1_DIM, "lr": V2_DIM, "mlp": V2_DIM}.get(name, REAL_FEATURE_DIM)
+    return fit(x[:, :cols], y) if name in ("previous", "lr", "lr_emb") else fit_mlp(x[:, :cols], y)
 
 
 def logo(
-    data: Path, train_versions: tuple[str, ...] | None = None, heads: tuple[str, ...] = HEADS
+    data: Path,
+    train_versions: tuple[str, ...] | None = None,
+    heads: tuple[str, ...] = DEFAULT_HEADS,
 ) -> dict[str, Any]:
     """Leave-one-family-out evaluation of every head; returns the result table.
 
@@ -381,7 +426,7 @@ def ship(data: Path, dest: Path, head: str) -> None:
     x = np.concatenate([f[f"x_{v}"] for v in TRAIN_VERSIONS])
     y = np.concatenate([labels[f[f"clip_{v}"]] for v in TRAIN_VERSIONS])
     model = fit_head(head, x, y)
-    assert model["mean"].shape[0] in (V1_DIM, REAL_FEATURE_DIM)
+    assert model["mean"].shape[0] in (V1_DIM, V2_DIM, REAL_FEATURE_DIM)
     dest.mkdir(parents=True, exist_ok=True)
     np.savez(dest / "model.npz", **{k: v.astype(np.float32) for k, v in model.items()})
     print(f"wrote {dest / 'model.npz'} ({head}) from {len(x)} segments ({int(y.sum())} synthetic)")

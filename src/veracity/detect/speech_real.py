@@ -7,7 +7,8 @@ log power spectrogram (relative to the segment's mean power), the mean over time
 standard deviation over time, the mean absolute frame-to-frame change and the mean
 absolute bin-to-bin change (fine spectral structure), and the fine-structure cues of
 :func:`fine_features` (long-term spectrum ripple per 31 Hz bin, cepstral periodicity,
-spectral flatness, high-band energy and envelope modulation). A standardised head
+spectral flatness, high-band energy and envelope modulation), and the pretrained
+speech-embedding statistics of :mod:`veracity.detect.speech_embed`. A standardised head
 (``models/speech_real_lr/model.npz``: logistic regression, or a one-hidden-layer
 network when the file holds ``w1``; trained by ``training/train_speech_real.py`` on real
 neural TTS / VC demo audio) maps them to the logit of "synthetic". Pure numpy at run
@@ -21,6 +22,7 @@ import itertools
 import numpy as np
 
 from veracity.detect.speech_cnn import BINS, HOP, N_FFT, log_spectrogram
+from veracity.detect.speech_embed import EMBED_FEATURE_DIM, embed_features
 from veracity.detect.speech_features import FEATURE_DIM, segment_features
 
 __all__ = [
@@ -29,10 +31,12 @@ __all__ = [
     "MODEL_NAME",
     "REAL_FEATURE_DIM",
     "V1_DIM",
+    "V2_DIM",
     "band_features",
     "fine_features",
     "real_features",
     "real_logits",
+    "spectral_features",
 ]
 
 MODEL_NAME = "speech_real_lr"
@@ -44,7 +48,8 @@ _CEP_RANGES = 16
 _FLAT_BANDS = 8
 _MOD_BANDS, _MOD_EDGES_HZ = 16, (1.0, 4.0, 8.0, 16.0, 32.0, 50.0)
 FINE_DIM = BINS + 2 + _CEP_RANGES + 2 * _FLAT_BANDS + 6 + _MOD_BANDS * (len(_MOD_EDGES_HZ) - 1)
-REAL_FEATURE_DIM = V1_DIM + FINE_DIM
+V2_DIM = V1_DIM + FINE_DIM  # spectral features (a prefix of the current)
+REAL_FEATURE_DIM = V2_DIM + EMBED_FEATURE_DIM
 
 
 def band_features(power: np.ndarray, segments: list[tuple[int, int]]) -> np.ndarray:
@@ -131,16 +136,31 @@ def fine_features(power: np.ndarray, segments: list[tuple[int, int]]) -> np.ndar
     return out
 
 
+def spectral_features(
+    x: np.ndarray, segments: list[tuple[int, int]], power: np.ndarray | None = None
+) -> np.ndarray:
+    """The spectral features of each segment of ``x``: (segments, V2_DIM) float32.
+
+    ``power`` is ``log_spectrogram(x)`` when the caller has it already.
+    """
+    if not segments:
+        return np.zeros((0, V2_DIM), dtype=np.float32)
+    x = np.asarray(x, dtype=np.float32)
+    base = segment_features(x, segments)
+    power = log_spectrogram(x) if power is None else power
+    bands = band_features(power, segments)
+    fine = fine_features(power, segments)
+    return np.concatenate([base, bands, fine], axis=1).astype(np.float32)
+
+
 def real_features(x: np.ndarray, segments: list[tuple[int, int]]) -> np.ndarray:
     """All features of each segment of ``x`` (16 kHz mono): (segments, REAL_FEATURE_DIM)."""
     if not segments:
         return np.zeros((0, REAL_FEATURE_DIM), dtype=np.float32)
     x = np.asarray(x, dtype=np.float32)
-    base = segment_features(x, segments)
-    power = log_spectrogram(x)
-    bands = band_features(power, segments)
-    fine = fine_features(power, segments)
-    return np.concatenate([base, bands, fine], axis=1).astype(np.float32)
+    spec = spectral_features(x, segments)
+    emb = embed_features(x, segments)
+    return np.concatenate([spec, emb], axis=1).astype(np.float32)
 
 
 def real_logits(feats: np.ndarray, model: dict[str, np.ndarray]) -> np.ndarray:
