@@ -1,4 +1,4 @@
-"""Train and evaluate the real-spoof speech detector (``models/speech_real_lr``).
+"""Train and evaluate the real-spoof speech detector (``models/speech_real_head``).
 
 Input: the manifest and 16 kHz clips of ``training/build_real_spoof_dataset.py``.
 Every clip gets five versions: ``clean``, two random augmentations (``aug0``, ``aug1``:
@@ -440,7 +440,7 @@ def main() -> None:
     ap.add_argument("--train-versions", default=",".join(TRAIN_VERSIONS))
     args = ap.parse_args()
     if args.ship:
-        dest = Path(__file__).resolve().parents[1] / "src/veracity/models/speech_real_lr"
+        dest = Path(__file__).resolve().parents[1] / "src/veracity/models/speech_real_head"
         ship(args.data, dest, args.head)
     else:
         logo(args.data, tuple(args.train_versions.split(",")))

@@ -32,9 +32,10 @@ def test_features_shape_finite_and_level_invariant_bands(seconds: float) -> None
     f = speech_real.real_features(x, segs)
     assert f.shape == (len(segs), speech_real.REAL_FEATURE_DIM) and np.isfinite(f).all()
     g = speech_real.real_features(0.1 * x, segs)
-    n = speech_real.REAL_FEATURE_DIM - 4 * speech_real.BANDS
-    # The band statistics are relative to each segment's mean power.
-    assert np.allclose(f[:, n:], g[:, n:], atol=1e-3)
+    n = speech_real.FEATURE_DIM
+    # Band, fine-structure and (level-normalised) embedding statistics ignore the level.
+    assert np.allclose(f[:, n : speech_real.V2_DIM], g[:, n : speech_real.V2_DIM], atol=1e-3)
+    assert np.allclose(f[:, speech_real.V2_DIM :], g[:, speech_real.V2_DIM :], atol=2e-2)
 
 
 def test_no_segments_gives_empty_features() -> None:
@@ -44,9 +45,12 @@ def test_no_segments_gives_empty_features() -> None:
 
 def test_shipped_head_matches_card_and_scores() -> None:
     head = load_model(speech_real.MODEL_NAME)
-    assert head["coef"].shape == (speech_real.REAL_FEATURE_DIM,)
-    assert head["mean"].shape == head["scale"].shape == head["coef"].shape
+    dim = speech_real.REAL_FEATURE_DIM
+    assert head["mean"].shape == head["scale"].shape == (dim,)
     assert (head["scale"] > 0).all()
+    members, d, hidden = head["w1"].shape
+    assert d == dim and head["b1"].shape == head["w2"].shape == (members, hidden)
+    assert head["b2"].shape == (members,)
     x = speech_like(4.0, seed=22).astype(np.float32)
     z = speech_real.real_logits(speech_real.real_features(x, active_segments(x)), head)
     assert np.isfinite(z).all()
@@ -114,9 +118,28 @@ def test_training_eer_and_fit_on_separable_toy_data() -> None:
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.normal(0, 1, (200, 5)), rng.normal(1.5, 1, (200, 5))])
     y = np.repeat([0, 1], 200)
-    m = t.fit(x, y)
-    z = speech_real.real_logits(x, m)
-    assert t.eer(z, y) < 0.1
+    for m in (t.fit(x, y), t.fit_mlp(x, y, hidden=4, seeds=2)):
+        z = speech_real.real_logits(x, m)
+        assert z.shape == (400,) and t.eer(z, y) < 0.1
+
+
+def test_network_head_averages_members_and_reads_a_prefix() -> None:
+    rng = np.random.default_rng(1)
+    one = {
+        "mean": np.zeros(3),
+        "scale": np.ones(3),
+        "w1": rng.normal(size=(1, 3, 2)),
+        "b1": np.zeros((1, 2)),
+        "w2": np.ones((1, 2)),
+        "b2": np.zeros(1),
+    }
+    two = {**one, "w1": np.concatenate([one["w1"], -one["w1"]]), "b1": np.zeros((2, 2))}
+    two["w2"], two["b2"] = np.ones((2, 2)), np.zeros(2)
+    x = rng.normal(size=(5, 7))  # extra columns beyond the head's features are ignored
+    z1 = speech_real.real_logits(x, one)
+    assert z1.shape == (5,)
+    # tanh is odd: the mirrored member cancels the first, so the average is 0.
+    assert np.allclose(speech_real.real_logits(x, two), 0.0)
 
 
 def test_griffin_lim_speech_still_scores(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ absolute bin-to-bin change (fine spectral structure), and the fine-structure cue
 :func:`fine_features` (long-term spectrum ripple per 31 Hz bin, cepstral periodicity,
 spectral flatness, high-band energy and envelope modulation), and the pretrained
 speech-embedding statistics of :mod:`veracity.detect.speech_embed`. A standardised head
-(``models/speech_real_lr/model.npz``: logistic regression, or a one-hidden-layer
+(``models/speech_real_head/model.npz``: logistic regression, or a one-hidden-layer
 network when the file holds ``w1``; trained by ``training/train_speech_real.py`` on real
 neural TTS / VC demo audio) maps them to the logit of "synthetic". Pure numpy at run
 time.
@@ -39,7 +39,7 @@ __all__ = [
     "spectral_features",
 ]
 
-MODEL_NAME = "speech_real_lr"
+MODEL_NAME = "speech_real_head"
 BANDS = 64
 _FLOOR = 1e-6
 V1_DIM = FEATURE_DIM + 4 * BANDS  # the first head's features (a prefix of the current)
