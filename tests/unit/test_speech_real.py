@@ -148,3 +148,47 @@ def test_griffin_lim_speech_still_scores(tmp_path: Path) -> None:
     sf.write(tmp_path / "g.wav", y, rate)
     result = _detector().analyze(load_audio(tmp_path / "g.wav"), None)
     assert result is not None and 0.0 <= result.details["score_neural"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("section", "stem", "speaker"),
+    [
+        ("LJSpeech/ID", "00001", "ljspeech/LJ"),
+        ("Ablation", "3", "ljspeech/LJ"),
+        ("LibriTTS", "1221-135767-0014", "libritts/1221"),
+        ("VCTK", "p234_019", "vctk/p234"),
+        ("LibriTTS", "amused", "styletts2-page/LibriTTS/amused"),
+    ],
+)
+def test_styletts2_page_speakers(section: str, stem: str, speaker: str) -> None:
+    sys.path.insert(0, str(TRAINING))
+    try:
+        import build_real_spoof_dataset as b
+    finally:
+        sys.path.remove(str(TRAINING))
+    assert b._style_speaker(section, stem) == speaker
+    assert "style_diffusion" in b.FAMILIES
+
+
+def test_version_cache_round_trip(tmp_path: Path) -> None:
+    from scipy.io import wavfile
+
+    sys.path.insert(0, str(TRAINING))
+    try:
+        import speech_real_versions as sv
+        import train_speech_real as t
+    finally:
+        sys.path.remove(str(TRAINING))
+    x = speech_like(2.0, 16000, seed=27)
+    (tmp_path / "wav").mkdir()
+    wavfile.write(tmp_path / "wav" / "c1.wav", 16000, (x * 32767).astype(np.int16))
+    row = {"id": "c1", "file": "wav/c1.wav"}
+    versions = ("clean", "aug0")
+    for v in versions:
+        (tmp_path / "versions" / v).mkdir(parents=True)
+    assert sv._one((tmp_path, row, versions)) == "c1"
+    pcm = wavfile.read(tmp_path / "wav" / "c1.wav")[1].astype(np.float32) / 32768.0
+    for v in versions:
+        y = sv.load_version(tmp_path, "c1", v)
+        ref = t.version(pcm, v, sv.clip_seed("c1"))
+        assert y.shape == ref.shape and np.abs(y - np.clip(ref, -1, 1)).max() < 2e-4
