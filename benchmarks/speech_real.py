@@ -125,6 +125,78 @@ def _table(folds: dict[str, Any]) -> None:
         )
 
 
+def result_tables(folds: dict[str, Any]) -> dict[str, Any]:
+    """The docs' tables (``data.tables``) from the leave-one-family-out folds."""
+    rows = []
+    for fam, r in folds.items():
+        new, old = r["clean"][SHIPPED], r["clean"][PREVIOUS]
+        rows.append(
+            [NAMES.get(fam, fam), r["test_fake_clips"], r["test_real_clips"]]
+            + [_pct(v) for v in (new["clip_eer"], new["segment_eer"])]
+            + [_pct(r[c][SHIPPED]["clip_eer"]) for c in ("mp3_64k", "opus_32k")]
+            + [_pct(new["pagereal_clip_eer"]), _pct(old["clip_eer"]), _pct(old["segment_eer"])]
+            + [_pct(r[c][PREVIOUS]["clip_eer"]) for c in ("mp3_64k", "opus_32k")]
+        )
+
+    def mean(cond: str, name: str, key: str) -> str:
+        return _pct(float(np.mean([r[cond][name][key] for r in folds.values()])))
+
+    rows.append(
+        ["mean of the folds", "", ""]
+        + [mean("clean", SHIPPED, k) for k in ("clip_eer", "segment_eer")]
+        + [mean(c, SHIPPED, "clip_eer") for c in ("mp3_64k", "opus_32k")]
+        + [mean("clean", SHIPPED, "pagereal_clip_eer")]
+        + [mean("clean", PREVIOUS, k) for k in ("clip_eer", "segment_eer")]
+        + [mean(c, PREVIOUS, "clip_eer") for c in ("mp3_64k", "opus_32k")]
+    )
+    logo_table = {
+        "columns": [
+            "held-out family",
+            "fakes",
+            "reals",
+            "clip EER",
+            "2 s segment EER",
+            "clip EER MP3 64k",
+            "clip EER Opus 32k",
+            "clip EER, page reals only",
+            "previous: clip",
+            "previous: segment",
+            "previous: MP3",
+            "previous: Opus",
+        ],
+        "rows": rows,
+    }
+    scorers = [k for k, v in next(iter(folds.values()))["clean"].items() if isinstance(v, dict)]
+    scorer_rows = []
+    for name in scorers:
+        vals = [folds[f]["clean"][name]["clip_eer"] for f in folds]
+        scorer_rows.append([name, *(_pct(v) for v in vals), _pct(float(np.mean(vals)))])
+    scorer_table = {
+        "columns": ["scorer (clean clip EER)", *(NAMES.get(f, f) for f in folds), "mean"],
+        "rows": scorer_rows,
+        "note": f"Shipped scorer: {SHIPPED}; fused = per-segment maximum with the CNN.",
+    }
+    return {"logo": logo_table, "scorers": scorer_table}
+
+
+def speed_table(sp: dict[str, float]) -> dict[str, Any]:
+    return {
+        "columns": ["detector (60 s audio, one core)", "CPU s", "x real time"],
+        "rows": [
+            [
+                "previous (CNN + first linear head)",
+                f"{sp['previous_cpu_s']:.2f}",
+                f"{sp['previous_x_realtime']:.0f}",
+            ],
+            [
+                "shipped (CNN + spectral / embedding network head)",
+                f"{sp['shipped_cpu_s']:.2f}",
+                f"{sp['shipped_x_realtime']:.0f}",
+            ],
+        ],
+    }
+
+
 def _headline(result: dict[str, Any]) -> Headline:
     sp = result["speed"]
     folds = (result.get("logo") or {}).get("folds") or {}
@@ -180,6 +252,8 @@ def main() -> None:
 
         result["logo"] = train_speech_real.logo(args.data)
         _table(result["logo"]["folds"])
+        result["tables"] = result_tables(result["logo"]["folds"])
+        result["tables"]["speed"] = speed_table(sp)
     else:
         result["logo"] = None
         print(f"\n(no real-spoof set at {args.data}: leave-one-family-out skipped)")
