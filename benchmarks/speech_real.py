@@ -1,15 +1,18 @@
 """Synthetic-speech detector on real neural TTS / VC: leave-one-family-out EER and speed.
 
-Two parts, one JSON (``benchmarks/results/speech_real.json``):
+Two parts, one result file (``benchmarks/results/speech_real.json``, written through
+:func:`veracity.bench.results_file.write_result` with a README headline row):
 
 1. Speed, one core, CPU time (``time.process_time``; best of ``--repeats``) on a
-   generated 60 s speech-like signal: the previous detector (spectrogram CNN only) and
-   the shipped fused detector (CNN + real-spoof linear head), as multiples of real time
-   and their ratio, in the same run.
+   generated 60 s speech-like signal: the previous detector (spectrogram CNN + the first
+   linear head on 408 spectral statistics) and the shipped detector (CNN + the current
+   head on spectral, fine-structure and pretrained speech-embedding features), as
+   multiples of real time and their ratio, in the same run.
 2. Leave-one-engine-family-out evaluation (``training/train_speech_real.py``'s ``logo``)
    on the real-spoof set of ``training/build_real_spoof_dataset.py``: per held-out family,
-   clip and 2 s segment EER, clean and after MP3 64k / Opus 32k, for the new head alone,
-   the previous CNN alone and the fused per-segment maximum. Skipped with a note when the
+   clip and 2 s segment EER, clean and after MP3 64k / Opus 32k, for the previous recipe
+   and every new head, alone and fused with the CNN (per-segment maximum, as in the
+   detector), all retrained per fold on the same clips. Skipped with a note when the
    data folder is missing (``--data``).
 
 Usage: OMP_NUM_THREADS=1 python benchmarks/speech_real.py [--data DIR] [--repeats 3]
@@ -18,11 +21,8 @@ Usage: OMP_NUM_THREADS=1 python benchmarks/speech_real.py [--data DIR] [--repeat
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,8 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from veracity.detect.speech_cnn import cnn_logits
-from veracity.detect.speech_features import RATE, active_segments
+from veracity.bench.results_file import Headline, write_result
+from veracity.detect.speech_cnn import cnn_logits, log_spectrogram
+from veracity.detect.speech_features import RATE, active_segments, segment_features
+from veracity.detect.speech_real import V1_DIM, band_features
 from veracity.detect.synthetic_speech import SyntheticSpeechDetector
 from veracity.media.audio import AudioClip, AudioInfo
 from veracity.synth.speech import speech_like
@@ -55,44 +57,171 @@ def speed(repeats: int) -> dict[str, float]:
     detector = SyntheticSpeechDetector()
     detector.analyze(clip)
 
-    def previous() -> None:  # the previous detector's work: VAD + CNN over every segment
-        cnn_logits(x, active_segments(x))
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=V1_DIM)
+
+    def previous() -> None:  # the previous detector's work: VAD, CNN, 408 features, LR
+        segs = active_segments(x)
+        cnn_logits(x, segs)
+        feats = np.concatenate(
+            [segment_features(x, segs), band_features(log_spectrogram(x), segs)], axis=1
+        )
+        np.maximum(feats @ w, 0.0)
 
     old = _cpu(previous, repeats)
     new = _cpu(lambda: detector.analyze(clip), repeats)
     return {
         "audio_s": SECONDS,
-        "previous_cnn_cpu_s": old,
-        "previous_cnn_x_realtime": SECONDS / old,
-        "fused_cpu_s": new,
-        "fused_x_realtime": SECONDS / new,
-        "fused_over_previous_time": new / old,
+        "previous_cpu_s": old,
+        "previous_x_realtime": SECONDS / old,
+        "shipped_cpu_s": new,
+        "shipped_x_realtime": SECONDS / new,
+        "shipped_over_previous_time": new / old,
     }
 
 
-def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        return "unknown"
+SHIPPED = "mlp_emb_fused"  # the detector's scorer: training/train_speech_real.SHIPPED_HEAD
+PREVIOUS = "previous_fused"  # the recipe shipped before (CNN + first linear head)
+NAMES = {
+    "e2e_vits": "VITS / YourTTS / JETS",
+    "two_stage": "Tacotron 2 / Glow-TTS + HiFi-GAN",
+    "vocoder": "neural vocoders",
+    "codec": "codec LMs (EnCodec, Bark, VALL-E)",
+    "vc": "voice conversion",
+    "style_diffusion": "StyleTTS / NaturalSpeech (diffusion)",
+}
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.1f} %"
 
 
 def _table(folds: dict[str, Any]) -> None:
     print(
-        "\n| held-out family | fakes | reals | clip EER | segment EER | clip EER MP3 64k | clip EER Opus 32k |"
-        " previous CNN clip EER | fused clip EER | fused segment EER | clip EER (page reals) |"
+        "\n| held-out family | fakes | reals | clip EER | 2 s segment EER | clip EER MP3 64k "
+        "| clip EER Opus 32k | clip EER page reals | previous clip EER | previous segment EER "
+        "| previous MP3 | previous Opus |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for fam, r in folds.items():
+        new, old = r["clean"][SHIPPED], r["clean"][PREVIOUS]
         print(
-            f"| {fam} | {r['test_fake_clips']} | {r['test_real_clips']} | "
-            f"{100 * r['clean_clip_eer']:.1f} % | {100 * r['clean_segment_eer']:.1f} % | "
-            f"{100 * r['mp3_64k_clip_eer']:.1f} % | {100 * r['opus_32k_clip_eer']:.1f} % | "
-            f"{100 * r['clean_baseline_clip_eer']:.1f} % | {100 * r['clean_fused_clip_eer']:.1f} % | "
-            f"{100 * r['clean_fused_segment_eer']:.1f} % | {100 * r['clean_pagereal_clip_eer']:.1f} % |"
+            f"| {NAMES.get(fam, fam)} | {r['test_fake_clips']} | {r['test_real_clips']} | "
+            f"{_pct(new['clip_eer'])} | {_pct(new['segment_eer'])} | "
+            f"{_pct(r['mp3_64k'][SHIPPED]['clip_eer'])} | {_pct(r['opus_32k'][SHIPPED]['clip_eer'])} | "
+            f"{_pct(new['pagereal_clip_eer'])} | {_pct(old['clip_eer'])} | {_pct(old['segment_eer'])} | "
+            f"{_pct(r['mp3_64k'][PREVIOUS]['clip_eer'])} | {_pct(r['opus_32k'][PREVIOUS]['clip_eer'])} |"
         )
+    scorers = [k for k, v in next(iter(folds.values()))["clean"].items() if isinstance(v, dict)]
+    print("\nclean clip EER of every scorer (fused = max with the CNN):")
+    print("| scorer | " + " | ".join(NAMES.get(f, f) for f in folds) + " | mean |")
+    print("|---|" + "---|" * (len(folds) + 1))
+    for name in scorers:
+        vals = [folds[f]["clean"][name]["clip_eer"] for f in folds]
+        print(
+            f"| {name} | "
+            + " | ".join(_pct(v) for v in vals)
+            + f" | {_pct(float(np.mean(vals)))} |"
+        )
+
+
+def result_tables(folds: dict[str, Any]) -> dict[str, Any]:
+    """The docs' tables (``data.tables``) from the leave-one-family-out folds."""
+    rows = []
+    for fam, r in folds.items():
+        new, old = r["clean"][SHIPPED], r["clean"][PREVIOUS]
+        rows.append(
+            [NAMES.get(fam, fam), r["test_fake_clips"], r["test_real_clips"]]
+            + [_pct(v) for v in (new["clip_eer"], new["segment_eer"])]
+            + [_pct(r[c][SHIPPED]["clip_eer"]) for c in ("mp3_64k", "opus_32k")]
+            + [_pct(new["pagereal_clip_eer"]), _pct(old["clip_eer"]), _pct(old["segment_eer"])]
+            + [_pct(r[c][PREVIOUS]["clip_eer"]) for c in ("mp3_64k", "opus_32k")]
+        )
+
+    def mean(cond: str, name: str, key: str) -> str:
+        return _pct(float(np.mean([r[cond][name][key] for r in folds.values()])))
+
+    rows.append(
+        ["mean of the folds", "", ""]
+        + [mean("clean", SHIPPED, k) for k in ("clip_eer", "segment_eer")]
+        + [mean(c, SHIPPED, "clip_eer") for c in ("mp3_64k", "opus_32k")]
+        + [mean("clean", SHIPPED, "pagereal_clip_eer")]
+        + [mean("clean", PREVIOUS, k) for k in ("clip_eer", "segment_eer")]
+        + [mean(c, PREVIOUS, "clip_eer") for c in ("mp3_64k", "opus_32k")]
+    )
+    logo_table = {
+        "columns": [
+            "held-out family",
+            "fakes",
+            "reals",
+            "clip EER",
+            "2 s segment EER",
+            "clip EER MP3 64k",
+            "clip EER Opus 32k",
+            "clip EER, page reals only",
+            "previous: clip",
+            "previous: segment",
+            "previous: MP3",
+            "previous: Opus",
+        ],
+        "rows": rows,
+    }
+    scorers = [k for k, v in next(iter(folds.values()))["clean"].items() if isinstance(v, dict)]
+    scorer_rows = []
+    for name in scorers:
+        vals = [folds[f]["clean"][name]["clip_eer"] for f in folds]
+        scorer_rows.append([name, *(_pct(v) for v in vals), _pct(float(np.mean(vals)))])
+    scorer_table = {
+        "columns": ["scorer (clean clip EER)", *(NAMES.get(f, f) for f in folds), "mean"],
+        "rows": scorer_rows,
+        "note": f"Shipped scorer: {SHIPPED}; fused = per-segment maximum with the CNN.",
+    }
+    return {"logo": logo_table, "scorers": scorer_table}
+
+
+def speed_table(sp: dict[str, float]) -> dict[str, Any]:
+    return {
+        "columns": ["detector (60 s audio, one core)", "CPU s", "x real time"],
+        "rows": [
+            [
+                "previous (CNN + first linear head)",
+                f"{sp['previous_cpu_s']:.2f}",
+                f"{sp['previous_x_realtime']:.0f}",
+            ],
+            [
+                "shipped (CNN + spectral / embedding network head)",
+                f"{sp['shipped_cpu_s']:.2f}",
+                f"{sp['shipped_x_realtime']:.0f}",
+            ],
+        ],
+    }
+
+
+def _headline(result: dict[str, Any]) -> Headline:
+    sp = result["speed"]
+    folds = (result.get("logo") or {}).get("folds") or {}
+    short = {
+        "e2e_vits": "VITS",
+        "two_stage": "Tacotron/Glow",
+        "vocoder": "vocoders",
+        "codec": "codec LMs",
+        "vc": "VC",
+        "style_diffusion": "StyleTTS/NaturalSpeech",
+    }
+    per = ", ".join(
+        f"{short.get(f, f)} {100 * r['clean'][SHIPPED]['clip_eer']:.0f}" for f, r in folds.items()
+    )
+    worst = max((r["clean"][SHIPPED]["clip_eer"] for r in folds.values()), default=1.0)
+    state = "meets the 5 % target" if worst <= 0.05 else "far from target on unseen engine families"
+    return Headline(
+        capability="Synthetic speech (real neural TTS / VC)",
+        state=state,
+        numbers=(
+            f"leave-one-family-out clip EER % (held-out family): {per}; "
+            f"{sp['shipped_x_realtime']:.0f}x real time on one core"
+        ),
+        order=22,
+    )
 
 
 def main() -> None:
@@ -102,9 +231,6 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/speech_real.json")
     args = ap.parse_args()
     result: dict[str, Any] = {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "commit": _commit(),
-        "machine": f"{platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores".strip(),
         "python": platform.python_version(),
         "threads": os.environ.get("OMP_NUM_THREADS", "unset"),
     }
@@ -113,24 +239,32 @@ def main() -> None:
     print("| detector (60 s audio, one core) | CPU s | x real time |")
     print("|---|---|---|")
     print(
-        f"| previous (spectrogram CNN) | {sp['previous_cnn_cpu_s']:.2f} | {sp['previous_cnn_x_realtime']:.0f} |"
+        f"| previous (CNN + first linear head) | {sp['previous_cpu_s']:.2f} | {sp['previous_x_realtime']:.0f} |"
     )
     print(
-        f"| shipped (CNN + real-spoof head, fused) | {sp['fused_cpu_s']:.2f} | {sp['fused_x_realtime']:.0f} |"
+        f"| shipped (CNN + spectral / embedding network head) | {sp['shipped_cpu_s']:.2f} | "
+        f"{sp['shipped_x_realtime']:.0f} |"
     )
-    print(f"time ratio shipped / previous: {sp['fused_over_previous_time']:.2f}")
+    print(f"time ratio shipped / previous: {sp['shipped_over_previous_time']:.2f}")
     if (args.data / "manifest.jsonl").is_file():
         sys.path.insert(0, str(ROOT / "training"))
         import train_speech_real
 
         result["logo"] = train_speech_real.logo(args.data)
         _table(result["logo"]["folds"])
+        result["tables"] = result_tables(result["logo"]["folds"])
+        result["tables"]["speed"] = speed_table(sp)
     else:
         result["logo"] = None
         print(f"\n(no real-spoof set at {args.data}: leave-one-family-out skipped)")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"\nwrote {args.out}")
+    out = write_result(
+        args.out.stem,
+        result,
+        script="benchmarks/speech_real.py",
+        headline=_headline(result) if result["logo"] else None,
+        directory=args.out.parent,
+    )
+    print(f"\nwrote {out}")
 
 
 if __name__ == "__main__":

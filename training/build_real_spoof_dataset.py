@@ -14,6 +14,10 @@ Engine families (for leave-one-family-out):
     vocoder    HiFi-GAN, BigVGAN, iSTFTNet, Vocos copy-synthesis from mel
     codec      EnCodec 1.5-12 kbps (own and Vocos decoder), Bark (codec-LM, autoregressive)
     vc         FreeVC (3 variants), VQMIVC, BNE-PPG-VC, YourTTS-VC, VITS-VC
+    style_diffusion  StyleTTS, StyleTTS 2 (style diffusion + adversarial training with a
+               speech LM), NaturalSpeech, NaturalSpeech 2 (latent diffusion), FastDiff
+               (diffusion vocoder), from the StyleTTS 2 demo page; its VITS, YourTTS and
+               JETS samples join ``e2e_vits``, its VALL-E samples ``codec``
 
 Real speakers are split by hash: ``sha256("spk:" + corpus/speaker) % 10 < 3`` is test.
 
@@ -43,7 +47,7 @@ from veracity.media.audio import decode_audio
 RATE = 16000
 CLIP_S = 10.0
 TARGET_DBFS = -26.0
-FAMILIES = ("e2e_vits", "two_stage", "vocoder", "codec", "vc")
+FAMILIES = ("e2e_vits", "two_stage", "vocoder", "codec", "vc", "style_diffusion")
 
 VOCOS = ("gemelo-ai/vocos", "gh-pages", "MIT (repo); LibriTTS CC BY 4.0 / DAPS CC BY-NC 4.0")
 VITS = ("jaywalnut310/vits-demo", "HEAD", "none stated (demo page); LJ Speech PD, VCTK CC BY 4.0")
@@ -51,6 +55,11 @@ FREEVC = (
     "OlaWod/FreeVC-demo",
     "HEAD",
     "none stated (demo page); VCTK CC BY 4.0, LibriTTS CC BY 4.0",
+)
+STYLETTS2 = (
+    "styletts2/styletts2.github.io",
+    "HEAD",
+    "none stated (demo page); LJ Speech PD, LibriTTS CC BY 4.0, VCTK CC BY 4.0",
 )
 YOURTTS = (
     "Edresson/YourTTS",
@@ -182,6 +191,60 @@ def _yourtts(mirror: Path, commit: str) -> Iterator[Item]:
                 yield Item(repo, commit, p, lic, "yourtts_vc", "vc", f"vctk/{tgt}", 1)
 
 
+_STYLE_ENGINES = {
+    "StyleTTS": ("styletts", "style_diffusion"),
+    "StyleTTS2": ("styletts2", "style_diffusion"),
+    "NaturalSpeech": ("naturalspeech", "style_diffusion"),
+    "NaturalSpeech2": ("naturalspeech2", "style_diffusion"),
+    "FastDiff": ("fastdiff", "style_diffusion"),
+    "VITS": ("vits", "e2e_vits"),
+    "YourTTS": ("yourtts", "e2e_vits"),
+    "JETS": ("jets", "e2e_vits"),
+    "VallE": ("valle", "codec"),
+}
+
+
+def _style_speaker(section: str, stem: str) -> str:
+    if section.startswith("LJSpeech") or section in ("Ablation", "Emotion/LJSpeech", "Long"):
+        return "ljspeech/LJ"
+    if section == "LibriTTS" and re.fullmatch(r"\d+-\d+-\d+", stem):
+        return "libritts/" + stem.split("-")[0]
+    if section == "VCTK":
+        return "vctk/" + stem.split("_")[0]
+    return f"styletts2-page/{section}/{stem}"
+
+
+def _styletts2(mirror: Path, commit: str) -> Iterator[Item]:
+    """StyleTTS 2 demo page: ``wavs/<section>/<system>/<n>.wav`` (plus a few mp3)."""
+    repo, _, lic = STYLETTS2
+    for p in _ls(mirror, repo, commit):
+        parts = p.split("/")
+        if parts[0] != "wavs" or not p.endswith((".wav", ".mp3")):
+            continue
+        stem = Path(p).stem
+        if parts[1] in ("Long", "abstract"):  # one file per system
+            section, system = parts[1], {"jets": "JETS", "vits": "VITS"}.get(stem, stem)
+            system = {"styletts": "StyleTTS", "styletts2": "StyleTTS2"}.get(system, system)
+        elif parts[1] == "Ablation":  # StyleTTS 2 (LJ Speech) without one component
+            section, system = "Ablation", "StyleTTS2"
+        elif parts[1] == "Emotion":
+            section, system = f"Emotion/{parts[2]}", "StyleTTS2"
+        elif parts[1] == "Variation" and parts[2] == "LibriTTS":
+            continue  # which system made these is not stated
+        else:
+            section, system = "/".join(parts[1:-2]), parts[-2]
+        spk = _style_speaker(section, stem)
+        if system in ("GT", "Ref"):
+            top = section.split("/")[0]
+            corpus = {"LJSpeech": "ljspeech", "Long": "ljspeech", "VCTK": "vctk"}.get(
+                top, "libritts"
+            )
+            yield Item(repo, commit, p, lic, corpus, "real", spk, 0)
+        elif system in _STYLE_ENGINES:
+            eng, fam = _STYLE_ENGINES[system]
+            yield Item(repo, commit, p, lic, eng, fam, spk, 1)
+
+
 def _shared(shared: Path) -> Iterator[Item]:
     with open(shared / "index.csv", newline="") as f:
         import csv
@@ -245,6 +308,7 @@ def main() -> None:
     items += _vits(mirror, rev(VITS[0], VITS[1]))
     items += _freevc(mirror, rev(FREEVC[0], FREEVC[1]))
     items += _yourtts(mirror, YOURTTS[1])
+    items += _styletts2(mirror, rev(STYLETTS2[0], STYLETTS2[1]))
     items += _shared(args.shared)
 
     wav_dir = args.out / "wav"
@@ -252,17 +316,21 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as t:
         for i, it in enumerate(items):
+            cid = hashlib.sha256(f"{it.repo}@{it.commit}:{it.path}".encode()).hexdigest()[:16]
             try:
-                x = normalise(_load(it, mirror, args.shared, Path(t)))
+                if (wav_dir / f"{cid}.wav").is_file():  # built before: same bytes
+                    x = wavfile.read(wav_dir / f"{cid}.wav")[1].astype(np.float32) / 32767
+                else:
+                    x = normalise(_load(it, mirror, args.shared, Path(t)))
             except Exception as e:
                 print(f"skip {it.repo}:{it.path}: {e}", file=sys.stderr)
                 continue
             if len(x) < RATE:
                 continue
-            cid = hashlib.sha256(f"{it.repo}@{it.commit}:{it.path}".encode()).hexdigest()[:16]
-            wavfile.write(
-                wav_dir / f"{cid}.wav", RATE, (np.clip(x, -1, 1) * 32767).astype(np.int16)
-            )
+            if not (wav_dir / f"{cid}.wav").is_file():
+                wavfile.write(
+                    wav_dir / f"{cid}.wav", RATE, (np.clip(x, -1, 1) * 32767).astype(np.int16)
+                )
             src_path = it.path.split("|")[-1] if it.path.startswith("shared:") else it.path
             rows.append(
                 {

@@ -1,4 +1,4 @@
-"""Train and evaluate the real-spoof speech detector (``models/speech_real_lr``).
+"""Train and evaluate the real-spoof speech detector (``models/speech_real_head``).
 
 Input: the manifest and 16 kHz clips of ``training/build_real_spoof_dataset.py``.
 Every clip gets five versions: ``clean``, two random augmentations (``aug0``, ``aug1``:
@@ -25,8 +25,8 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,10 @@ from scipy.io import wavfile
 from scipy.optimize import minimize
 from scipy.signal import butter, sosfilt
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from veracity.detect.speech_features import active_segments
-from veracity.detect.speech_real import REAL_FEATURE_DIM, real_features
+from veracity.detect.speech_real import REAL_FEATURE_DIM, V1_DIM, V2_DIM, spectral_features
 from veracity.synth.audio_edits import EDITS, codec_roundtrip, resample
 
 RATE = 16000
@@ -45,7 +47,10 @@ VERSIONS = ("clean", "aug0", "aug1", "mp3_64k", "opus_32k")
 LOSSY_VERSIONS = ("lossy0", "lossy1")
 TRAIN_VERSIONS = ("clean", "aug0", "aug1")
 TEST_CONDITIONS = ("clean", "mp3_64k", "opus_32k")
-FAMILIES = ("e2e_vits", "two_stage", "vocoder", "codec", "vc")
+FAMILIES = ("e2e_vits", "two_stage", "vocoder", "codec", "vc", "style_diffusion")
+# The network head, declared before any run (not tuned on the held-out families).
+HIDDEN, MLP_LAMBDA, MLP_ITERS, SEEDS = 32, 1e-2, 200, 2
+SHIPPED_HEAD = "mlp_emb"
 WORKERS = 2
 SHARED_LICENCES = ("CC BY 4.0", "public domain (LJ Speech)")
 AUGS = ("none", "mp3_64k", "aac_64k", "opus_32k", "telephone", "noise")
@@ -113,71 +118,104 @@ def load_manifest(data: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f]
 
 
-def _row_features(args: tuple[Path, dict[str, Any], bool]) -> dict[str, np.ndarray]:
-    data, r, baseline = args
+FEATURE_DIR = "features_v2"
+
+
+def _clip_features(args: tuple[Path, dict[str, Any]]) -> str:
+    """Features (and baseline CNN logits) of every version of one clip, cached per clip."""
+    data, r = args
+    out_file = data / FEATURE_DIR / f"{r['id']}.npz"
+    if out_file.exists():
+        return r["id"]
+    from speech_real_versions import clip_seed
+
     from veracity.detect.speech_cnn import cnn_logits
 
     _, pcm = wavfile.read(data / r["file"])
     x = pcm.astype(np.float32) / 32768.0
-    seed = int(hashlib.sha256(r["id"].encode()).hexdigest()[:8], 16)
     out: dict[str, np.ndarray] = {}
     for v in VERSIONS:
-        y = version(x, v, seed)
+        cached = data / "versions" / v / f"{r['id']}.npy"
+        if cached.exists():
+            y = np.load(cached).astype(np.float32) / 32767.0
+        else:
+            y = version(x, v, clip_seed(r["id"]))
         segs = active_segments(y) or [(0, len(y))]
-        out[f"x_{v}"] = real_features(y, segs)
-        if baseline and v in TEST_CONDITIONS:
+        out[f"x_{v}"] = spectral_features(y, segs)
+        if v in TEST_CONDITIONS:
             out[f"cnn_{v}"] = cnn_logits(y, segs)
-    return out
+    tmp = out_file.with_suffix(".tmp.npz")
+    np.savez(tmp, **out)
+    tmp.replace(out_file)
+    return r["id"]
 
 
-def _lossy_features(args: tuple[Path, dict[str, Any], bool]) -> dict[str, np.ndarray]:
-    data, r, _ = args
+EMBED_DIR = "features_emb"
+
+
+def _clip_embed(args: tuple[Path, dict[str, Any]]) -> str:
+    """Speech-embedding features of every version of one clip, cached per clip."""
+    data, r = args
+    out_file = data / EMBED_DIR / f"{r['id']}.npz"
+    if out_file.exists():
+        return r["id"]
+    from speech_real_versions import clip_seed
+
+    from veracity.detect.speech_embed import embed_features
+
     _, pcm = wavfile.read(data / r["file"])
     x = pcm.astype(np.float32) / 32768.0
-    seed = int(hashlib.sha256(r["id"].encode()).hexdigest()[:8], 16)
     out: dict[str, np.ndarray] = {}
-    for v in LOSSY_VERSIONS:
-        y = version(x, v, seed)
-        out[f"x_{v}"] = real_features(y, active_segments(y) or [(0, len(y))])
-    return out
+    for v in VERSIONS:
+        cached = data / "versions" / v / f"{r['id']}.npy"
+        y = (
+            np.load(cached).astype(np.float32) / 32767.0
+            if cached.exists()
+            else version(x, v, clip_seed(r["id"]))
+        )
+        out[f"x_{v}"] = embed_features(y, active_segments(y) or [(0, len(y))])
+    tmp = out_file.with_suffix(".tmp.npz")
+    np.savez(tmp, **out)
+    tmp.replace(out_file)
+    return r["id"]
 
 
-def _compute(
-    data: Path, rows: list[dict[str, Any]], baseline: bool, versions: tuple[str, ...], fn: Any
-) -> dict[str, np.ndarray]:
+def _cached(data: Path, rows: list[dict[str, Any]], folder: str, fn: Any, workers: int) -> None:
     import multiprocessing as mp
 
-    with mp.get_context("fork").Pool(WORKERS) as pool:
-        per_row = pool.map(fn, [(data, r, baseline) for r in rows], chunksize=8)
+    (data / folder).mkdir(exist_ok=True)
+    todo = [r for r in rows if not (data / folder / f"{r['id']}.npz").exists()]
+    if todo:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for i, _ in enumerate(pool.imap_unordered(fn, [(data, r) for r in todo], chunksize=4)):
+                if i % 100 == 0:
+                    print(f"{folder} {i}/{len(todo)}", flush=True)
+
+
+def features(
+    data: Path, rows: list[dict[str, Any]], workers: int = WORKERS
+) -> dict[str, np.ndarray]:
+    """Segment features of every version of every clip, with the clip index per segment.
+
+    Per-clip results are cached under ``DATA/features_v2`` (spectral features, CNN
+    logits) and ``DATA/features_emb`` (speech-embedding features); versions come from the cache
+    of ``training/speech_real_versions.py`` when it has them (else they are made here).
+    """
+    _cached(data, rows, FEATURE_DIR, _clip_features, workers)
+    _cached(data, rows, EMBED_DIR, _clip_embed, workers)
+    per_row = [dict(np.load(data / FEATURE_DIR / f"{r['id']}.npz")) for r in rows]
+    for p, r in zip(per_row, rows, strict=True):
+        with np.load(data / EMBED_DIR / f"{r['id']}.npz") as e:
+            for v in VERSIONS:
+                p[f"x_{v}"] = np.concatenate([p[f"x_{v}"][:, :V2_DIM], e[f"x_{v}"]], axis=1)
     out: dict[str, np.ndarray] = {}
-    for v in versions:
+    for v in VERSIONS:
         out[f"x_{v}"] = np.concatenate([p[f"x_{v}"] for p in per_row])
         out[f"clip_{v}"] = np.concatenate(
             [np.full(len(p[f"x_{v}"]), i) for i, p in enumerate(per_row)]
         )
-    if baseline:
-        for v in TEST_CONDITIONS:
-            out[f"cnn_{v}"] = np.concatenate([p[f"cnn_{v}"] for p in per_row])
-    return out
-
-
-def features(
-    data: Path, rows: list[dict[str, Any]], baseline: bool = True
-) -> dict[str, np.ndarray]:
-    """Segment features of every version of every clip (cached), with clip index."""
-    out: dict[str, np.ndarray] = {}
-    for name, versions, fn, base in (
-        ("features_real.npz", VERSIONS, _row_features, baseline),
-        ("features_lossy.npz", LOSSY_VERSIONS, _lossy_features, False),
-    ):
-        cache = data / name
-        if cache.exists():
-            with np.load(cache) as c:
-                out.update({k: c[k] for k in c.files})
-        else:
-            part = _compute(data, rows, base, versions, fn)
-            np.savez_compressed(cache, **part)
-            out.update(part)
+    for v in TEST_CONDITIONS:
+        out[f"cnn_{v}"] = np.concatenate([p[f"cnn_{v}"] for p in per_row])
     return out
 
 
@@ -208,6 +246,68 @@ def fit(x: np.ndarray, y: np.ndarray, lam: float = LAMBDA) -> dict[str, np.ndarr
     }
 
 
+def fit_mlp(
+    x: np.ndarray, y: np.ndarray, hidden: int = HIDDEN, lam: float = MLP_LAMBDA, seeds: int = SEEDS
+) -> dict[str, np.ndarray]:
+    """Class-balanced one-hidden-layer tanh network(s) on standardised features (L-BFGS).
+
+    ``seeds`` networks from different random starts; :func:`real_logits` averages them.
+    """
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    z = np.nan_to_num(np.clip((x - mean) / scale, -20, 20)).astype(np.float32)
+    d = z.shape[1]
+    w_cls = np.where(y == 1, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
+    shapes = [(d, hidden), (hidden,), (hidden,), (1,)]
+    sizes = [int(np.prod(sh)) for sh in shapes]
+
+    def unpack(p: np.ndarray) -> list[np.ndarray]:
+        out, k = [], 0
+        for sh, n in zip(shapes, sizes, strict=True):
+            out.append(p[k : k + n].reshape(sh))
+            k += n
+        return out
+
+    def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
+        w1, b1, w2, b2 = unpack(p)
+        h = np.tanh(z @ w1.astype(np.float32) + b1.astype(np.float32)).astype(np.float64)
+        s = h @ w2 + b2[0]
+        ls = np.logaddexp(0, s) - y * s
+        prob = 1 / (1 + np.exp(-np.clip(s, -30, 30)))
+        g = w_cls * (prob - y)
+        gh = np.outer(g, w2) * (1 - h**2)
+        val = float(np.sum(w_cls * ls) + 0.5 * lam * (np.sum(w1**2) + w2 @ w2))
+        grads = [
+            (z.T @ gh.astype(np.float32)).astype(np.float64) + lam * w1,
+            gh.sum(axis=0),
+            h.T @ g + lam * w2,
+            np.array([g.sum()]),
+        ]
+        return val, np.concatenate([gr.ravel() for gr in grads])
+
+    members = []
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        p0 = np.concatenate(
+            [
+                rng.normal(0, 1 / np.sqrt(d), d * hidden),
+                np.zeros(hidden),
+                rng.normal(0, 1 / np.sqrt(hidden), hidden),
+                np.zeros(1),
+            ]
+        )
+        res = minimize(loss, p0, jac=True, method="L-BFGS-B", options={"maxiter": MLP_ITERS})
+        members.append(unpack(res.x))
+    return {
+        "mean": mean.astype(np.float64),
+        "scale": scale.astype(np.float64),
+        "w1": np.stack([m[0] for m in members]),
+        "b1": np.stack([m[1] for m in members]),
+        "w2": np.stack([m[2] for m in members]),
+        "b2": np.stack([m[3] for m in members]).ravel(),
+    }
+
+
 def eer(scores: np.ndarray, labels: np.ndarray) -> float:
     """Equal error rate (0..1) of scores where higher means label 1."""
     s = np.asarray(scores, np.float64)
@@ -226,8 +326,29 @@ def _clip_scores(seg: np.ndarray, clip: np.ndarray, ids: np.ndarray) -> np.ndarr
     return np.array([seg[clip == i].mean() for i in ids])
 
 
-def logo(data: Path, train_versions: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """Leave-one-family-out evaluation; returns the result table."""
+# previous: the first head's recipe (V1 features, LR); lr / mlp: V1 + fine-structure
+# features; *_emb: also the pretrained speech-embedding features (all columns).
+HEADS = ("previous", "lr", "mlp", "lr_emb", "mlp_emb")
+DEFAULT_HEADS = ("previous", "lr", "lr_emb", "mlp_emb")  # evaluated by default
+
+
+def fit_head(name: str, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """Fit one of :data:`HEADS` on segment features ``x`` (all REAL_FEATURE_DIM columns)."""
+    cols = {"previous": V1_DIM, "lr": V2_DIM, "mlp": V2_DIM}.get(name, REAL_FEATURE_DIM)
+    return fit(x[:, :cols], y) if name in ("previous", "lr", "lr_emb") else fit_mlp(x[:, :cols], y)
+
+
+def logo(
+    data: Path,
+    train_versions: tuple[str, ...] | None = None,
+    heads: tuple[str, ...] = DEFAULT_HEADS,
+) -> dict[str, Any]:
+    """Leave-one-family-out evaluation of every head; returns the result table.
+
+    Per fold, condition and scorer (``cnn`` alone, each head alone, each head fused with
+    the CNN by the per-segment maximum as in the detector): clip EER (mean segment logit),
+    2 s segment EER and clip EER against the demo pages' own reals only.
+    """
     from veracity.detect.speech_real import real_logits
 
     train_versions = train_versions or TRAIN_VERSIONS
@@ -240,8 +361,12 @@ def logo(data: Path, train_versions: tuple[str, ...] | None = None) -> dict[str,
     fake_test_spk = np.array([r["speaker"] in test_speakers for r in rows])
     page_real = np.array([r["label"] == 0 and r["licence"] not in SHARED_LICENCES for r in rows])
     out: dict[str, Any] = {
-        "folds": {},
+        "clips": len(rows),
+        "families": {
+            str(k): int(v) for k, v in zip(*np.unique(fam, return_counts=True), strict=True)
+        },
         "test_page_real_clips": int((page_real & (split == "test")).sum()),
+        "folds": {},
     }
     for held in FAMILIES:
         train_clip = ((labels == 0) & (split == "train")) | (
@@ -253,73 +378,70 @@ def logo(data: Path, train_versions: tuple[str, ...] | None = None) -> dict[str,
             m = train_clip[f[f"clip_{v}"]]
             xs.append(f[f"x_{v}"][m])
             ys.append(labels[f[f"clip_{v}"][m]])
-        model = fit(np.concatenate(xs), np.concatenate(ys))
+        xtr, ytr = np.concatenate(xs), np.concatenate(ys)
+        models = {h: fit_head(h, xtr, ytr) for h in heads}
         ids = np.flatnonzero(test_clip)
+        page_ids = ids[(labels[ids] == 1) | page_real[ids]]
         fold: dict[str, Any] = {
             "train_clips": int(train_clip.sum()),
+            "train_segments": len(ytr),
             "test_real_clips": int(((labels == 0) & test_clip).sum()),
             "test_fake_clips": int(((labels == 1) & test_clip).sum()),
         }
         for cond in TEST_CONDITIONS:
             clip = f[f"clip_{cond}"]
             m = test_clip[clip]
-            seg = real_logits(f[f"x_{cond}"][m], model)
-            fold[f"{cond}_segment_eer"] = eer(seg, labels[clip[m]])
-            fold[f"{cond}_clip_eer"] = eer(_clip_scores(seg, clip[m], ids), labels[ids])
-            fold[f"{cond}_segments"] = int(m.sum())
-            cnn = f[f"cnn_{cond}"]
-            if len(cnn):
-                fold[f"{cond}_baseline_segment_eer"] = eer(cnn[m], labels[clip[m]])
-                fold[f"{cond}_baseline_clip_eer"] = eer(
-                    _clip_scores(cnn[m], clip[m], ids), labels[ids]
-                )
-                fused = np.maximum(cnn[m], seg)
-                fold[f"{cond}_fused_segment_eer"] = eer(fused, labels[clip[m]])
-                fold[f"{cond}_fused_clip_eer"] = eer(_clip_scores(fused, clip[m], ids), labels[ids])
-            # Reals from the demo pages only (no shared LibriSpeech / LJ Speech clips):
-            # the same pages' fakes cannot win by the reals' corpus alone.
-            page_ids = ids[(labels[ids] == 1) | page_real[ids]]
-            fold[f"{cond}_pagereal_clip_eer"] = eer(
-                _clip_scores(seg, clip[m], page_ids), labels[page_ids]
-            )
-            if len(cnn):
-                fold[f"{cond}_pagereal_baseline_clip_eer"] = eer(
-                    _clip_scores(cnn[m], clip[m], page_ids), labels[page_ids]
-                )
-                fold[f"{cond}_pagereal_fused_clip_eer"] = eer(
-                    _clip_scores(np.maximum(cnn[m], seg), clip[m], page_ids), labels[page_ids]
-                )
+            seg_labels, seg_clip = labels[clip[m]], clip[m]
+            cnn = f[f"cnn_{cond}"][m]
+            scorers = {"cnn": cnn}
+            for h, model in models.items():
+                z = real_logits(f[f"x_{cond}"][m], model)
+                scorers[h] = z
+                scorers[f"{h}_fused"] = np.maximum(cnn, z)
+            res: dict[str, Any] = {"segments": int(m.sum())}
+            for name, seg in scorers.items():
+                res[name] = {
+                    "clip_eer": eer(_clip_scores(seg, seg_clip, ids), labels[ids]),
+                    "segment_eer": eer(seg, seg_labels),
+                    "pagereal_clip_eer": eer(
+                        _clip_scores(seg, seg_clip, page_ids), labels[page_ids]
+                    ),
+                }
+            fold[cond] = res
         out["folds"][held] = fold
-        print(
-            held,
-            json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in fold.items()}),
-        )
+        summary = {
+            k: round(100 * v["clip_eer"], 1)
+            for k, v in fold["clean"].items()
+            if isinstance(v, dict)
+        }
+        print(held, json.dumps(summary), flush=True)
     return out
 
 
-def ship(data: Path, dest: Path) -> None:
-    """Fit on every clip (clean + augmented) and write the model."""
+def ship(data: Path, dest: Path, head: str) -> None:
+    """Fit ``head`` on every clip (clean + augmented) and write the model."""
     rows = load_manifest(data)
     f = features(data, rows)
     labels = np.array([r["label"] for r in rows])
     x = np.concatenate([f[f"x_{v}"] for v in TRAIN_VERSIONS])
     y = np.concatenate([labels[f[f"clip_{v}"]] for v in TRAIN_VERSIONS])
-    model = fit(x, y)
-    assert model["coef"].shape == (REAL_FEATURE_DIM,)
+    model = fit_head(head, x, y)
+    assert model["mean"].shape[0] in (V1_DIM, V2_DIM, REAL_FEATURE_DIM)
     dest.mkdir(parents=True, exist_ok=True)
     np.savez(dest / "model.npz", **{k: v.astype(np.float32) for k, v in model.items()})
-    print(f"wrote {dest / 'model.npz'} from {len(x)} segments ({int(y.sum())} synthetic)")
+    print(f"wrote {dest / 'model.npz'} ({head}) from {len(x)} segments ({int(y.sum())} synthetic)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("/work/data/speech/real_spoof"))
     ap.add_argument("--ship", action="store_true")
+    ap.add_argument("--head", choices=HEADS, default=SHIPPED_HEAD)
     ap.add_argument("--train-versions", default=",".join(TRAIN_VERSIONS))
     args = ap.parse_args()
     if args.ship:
-        dest = Path(__file__).resolve().parents[1] / "src/veracity/models/speech_real_lr"
-        ship(args.data, dest)
+        dest = Path(__file__).resolve().parents[1] / "src/veracity/models/speech_real_head"
+        ship(args.data, dest, args.head)
     else:
         logo(args.data, tuple(args.train_versions.split(",")))
 

@@ -32,9 +32,10 @@ def test_features_shape_finite_and_level_invariant_bands(seconds: float) -> None
     f = speech_real.real_features(x, segs)
     assert f.shape == (len(segs), speech_real.REAL_FEATURE_DIM) and np.isfinite(f).all()
     g = speech_real.real_features(0.1 * x, segs)
-    n = speech_real.REAL_FEATURE_DIM - 4 * speech_real.BANDS
-    # The band statistics are relative to each segment's mean power.
-    assert np.allclose(f[:, n:], g[:, n:], atol=1e-3)
+    n = speech_real.FEATURE_DIM
+    # Band, fine-structure and (level-normalised) embedding statistics ignore the level.
+    assert np.allclose(f[:, n : speech_real.V2_DIM], g[:, n : speech_real.V2_DIM], atol=1e-3)
+    assert np.allclose(f[:, speech_real.V2_DIM :], g[:, speech_real.V2_DIM :], atol=2e-2)
 
 
 def test_no_segments_gives_empty_features() -> None:
@@ -44,9 +45,12 @@ def test_no_segments_gives_empty_features() -> None:
 
 def test_shipped_head_matches_card_and_scores() -> None:
     head = load_model(speech_real.MODEL_NAME)
-    assert head["coef"].shape == (speech_real.REAL_FEATURE_DIM,)
-    assert head["mean"].shape == head["scale"].shape == head["coef"].shape
+    dim = speech_real.REAL_FEATURE_DIM
+    assert head["mean"].shape == head["scale"].shape == (dim,)
     assert (head["scale"] > 0).all()
+    members, d, hidden = head["w1"].shape
+    assert d == dim and head["b1"].shape == head["w2"].shape == (members, hidden)
+    assert head["b2"].shape == (members,)
     x = speech_like(4.0, seed=22).astype(np.float32)
     z = speech_real.real_logits(speech_real.real_features(x, active_segments(x)), head)
     assert np.isfinite(z).all()
@@ -114,9 +118,28 @@ def test_training_eer_and_fit_on_separable_toy_data() -> None:
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.normal(0, 1, (200, 5)), rng.normal(1.5, 1, (200, 5))])
     y = np.repeat([0, 1], 200)
-    m = t.fit(x, y)
-    z = speech_real.real_logits(x, m)
-    assert t.eer(z, y) < 0.1
+    for m in (t.fit(x, y), t.fit_mlp(x, y, hidden=4, seeds=2)):
+        z = speech_real.real_logits(x, m)
+        assert z.shape == (400,) and t.eer(z, y) < 0.1
+
+
+def test_network_head_averages_members_and_reads_a_prefix() -> None:
+    rng = np.random.default_rng(1)
+    one = {
+        "mean": np.zeros(3),
+        "scale": np.ones(3),
+        "w1": rng.normal(size=(1, 3, 2)),
+        "b1": np.zeros((1, 2)),
+        "w2": np.ones((1, 2)),
+        "b2": np.zeros(1),
+    }
+    two = {**one, "w1": np.concatenate([one["w1"], -one["w1"]]), "b1": np.zeros((2, 2))}
+    two["w2"], two["b2"] = np.ones((2, 2)), np.zeros(2)
+    x = rng.normal(size=(5, 7))  # extra columns beyond the head's features are ignored
+    z1 = speech_real.real_logits(x, one)
+    assert z1.shape == (5,)
+    # tanh is odd: the mirrored member cancels the first, so the average is 0.
+    assert np.allclose(speech_real.real_logits(x, two), 0.0)
 
 
 def test_griffin_lim_speech_still_scores(tmp_path: Path) -> None:
@@ -125,3 +148,47 @@ def test_griffin_lim_speech_still_scores(tmp_path: Path) -> None:
     sf.write(tmp_path / "g.wav", y, rate)
     result = _detector().analyze(load_audio(tmp_path / "g.wav"), None)
     assert result is not None and 0.0 <= result.details["score_neural"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("section", "stem", "speaker"),
+    [
+        ("LJSpeech/ID", "00001", "ljspeech/LJ"),
+        ("Ablation", "3", "ljspeech/LJ"),
+        ("LibriTTS", "1221-135767-0014", "libritts/1221"),
+        ("VCTK", "p234_019", "vctk/p234"),
+        ("LibriTTS", "amused", "styletts2-page/LibriTTS/amused"),
+    ],
+)
+def test_styletts2_page_speakers(section: str, stem: str, speaker: str) -> None:
+    sys.path.insert(0, str(TRAINING))
+    try:
+        import build_real_spoof_dataset as b
+    finally:
+        sys.path.remove(str(TRAINING))
+    assert b._style_speaker(section, stem) == speaker
+    assert "style_diffusion" in b.FAMILIES
+
+
+def test_version_cache_round_trip(tmp_path: Path) -> None:
+    from scipy.io import wavfile
+
+    sys.path.insert(0, str(TRAINING))
+    try:
+        import speech_real_versions as sv
+        import train_speech_real as t
+    finally:
+        sys.path.remove(str(TRAINING))
+    x = speech_like(2.0, 16000, seed=27)
+    (tmp_path / "wav").mkdir()
+    wavfile.write(tmp_path / "wav" / "c1.wav", 16000, (x * 32767).astype(np.int16))
+    row = {"id": "c1", "file": "wav/c1.wav"}
+    versions = ("clean", "aug0")
+    for v in versions:
+        (tmp_path / "versions" / v).mkdir(parents=True)
+    assert sv._one((tmp_path, row, versions)) == "c1"
+    pcm = wavfile.read(tmp_path / "wav" / "c1.wav")[1].astype(np.float32) / 32768.0
+    for v in versions:
+        y = sv.load_version(tmp_path, "c1", v)
+        ref = t.version(pcm, v, sv.clip_seed("c1"))
+        assert y.shape == ref.shape and np.abs(y - np.clip(ref, -1, 1)).max() < 2e-4

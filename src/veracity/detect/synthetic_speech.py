@@ -4,8 +4,10 @@ Each active 2 s segment (energy VAD, 1 s hop) is scored by
 
 - the spectrogram CNN of :mod:`veracity.detect.speech_cnn` (onnxruntime; trained on
   espeak / flite / festival / WORLD / Griffin-Lim speech), and
-- the linear head of :mod:`veracity.detect.speech_real` (numpy; trained on real neural
-  TTS, voice conversion, neural vocoder and codec audio from demo pages).
+- the head of :mod:`veracity.detect.speech_real` (numpy and onnxruntime: spectral and
+  fine-structure statistics plus a pretrained speech embedding, into a small tanh
+  network; trained on real neural TTS, voice conversion, neural vocoder, codec and
+  diffusion-TTS audio from demo pages).
 
 The segment logit is the larger of the two (either kind of artefact makes a segment
 synthetic); the file score is the mean segment logit mapped back to a probability.

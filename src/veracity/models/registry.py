@@ -82,10 +82,22 @@ MODELS: tuple[ModelSpec, ...] = (
         "onnxruntime",
     ),
     ModelSpec(
-        "speech_real_lr",
-        "speech_real_lr/model.npz",
-        "d3fa5d03d9c0b3680308a45fbe4403ad7b6ade099bd78c27b9c339293650a948",
+        "speech_real_head",
+        "speech_real_head/model.npz",
+        "a6985196475ae317d8d1aed6e30175d047eb5025e4115c09e10c4f745fcfee37",
         "numpy",
+    ),
+    ModelSpec(
+        "speech_oww_embedding.embedding_model",
+        "speech_oww_embedding/embedding_model.onnx",
+        "ba754db3cd768a524c655ea90655ee5e6055a43b8dfd29366a11e93716ae9e51",
+        "onnxruntime",
+    ),
+    ModelSpec(
+        "speech_oww_embedding.melspectrogram",
+        "speech_oww_embedding/melspectrogram.onnx",
+        "ba2b0e0f8b7b875369a2c89cb13360ff53bac436f2895cced9f479fa65eb176f",
+        "onnxruntime",
     ),
     ModelSpec(
         "speech_spec_cnn",
