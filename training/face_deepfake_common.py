@@ -107,6 +107,17 @@ def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float = L2) -> Pro
     return Probe(probe.mean, probe.scale, probe.w, probe.b - shift)
 
 
+def fit_fast(x: np.ndarray, y: np.ndarray, l2: float = L2) -> Probe:
+    """One fit; the bias puts 0 logit at ``THRESHOLD_FPR`` of the *training* real crops.
+
+    In-sample real scores run low, so the FPR on unseen sources comes out higher than
+    the target; the leave-one-source-out benchmark measures exactly that.
+    """
+    probe = fit_probe(x, y, l2)
+    shift = float(np.quantile(probe.logit(x[y == 0]), 1.0 - THRESHOLD_FPR))
+    return Probe(probe.mean, probe.scale, probe.w, probe.b - shift)
+
+
 def hash_str(s: str) -> int:
     import hashlib
 
@@ -119,13 +130,12 @@ def loso(data: CropSet, l2: float = L2) -> tuple[np.ndarray, dict[str, Probe]]:
     Returns the logits and, per held-out source, the probe that scored it.
     """
     src = data.col("repo")
-    groups = data.col("group")
     out = np.full(len(data.rows), np.nan)
     probes: dict[str, Probe] = {}
     for held in sorted(set(src) - {SBI_SOURCE}):
         te = src == held
         tr = ~te
-        probes[held] = fit(data.feats[tr], data.y[tr], groups[tr], l2)
+        probes[held] = fit_fast(data.feats[tr], data.y[tr], l2)
         out[te] = probes[held].logit(data.feats[te])
     return out, probes
 
