@@ -20,7 +20,7 @@ from veracity.media.audio import AudioClip, AudioInfo, decode_audio
 from veracity.media.audio_out import save_audio
 from veracity.synth.speech import speech_like
 from veracity.watermark.audio import detect_blocks
-from veracity.watermark.audio_embed import watermark_signal
+from veracity.watermark.audio.embed import watermark_signal
 
 SECONDS = 60.0
 

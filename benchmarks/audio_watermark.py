@@ -35,7 +35,7 @@ import numpy as np
 from veracity.media.audio import decode_audio
 from veracity.synth.audio_edits import EDITS, resample
 from veracity.watermark.audio import detect_blocks
-from veracity.watermark.audio_embed import watermark_signal
+from veracity.watermark.audio.embed import watermark_signal
 
 RATE = 16000
 CLIP_S = 10.0

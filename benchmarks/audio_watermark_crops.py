@@ -14,7 +14,7 @@ import numpy as np
 from audio_watermark import RATE, _clips  # type: ignore[import-not-found]
 
 from veracity.watermark.audio import detect_blocks
-from veracity.watermark.audio_embed import watermark_signal
+from veracity.watermark.audio.embed import watermark_signal
 
 
 def main(data: Path, n_clips: int, crops: int, first: int = 0) -> None:

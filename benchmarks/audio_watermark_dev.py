@@ -23,8 +23,9 @@ import numpy as np
 from audio_watermark import benchmark_files, by_speaker, clips_from_groups  # same folder
 
 from veracity.synth.audio_edits import EDITS, resample
-from veracity.watermark import audio_embed, audio_layout
 from veracity.watermark.audio import detect_blocks
+from veracity.watermark.audio import embed as audio_embed
+from veracity.watermark.audio import layout as audio_layout
 
 RATE = 16000
 TUNABLE = {

@@ -18,8 +18,8 @@ import numpy as np
 
 from veracity.media.audio import decode_audio
 from veracity.watermark.audio import P_DETECT, detect_blocks
-from veracity.watermark.audio_detect import TileEnergies, read_window
-from veracity.watermark.audio_layout import fine_power, layout_for_key
+from veracity.watermark.audio.detect import TileEnergies, read_window
+from veracity.watermark.audio.layout import fine_power, layout_for_key
 
 
 def main(

@@ -32,7 +32,7 @@ import random
 import subprocess
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,6 @@ MEDIA = (
 )
 STRICT_CODES = ("veracity.signature.paddingAltered", "veracity.manifestStore.headerAltered")
 ROOT = Path(__file__).resolve().parents[1]
-
 
 
 def _commit() -> str:
@@ -145,6 +144,64 @@ def _print(name: str, rows: list[dict[str, Any]], summary: dict[str, Any]) -> No
             )
 
 
+_SET_LABELS = {"fixtures": "fixtures", "crafted": "crafted (signed here + one bit flipped)"}
+
+
+def conformance_tables(sets: dict[str, Any]) -> dict[str, Any]:
+    """The guide's tables, from the per-file rows: one row per set, one per format."""
+    summary = []
+    for name, s in sets.items():
+        rows = s["rows"]
+        compared = [r for r in rows if r["outcome"] != "excluded"]
+        classes = Counter(r["sdk"] for r in compared)
+        false_invalid = sum(
+            r["sdk"] == "valid" and r["veracity"] == "invalid" and r["outcome"] != "strict"
+            for r in compared
+        )
+        agree = sum(r["outcome"] == "agree" for r in compared)
+        strict = sum(r["outcome"] == "strict" for r in compared)
+        summary.append(
+            [
+                _SET_LABELS.get(name, name),
+                len(compared),
+                ", ".join(f"{n} {c}" for c, n in classes.most_common()),
+                f"**{agree} ({100 * agree / max(1, len(compared)):.0f}%)**",
+                strict,
+                f"**{false_invalid}**",
+                len(compared) - agree - strict,
+                len(rows) - len(compared),
+            ]
+        )
+    formats = sorted({r["format"] for s in sets.values() for r in s["rows"]})
+    per_format = []
+    for fmt in formats:
+        cells: list[Any] = [fmt]
+        for s in sets.values():
+            rows = [r for r in s["rows"] if r["format"] == fmt and r["outcome"] != "excluded"]
+            ok = sum(r["outcome"] in ("agree", "strict") for r in rows)
+            cells.append(f"{ok} / {len(rows)}" if rows else "-")
+        per_format.append(cells)
+    return {
+        "summary": {
+            "columns": [
+                "set",
+                "files compared",
+                "SDK classes",
+                "agree",
+                "strict-only",
+                "false `invalid`",
+                "other",
+                "excluded",
+            ],
+            "rows": summary,
+        },
+        "per_format": {
+            "columns": ["format", *(f"{_SET_LABELS.get(n, n)}: agree or strict" for n in sets)],
+            "rows": per_format,
+        },
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="Agreement of verify with c2pa-python's Reader.")
     ap.add_argument("--fixtures", type=Path, default=Path("/work/data/c2pa/fixtures"))
@@ -183,6 +240,7 @@ def main() -> None:
         order=12,
     )
     data = {
+        "tables": conformance_tables(sets),
         "c2pa_python": getattr(c2pa, "__version__", "0.38.1"),
         "fixtures": str(args.fixtures),
         "cpu_s": round(cpu, 1),

@@ -139,6 +139,46 @@ def _print(results: dict[str, Counter], trials: int, seconds: float) -> None:
         print(f"\n{name}: " + ", ".join(f"{k} x{v}" for k, v in codes[:8]))
 
 
+_KIND_LABELS = {
+    "content byte flip": "one random bit flipped in the coded pixels",
+    "manifest byte flip": "one random bit flipped in the manifest segments",
+    "manifest moved to another file": "manifest moved onto another file",
+}
+
+
+def tampering_table(results: dict[str, dict[str, int]]) -> dict[str, object]:
+    """The guide's table of the counts: one row per kind of tampering."""
+    rows = []
+    for kind, c in results.items():
+        codes = sorted(
+            ((k.removeprefix("code "), v) for k, v in c.items() if k.startswith("code ")),
+            key=lambda kv: -kv[1],
+        )
+        rows.append(
+            [
+                _KIND_LABELS.get(kind, kind),
+                c["n"],
+                f"**{100 * c['invalid'] / c['n']:.1f}%**",
+                c["same as c2pa"],
+                c["caught only by veracity checks"],
+                c["c2pa error (unparsable)"],
+                ", ".join(f"`{k}` {v}" for k, v in codes[:4]),
+            ]
+        )
+    return {
+        "columns": [
+            "tampering",
+            "trials",
+            "reported invalid",
+            "same state and codes as c2pa's Reader",
+            "c2pa said valid, Veracity's extra checks caught it",
+            "c2pa could not parse it",
+            "most frequent codes",
+        ],
+        "rows": rows,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=1000)
@@ -158,6 +198,7 @@ def main() -> None:
             "cpu_s": round(time.process_time() - t0, 1),
             "results": {k: dict(v) for k, v in results.items()},
         }
+        data["tables"] = {"tampering": tampering_table(data["results"])}
         total = sum(c["n"] for c in results.values())
         invalid = sum(c["invalid"] for c in results.values())
         headline = Headline(

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from veracity.bench.results_file import write_result  # noqa: E402
+from veracity.bench.results_file import Headline, write_result  # noqa: E402
 
 
 def _media(folder: Path) -> dict[str, Path]:
@@ -63,6 +63,18 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
         timeout=300,
         check=False,
     )
+
+
+def tables(data: dict[str, object]) -> dict[str, object]:
+    """The docs table (``data.tables``) built from the counts."""
+    runs, ok, two = data["runs"], data["ok"], data["exit2_one_line"]
+    assert isinstance(runs, int) and isinstance(ok, int) and isinstance(two, int)
+    failures = data["failures"]
+    assert isinstance(failures, list)
+    columns = ["runs", "exit 0 (output decodes)", "exit 2 with one line", "other exits"]
+    columns += ["damaged input or file left", "IN==OUT skipped (input too big)"]
+    rows = [[runs, ok, two, runs - ok - two, len(failures), data["skipped_input_too_big"]]]
+    return {"sweep": {"columns": columns, "rows": rows}}
 
 
 def main() -> int:
@@ -148,15 +160,28 @@ def main() -> int:
         print(f"{key:>24}: {val}")
     for line in bad:
         print("BAD", line)
+    failed_runs = counts["runs"] - counts["ok"] - counts["exit2_one_line"]
+    headline = Headline(
+        "Full disk and output failures",
+        "measured" if not bad else "failing",
+        f"{counts['runs']} embed/sign runs onto {len(sizes)} filesystem sizes "
+        f"({int(sizes[0])} KiB..{int(sizes[-1])} KiB), image/audio/video, IN==OUT and IN!=OUT: "
+        f"{counts['ok']} ok, {counts['exit2_one_line']} exit 2 with one line, "
+        f"{failed_runs} other; {len(bad)} damaged inputs or partial outputs",
+        order=31,
+    )
+    data: dict[str, object] = {
+        **counts,
+        "sizes_kib": [int(s) for s in sizes],
+        "failures": bad,
+        "seconds": round(secs, 1),
+    }
+    data["tables"] = tables(data)
     write_result(
         "full_disk_sweep",
-        {
-            **counts,
-            "sizes_kib": [int(s) for s in sizes],
-            "failures": bad,
-            "seconds": round(secs, 1),
-        },
+        data,
         script="benchmarks/full_disk_sweep.py",
+        headline=headline,
     )
     shutil.rmtree(work, ignore_errors=True)
     return 0 if not bad else 1

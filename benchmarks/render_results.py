@@ -7,12 +7,23 @@ Usage::
 
 The table sits between the ``<!-- headline:start -->`` and ``<!-- headline:end -->`` markers;
 every row names the results file it came from, so a number always has a file behind it.
+
+Documentation pages carry measured tables the same way: a block
+
+    <!-- results-table: NAME KEY -->
+    ...
+    <!-- /results-table -->
+
+is replaced by the table ``data.tables.KEY`` of ``benchmarks/results/NAME.json`` (``columns``,
+``rows`` and an optional ``note``), followed by a line naming the file and its date.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,7 +32,70 @@ from veracity.bench.results_file import ResultFile, load_results
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 RESULTS_PAGE = ROOT / "docs" / "results.md"
+DOCS = ROOT / "docs"
 START, END = "<!-- headline:start -->", "<!-- headline:end -->"
+TABLE_BLOCK = re.compile(
+    r"<!-- results-table: (?P<name>[\w.-]+) (?P<key>[\w.-]+) -->\n.*?<!-- /results-table -->",
+    re.S,
+)
+GENERATED = ("reference", "models")  # pages docs/hooks.py writes; results.md is written here
+
+
+class StaleTableError(ValueError):
+    """A docs block names a results file or table that does not exist."""
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        text = f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
+    else:
+        text = str(value)
+    return text.replace("|", "/").replace("\n", " ")
+
+
+def table_markdown(result: ResultFile, key: str, page: Path) -> str:
+    """The markdown of table ``key`` of ``result``, with a source line linking the results page."""
+    tables = result.data.get("tables", {})
+    if key not in tables:
+        raise StaleTableError(f"{page.relative_to(ROOT)}: {result.path.name} has no table {key!r}")
+    table = tables[key]
+    columns = [str(c) for c in table["columns"]]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in table["rows"]:
+        if len(row) != len(columns):
+            raise StaleTableError(
+                f"{result.path.name}: table {key!r} has a row of {len(row)} cells"
+            )
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
+    link = os.path.relpath(RESULTS_PAGE, page.parent).replace(os.sep, "/")
+    source = f"*Source: [`{result.path.name}`]({link}#{result.name.lower()}), {result.date}"
+    source += f", `{result.script}`." if result.script else "."
+    if table.get("note"):
+        source += f" {table['note']}"
+    lines += ["", source + "*"]
+    return "\n".join(lines)
+
+
+def render_page(text: str, page: Path, by_name: dict[str, ResultFile]) -> str:
+    """``text`` with every results-table block re-rendered from its results file."""
+
+    def one(m: re.Match[str]) -> str:
+        result = by_name.get(m["name"])
+        if result is None:
+            raise StaleTableError(f"{page.relative_to(ROOT)}: no results file {m['name']}.json")
+        head = f"<!-- results-table: {m['name']} {m['key']} -->"
+        return f"{head}\n{table_markdown(result, m['key'], page)}\n<!-- /results-table -->"
+
+    return TABLE_BLOCK.sub(one, text)
+
+
+def doc_pages() -> list[Path]:
+    """The hand-written documentation pages (generated ones left out)."""
+    return sorted(
+        p
+        for p in DOCS.rglob("*.md")
+        if p != RESULTS_PAGE and p.relative_to(DOCS).parts[0] not in GENERATED
+    )
 
 
 def headline_table(results: list[ResultFile]) -> str:
@@ -73,7 +147,11 @@ def results_page(results: list[ResultFile]) -> str:
             "| key | value |",
             "|---|---|",
         ]
-        lines += [f"| `{k}` | {v.replace('|', '/')} |" for k, v in _flat("", dict(r.data))]
+        data = dict(r.data)
+        tables = data.pop("tables", {})
+        lines += [f"| `{k}` | {v.replace('|', '/')} |" for k, v in _flat("", data)]
+        if tables:
+            lines.append(f"| `tables` | {', '.join(sorted(tables))} (rendered in the guides) |")
         lines.append("")
     return "\n".join(lines)
 
@@ -107,10 +185,17 @@ def main() -> int:
     )
     args = parser.parse_args()
     results = load_results()
+    by_name = {r.name: r for r in results}
     outputs = {
         README: render(README.read_text(encoding="utf-8"), headline_table(results)),
         RESULTS_PAGE: results_page(results),
     }
+    try:
+        for page in doc_pages():
+            outputs[page] = render_page(page.read_text(encoding="utf-8"), page, by_name)
+    except StaleTableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     stale = [
         p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text
     ]

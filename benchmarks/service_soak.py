@@ -44,9 +44,19 @@ def _uploads(folder: Path) -> list[tuple[str, bytes]]:
         buf = io.BytesIO()
         Image.fromarray(natural_image(h, w, seed=i)).save(buf, format="JPEG", quality=90)
         files.append((f"photo{i}.jpg", buf.getvalue()))
+    buf = io.BytesIO()
+    Image.fromarray(natural_image(600, 800, seed=9)).save(buf, format="PNG")
+    files.append(("scan.png", buf.getvalue()))
     wav = write_wav(folder / "voice.wav", speech_like(3.0, seed=1))
+    long_wav = write_wav(folder / "talk.wav", speech_like(12.0, seed=2))
     mp4 = write_mp4(folder / "clip.mp4", frames=24, size=128)
-    files += [("voice.wav", wav.read_bytes()), ("clip.mp4", mp4.read_bytes())]
+    big_mp4 = write_mp4(folder / "scene.mp4", frames=48, size=256)
+    files += [
+        ("voice.wav", wav.read_bytes()),
+        ("talk.wav", long_wav.read_bytes()),
+        ("clip.mp4", mp4.read_bytes()),
+        ("scene.mp4", big_mp4.read_bytes()),
+    ]
     return files
 
 
@@ -150,10 +160,33 @@ def run(parallel: int, bursts: int) -> dict[str, object]:
         "sequential_baseline": seq,
         "p50_ratio_parallel_vs_sequential": round(float(par["p50_s"]) / float(seq["p50_s"]), 2),  # type: ignore[arg-type]
         "peak_rss_mb": round(peak, 1),
-        "uploads": [name for name, _ in uploads],
+        "uploads": {name: len(data) for name, data in uploads},
         "server_stderr_tail": err.decode(errors="replace")[-400:] if not alive else "",
         "note": "wall-clock latencies on a shared 2-core machine; other jobs disturb them",
     }
+
+
+def tables(data: dict[str, object]) -> dict[str, object]:
+    """The docs table (``data.tables``) built from the measured runs."""
+    seq, soak = data["sequential_baseline"], data["soak"]
+    assert isinstance(seq, dict) and isinstance(soak, dict)
+
+    def answers(run: dict[str, object]) -> str:
+        status = run["status"]
+        assert isinstance(status, dict)
+        return ", ".join(f"{k} x {v}" for k, v in status.items())
+
+    columns = ["run", "requests", "answers", "server crashes", "5xx", "transport errors"]
+    columns += ["p50 s", "p95 s", "peak RSS (MB)"]
+    par = f"{data['parallel']} parallel x {data['bursts_planned']} bursts"
+    baseline = ["sequential (baseline)", seq["requests"], answers(seq), 0, 0, 0]
+    loaded = [par, soak["requests"], answers(soak), data["server_crashes"], data["server_5xx"]]
+    loaded.append(data["transport_errors"])
+    rows = [
+        [*baseline, seq["p50_s"], seq["p95_s"], ""],
+        [*loaded, soak["p50_s"], soak["p95_s"], data["peak_rss_mb"]],
+    ]
+    return {"soak": {"columns": columns, "rows": rows}}
 
 
 def main() -> int:
@@ -178,14 +211,16 @@ def main() -> int:
         f"peak RSS {data['peak_rss_mb']} MB"
     )
     if not args.no_write:
+        data["tables"] = tables(data)
         ok = data["server_crashes"] == 0 and data["server_5xx"] == 0
         headline = Headline(
-            "Service under parallel uploads",
+            "Service under load",
             "measured" if ok else "failing",
             f"{soak['requests']} uploads ({args.parallel} parallel x {args.bursts} bursts): "
-            f"{data['server_crashes']} crashes, {data['server_5xx']} 5xx, p95 {soak['p95_s']} s, "
+            f"{data['server_crashes']} crashes, {data['server_5xx']} 5xx, p50 {soak['p50_s']} s, "
+            f"p95 {soak['p95_s']} s, "
             f"peak RSS {data['peak_rss_mb']} MB",
-            order=90,
+            order=30,
         )
         path = write_result(
             "service_soak", data, script="benchmarks/service_soak.py", headline=headline

@@ -108,3 +108,47 @@ def test_expected_abstentions_only_with_verbose(tmp_path: Path) -> None:
     assert quiet.returncode == verbose.returncode == 0, quiet.stderr + verbose.stderr
     assert "abstains" not in quiet.stderr
     assert "no face found" in verbose.stderr
+
+
+MEASURED = re.compile(r"\d\.\d|\d ?%|\d ?(ms|dB|s)\b|\d+ ?/ ?\d+|\bAUC\b|\bEER\b")
+
+
+def _hand_tables(text: str) -> list[str]:
+    """Markdown tables outside results-table blocks whose cells look like measurements.
+
+    A table of descriptions that happens to hold digits says so with a
+    ``<!-- descriptive table -->`` line right above it.
+    """
+    outside = re.sub(r"<!-- results-table: .*?<!-- /results-table -->", "", text, flags=re.S)
+    outside = re.sub(r"```.*?```", "", outside, flags=re.S)
+    found: list[str] = []
+    block: list[str] = []
+    before = ""  # the last non-table, non-empty line above the current table
+    for line in [*outside.splitlines(), ""]:
+        if line.startswith("|"):
+            block.append(line)
+            continue
+        descriptive = before.strip() == "<!-- descriptive table -->"
+        if len(block) > 2 and not descriptive and any(MEASURED.search(r) for r in block[2:]):
+            found.append(block[0])
+        block = []
+        if line.strip():
+            before = line
+    return found
+
+
+def test_measured_tables_in_the_docs_come_from_results_files() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from render_results import doc_pages
+    finally:
+        sys.path.pop(0)
+    offenders = {
+        page.relative_to(ROOT).as_posix(): heads
+        for page in doc_pages()
+        if (heads := _hand_tables(page.read_text(encoding="utf-8")))
+    }
+    assert not offenders, (
+        "tables of numbers must be results-table blocks rendered from benchmarks/results "
+        f"(python benchmarks/render_results.py): {offenders}"
+    )

@@ -13,20 +13,17 @@ from veracity.synth.audio_edits import EDITS, resample
 from veracity.synth.speech import speech_like
 from veracity.watermark.api import detect_file, embed_file
 from veracity.watermark.audio import detect_blocks
-from veracity.watermark.audio_detect import _all_sync_scores
-from veracity.watermark.audio_ecc import (
+from veracity.watermark.audio.detect import _all_sync_scores
+from veracity.watermark.audio.embed import watermark_signal
+from veracity.watermark.audio.framing import (
     CODED_BITS,
-    _conv_encode,
-    _list_viterbi,
-    _viterbi,
     crc16,
     decode_payload,
     decode_payloads,
     encode_payload,
     list_decode,
 )
-from veracity.watermark.audio_embed import watermark_signal
-from veracity.watermark.audio_layout import (
+from veracity.watermark.audio.layout import (
     BLOCK_FRAMES,
     N_SYNC,
     TILE_FRAMES,
@@ -35,6 +32,7 @@ from veracity.watermark.audio_layout import (
     pair_diff,
     tile_log_energy,
 )
+from veracity.watermark.ecc import AUDIO_CODE
 
 PAYLOAD = bytes.fromhex("c0ffee42")
 
@@ -120,19 +118,21 @@ def test_fft_sync_search_equals_the_direct_sum(seconds: float, scale: float) -> 
 def test_list_viterbi_returns_the_best_paths_in_order() -> None:
     rng = np.random.default_rng(7)
     soft = rng.normal(size=(12, CODED_BITS))
-    info, valid = _list_viterbi(soft, 8)
+    info, valid = AUDIO_CODE.list_viterbi(soft, 8)
     assert valid.all()
-    assert np.array_equal(info[:, 0], _viterbi(soft))  # rank 0 is the Viterbi path
+    assert np.array_equal(info[:, 0], AUDIO_CODE.viterbi(soft))  # rank 0 is the Viterbi path
     for row, paths in zip(soft, info, strict=True):
         assert len({p.tobytes() for p in paths}) == 8  # distinct paths
-        metrics = [row @ (1 - 2 * _conv_encode([int(b) for b in p]).astype(float)) for p in paths]
+        metrics = [
+            row @ (1 - 2 * AUDIO_CODE.encode([int(b) for b in p]).astype(float)) for p in paths
+        ]
         assert np.all(np.diff(metrics) <= 1e-9)  # best first
         # No other path beats the 8th: flipping any single info bit of the best path
         # gives a path that is either in the list or no better than its last entry.
         for k in range(len(paths[0])):
             other = paths[0].copy()
             other[k] ^= 1
-            code = 1 - 2 * _conv_encode([int(b) for b in other]).astype(float)
+            code = 1 - 2 * AUDIO_CODE.encode([int(b) for b in other]).astype(float)
             listed = any(np.array_equal(other, p) for p in paths)
             assert listed or row @ code <= metrics[-1] + 1e-9
 
@@ -164,8 +164,8 @@ def test_viterbi_is_maximum_likelihood() -> None:
     noisy[:, ::5] = np.round(noisy[:, ::5])
     assert [got for got, _ in decode_payloads(sent)] == payloads
     wrong = 0
-    for soft, truth, info in zip(noisy, sent, _viterbi(noisy), strict=True):
-        best = 1 - 2 * _conv_encode([int(b) for b in info]).astype(float)
+    for soft, truth, info in zip(noisy, sent, AUDIO_CODE.viterbi(noisy), strict=True):
+        best = 1 - 2 * AUDIO_CODE.encode([int(b) for b in info]).astype(float)
         assert soft @ best >= soft @ truth - 1e-9
         wrong += not np.array_equal(best, truth)
     assert wrong > 0  # the noise is strong enough to make the decoder choose
@@ -261,8 +261,8 @@ def test_chunked_embedding_stages_equal_the_whole_signal_ones() -> None:
     # powers are a float32 matrix product, which some CPUs' BLAS kernels round differently
     # for a different number of rows (seen on 2026-12-06: 2e-7 relative on 623 of 1,500
     # frames), so they are compared to float32 precision; the synthesis exactly.
-    from veracity.watermark.audio_embed import _synthesise
-    from veracity.watermark.audio_layout import band_power, fine_band_power
+    from veracity.watermark.audio.embed import _synthesise
+    from veracity.watermark.audio.layout import band_power, fine_band_power
 
     x = speech_like(6.0, seed=4)
     x32 = x.astype(np.float32)

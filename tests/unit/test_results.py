@@ -45,6 +45,36 @@ def test_registry_refuses_duplicates_and_checks_interface() -> None:
         reg.get("zero")
 
 
+class _NoAnalyze:
+    name = "broken"
+    modality = "image"
+
+
+class _NoModality:
+    name = "broken"
+
+    def analyze(self, media: object, evidence: object = None) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("cls", "missing"), [(_NoAnalyze, "analyze"), (_NoModality, "modality")], ids=str
+)
+def test_registry_checks_classes_at_registration(cls: type, missing: str) -> None:
+    from veracity.detect.base import Detector
+
+    reg: Registry[Detector] = Registry("detector", Detector)
+    with pytest.raises(TypeError, match=f"missing: {missing}"):
+        reg.register("broken", cls)
+    assert "broken" not in reg
+
+
+def test_registry_checks_subclass_for_plain_interfaces() -> None:
+    reg: Registry[int] = Registry("number", int)
+    with pytest.raises(TypeError, match="does not implement int"):
+        reg.register("s", str)  # type: ignore[arg-type]
+
+
 def test_fusion_averages_log_odds_and_labels() -> None:
     s = [DetectorScore("a", 0.9), DetectorScore("b", 0.9)]
     assert fuse_scores(s) == pytest.approx(0.9)
@@ -54,3 +84,34 @@ def test_fusion_averages_log_odds_and_labels() -> None:
     assert label_for(0.9, dec) == "fake"
     assert label_for(0.1, dec) == "real"
     assert label_for(0.5, dec) == "uncertain"
+
+
+def test_registry_aliases_resolve_to_the_new_name() -> None:
+    reg: Registry[int] = Registry("number", int)
+    reg.register("two", lambda: 2)
+    reg.alias("deux", "two")
+    assert reg.get("deux") == 2 and "deux" in reg and reg.names() == ["two"]
+    assert reg.resolve("deux") == "two" and reg.resolve("two") == "two"
+    with pytest.raises(ValueError, match="already registered"):
+        reg.alias("two", "two")
+    with pytest.raises(ValueError, match="already registered"):
+        reg.register("deux", lambda: 2)
+    with pytest.raises(KeyError, match="unknown number"):
+        reg.alias("drei", "three")
+
+
+def test_detector_alias_selects_the_renamed_detector(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from veracity.detect import catalog
+    from veracity.detect.api import detect_file
+    from veracity.synth.samples import natural_image
+
+    monkeypatch.setattr(catalog, "ALIASES", {"old_spectral": "aigen_spectral"})
+    monkeypatch.setattr(catalog, "_REGISTRY", None)  # rebuilt with the alias, then restored
+    png = tmp_path / "a.png"
+    Image.fromarray(natural_image(96, 96)).save(png)
+    found = detect_file(png, only=["old_spectral"])
+    assert [d.name for d in found.detectors] == ["aigen_spectral"]

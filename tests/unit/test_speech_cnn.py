@@ -8,6 +8,7 @@ import numpy as np
 
 from veracity.detect import speech_cnn
 from veracity.detect.speech_features import active_segments
+from veracity.models import registry
 from veracity.synth.speech import speech_like
 
 
@@ -30,9 +31,9 @@ def test_short_segment_is_tiled() -> None:
 
 
 def test_shipped_model_matches_digest_and_scores() -> None:
-    digest = hashlib.sha256(speech_cnn.MODEL_FILE.read_bytes()).hexdigest()
-    assert digest == speech_cnn.MODEL_SHA256
-    assert speech_cnn.MODEL_FILE.stat().st_size < 1_000_000
+    file = registry.path(speech_cnn.MODEL_NAME)
+    assert hashlib.sha256(file.read_bytes()).hexdigest() == registry.spec("speech_spec_cnn").sha256
+    assert file.stat().st_size < 1_000_000
     x = speech_like(4.0, seed=14).astype(np.float32)
     segs = active_segments(x)
     z = speech_cnn.cnn_logits(x, segs, batch=2)

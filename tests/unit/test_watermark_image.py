@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageEnhance
 from tests.conftest import natural_image
 
-from veracity.watermark.image import detect_pixels, ecc, embed_pixels
+from veracity.watermark.image import detect_pixels, embed_pixels, framing
 
 PAYLOAD = bytes.fromhex("0123456789abcdef")
 KEY = "test-key"
@@ -61,15 +61,15 @@ ATTACKS = {
 
 def test_ecc_corrects_noisy_symbols() -> None:
     rng = np.random.default_rng(1)
-    symbols = ecc.encode(PAYLOAD)
-    assert symbols.shape == (ecc.CODED_BITS,)
-    payload, ok = ecc.decode(symbols + rng.normal(0, 0.8, symbols.shape))
+    symbols = framing.encode(PAYLOAD)
+    assert symbols.shape == (framing.CODED_BITS,)
+    payload, ok = framing.decode(symbols + rng.normal(0, 0.8, symbols.shape))
     assert ok and payload == PAYLOAD
 
 
 def test_ecc_flags_garbage() -> None:
     rng = np.random.default_rng(2)
-    oks = [ecc.decode(rng.normal(size=ecc.CODED_BITS))[1] for _ in range(20)]
+    oks = [framing.decode(rng.normal(size=framing.CODED_BITS))[1] for _ in range(20)]
     assert not any(oks)
 
 

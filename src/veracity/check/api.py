@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from pathlib import Path
 
@@ -12,19 +11,11 @@ from veracity.check.result import CheckModality, CheckResult, ComponentNote
 from veracity.check.rules import decide
 from veracity.check.sources import read_credentials, read_watermark, run_detection
 from veracity.errors import UnsupportedFormatError
-from veracity.media.limits import check_input_file
-from veracity.media.probe import DOCUMENT_HEAD, sniff_document, sniff_modality
+from veracity.media.handle import MediaFile
+from veracity.media.probe import DOCUMENT_HEAD, sniff_document
 from veracity.results import Detection, WatermarkReading
 
 __all__ = ["check_file"]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _renamed_notes(
@@ -46,17 +37,16 @@ _DOCUMENT_NAMES = {
 }
 
 
-def _modality(path: Path) -> tuple[CheckModality, str | None]:
+def _modality(media: MediaFile) -> tuple[CheckModality, str | None]:
     """The file's modality, and the document format when no codec of ours decodes it.
 
     Raises:
         UnsupportedFormatError: Neither media nor a format that carries credentials.
     """
     try:
-        return sniff_modality(path), None
+        return media.modality, None
     except UnsupportedFormatError:
-        with path.open("rb") as fh:
-            doc = sniff_document(fh.read(DOCUMENT_HEAD))
+        doc = sniff_document(media.head(DOCUMENT_HEAD))
         if doc is None:
             raise
         return ("image" if doc in ("svg", "jxl") else "document"), doc
@@ -73,12 +63,12 @@ def _abstain(doc: str) -> tuple[None, ComponentNote, None, ComponentNote]:
 
 
 def _evidence(
-    p: Path, options: CheckOptions, doc: str | None, ev: Path | None
+    media: MediaFile, options: CheckOptions, doc: str | None, ev: Path | None
 ) -> tuple[WatermarkReading | None, ComponentNote | None, Detection | None, ComponentNote | None]:
     if doc is not None:
         return _abstain(doc)
-    watermark, wm_note = read_watermark(p, options)
-    detection, det_note = run_detection(p, options, ev)
+    watermark, wm_note = read_watermark(media, options)
+    detection, det_note = run_detection(media, options, ev)
     return watermark, wm_note, detection, det_note
 
 
@@ -119,15 +109,15 @@ def check_file(
         VeracityError: An environment problem (missing model, store unreachable).
     """
     options = options or CheckOptions()
-    p = check_input_file(path, options.limits)
-    modality, doc = _modality(p)
+    media = MediaFile.open(path, options.limits)
+    modality, doc = _modality(media)
     ev = Path(evidence_dir) if evidence_dir is not None else None
-    watermark, wm_note, detection, det_note = _evidence(p, options, doc, ev)
-    credentials, cred_note = read_credentials(p, options, watermark)
+    watermark, wm_note, detection, det_note = _evidence(media, options, doc, ev)
+    credentials, cred_note = read_credentials(media, options, watermark)
     verdict, reasons = decide(credentials, watermark, detection)
     shown = display_name if display_name is not None else str(path)
     media_note = _truncation_note(watermark, detection)
-    notes = _renamed_notes((media_note, cred_note, wm_note, det_note), str(p), shown)
+    notes = _renamed_notes((media_note, cred_note, wm_note, det_note), media.name, shown)
     if detection is not None and display_name is not None:
         detection = dataclasses.replace(detection, path=shown)
     return CheckResult(
@@ -139,6 +129,6 @@ def check_file(
         watermark=watermark,
         detection=detection,
         notes=notes,
-        sha256=_sha256(p),
-        size=p.stat().st_size,
+        sha256=media.sha256(),
+        size=media.size,
     )

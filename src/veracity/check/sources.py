@@ -10,7 +10,7 @@ model, store down) are not hidden: they propagate and fail the file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veracity.check.options import CheckOptions
 from veracity.check.result import ComponentNote
@@ -22,6 +22,9 @@ from veracity.errors import (
     UnsupportedFormatError,
 )
 from veracity.results import CredentialReport, Detection, WatermarkReading
+
+if TYPE_CHECKING:
+    from veracity.media.handle import MediaFile
 
 __all__ = ["read_credentials", "read_watermark", "run_detection"]
 
@@ -36,6 +39,7 @@ def _missing(component: str, exc: BaseException) -> ComponentNote:
 
 def _credential_kwargs(options: CheckOptions) -> dict[str, Any]:
     return {
+        "limits": options.limits,
         "watermark_key": options.key,
         "store": options.store,
         "trust": [options.trust] if options.trust is not None else [],
@@ -43,7 +47,7 @@ def _credential_kwargs(options: CheckOptions) -> dict[str, Any]:
 
 
 def read_credentials(
-    path: Path, options: CheckOptions, watermark: WatermarkReading | None = None
+    media: MediaFile, options: CheckOptions, watermark: WatermarkReading | None = None
 ) -> tuple[CredentialReport | None, ComponentNote | None]:
     """Verify Content Credentials, including recovery through watermark or fingerprint.
 
@@ -56,7 +60,7 @@ def read_credentials(
         return None, _missing("credentials", exc)
     reuse = watermark  # the reading under options.key, whatever the modality
     try:
-        return verify_file(path, **_credential_kwargs(options), watermark_reading=reuse), None
+        return verify_file(media, **_credential_kwargs(options), watermark_reading=reuse), None
     except UnsupportedFormatError as exc:
         return None, _missing("credentials", exc)
     except CredentialError as exc:
@@ -64,15 +68,15 @@ def read_credentials(
 
 
 def read_watermark(
-    path: Path, options: CheckOptions
+    media: MediaFile, options: CheckOptions
 ) -> tuple[WatermarkReading | None, ComponentNote | None]:
     """Read the invisible watermark with the configured key."""
     try:
-        from veracity.watermark.api import detect_file
+        from veracity.watermark import api as watermark_api
     except ImportError as exc:
         return None, _missing("watermark", exc)
     try:
-        return detect_file(path, key=options.key, limits=options.limits), None
+        return watermark_api.read_watermark(media, key=options.key), None
     except (CorruptMediaError, LimitExceededError):
         raise
     except (InputError, ImportError) as exc:
@@ -81,18 +85,14 @@ def read_watermark(
 
 
 def run_detection(
-    path: Path, options: CheckOptions, evidence_dir: Path | None
+    media: MediaFile, options: CheckOptions, evidence_dir: Path | None
 ) -> tuple[Detection | None, ComponentNote | None]:
     """Run the passive detectors registered for the file's modality."""
-    from veracity.detect.api import detect_file
+    from veracity.detect import api as detect_api
 
     try:
-        return (
-            detect_file(
-                path, evidence_dir=evidence_dir, limits=options.limits, only=options.detectors
-            ),
-            None,
-        )
+        found = detect_api.run_detectors(media, evidence_dir=evidence_dir, only=options.detectors)
+        return found, None
     except (CorruptMediaError, LimitExceededError):
         raise
     except (InputError, ImportError) as exc:

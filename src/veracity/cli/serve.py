@@ -30,7 +30,26 @@ def register(sub: Any) -> None:
         "--max-upload-mb",
         type=positive_float,
         default=50.0,
-        help="largest accepted upload (default 50)",
+        help="largest accepted upload, on /api/check and /matches/byContent (default 50)",
+    )
+    p.add_argument(
+        "--max-header-kb",
+        type=positive_float,
+        default=64.0,
+        help="largest request head (request line and headers); 431 above (default 64)",
+    )
+    p.add_argument(
+        "--max-request-line-kb",
+        type=positive_float,
+        default=16.0,
+        help="longest request line (method and URL); 414 above (default 16)",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time a request head may take to arrive; 408 after it (default 10)",
     )
     p.set_defaults(func=run)
 
@@ -42,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
         from veracity.service.app import create_app
         from veracity.service.config import ServiceConfig
+        from veracity.service.http_guard import HeadLimits, uvicorn_config
     except ImportError as exc:
         raise MissingExtraError(
             f"the web service needs the server extra ({exc.name} is missing): "
@@ -49,5 +69,10 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     options = CheckOptions(key=args.key, store=args.store, trust=args.trust)
     config = ServiceConfig(check=options, max_upload_bytes=int(args.max_upload_mb * 1024**2))
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="info")
+    limits = HeadLimits(
+        max_line_bytes=int(args.max_request_line_kb * 1024),
+        max_head_bytes=int(args.max_header_kb * 1024),
+        head_timeout_s=args.header_timeout,
+    )
+    uvicorn.Server(uvicorn_config(create_app(config), args.host, args.port, limits)).run()
     return 0

@@ -21,6 +21,7 @@ from veracity.credentials.engine import read_manifest_store
 from veracity.credentials.manifest import AUDIO_WATERMARK_ALG, VIDEO_WATERMARK_ALG
 from veracity.credentials.report import soft_binding_id
 from veracity.errors import UsageError
+from veracity.media.handle import MediaFile
 from veracity.media.probe import sniff_modality
 from veracity.results import Modality, WatermarkReading
 
@@ -41,11 +42,11 @@ def store_id(manifest_id: bytes) -> str:
     return manifest_id.hex().rjust(16, "0")
 
 
-def av_modality(path: Path, mime: str) -> Modality | None:
+def av_modality(source: Path | MediaFile, mime: str) -> Modality | None:
     """``audio``/``video`` when our watermark codecs can mark this file, else None."""
     if not mime.startswith(("audio/", "video/mp4")):
         return None
-    modality = sniff_modality(path)
+    modality = source.modality if isinstance(source, MediaFile) else sniff_modality(source)
     if modality == "audio" and mime in _AUDIO_SUFFIX:
         return "audio"
     if modality == "video" and mime == "video/mp4":

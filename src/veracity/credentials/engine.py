@@ -97,15 +97,18 @@ def check_output_suffix(dst: Path, mime: str) -> None:
         )
 
 
-def mime_for(path: str | os.PathLike[str]) -> str:
+def mime_for(path: str | os.PathLike[str], head: bytes | None = None) -> str:
     """Return the MIME type c2pa should use for ``path``, from its content.
+
+    ``head`` is the file's first :data:`DOCUMENT_HEAD` bytes when the caller has read them.
 
     Raises:
         UnsupportedFormatError: Unknown content or a container c2pa cannot sign.
     """
     p = Path(path)
-    with p.open("rb") as fh:
-        head = fh.read(DOCUMENT_HEAD)
+    if head is None:
+        with p.open("rb") as fh:
+            head = fh.read(DOCUMENT_HEAD)
     found = sniff_format(head[:64])
     fmt = found[1] if found is not None else sniff_document(head)
     if fmt == "fragment":

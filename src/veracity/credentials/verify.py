@@ -25,8 +25,10 @@ from veracity.credentials.report import report_from_store
 from veracity.credentials.store import ManifestStore, open_store
 from veracity.credentials.strict import HEADER_CODE, has_manifest_store, unsigned_bytes_altered
 from veracity.errors import ConfigError, InputError, StoreError
-from veracity.media.image import decode_image_bytes, load_image
-from veracity.media.limits import Limits, check_input_file
+from veracity.media.handle import MediaFile
+from veracity.media.image import decode_image_bytes
+from veracity.media.limits import Limits
+from veracity.media.probe import DOCUMENT_HEAD
 from veracity.results import CredentialReport, WatermarkReading
 from veracity.watermark.base import DEFAULT_KEY
 
@@ -62,11 +64,11 @@ def load_anchors(paths: Iterable[str | Path] = (), *, include_home: bool = True)
     return found
 
 
-def _strict(report: CredentialReport, path: Path, mime: str) -> CredentialReport:
+def _strict(report: CredentialReport, media: MediaFile, mime: str) -> CredentialReport:
     """Add Veracity's unsigned-bytes checks (JPEG/PNG) to c2pa's verdict."""
     if mime not in ("image/jpeg", "image/png"):
         return report
-    extra = unsigned_bytes_altered(path.read_bytes())
+    extra = unsigned_bytes_altered(media.data())
     if not extra:
         return report
     return dataclasses.replace(report, state="invalid", codes=(*report.codes, *extra))
@@ -104,7 +106,7 @@ def content_check(rgb: Any, manifest: bytes, context: c2pa.Context) -> dict[str,
 
 
 def _recover(
-    path: Path,
+    media: MediaFile,
     mime: str,
     lookup: Lookup,
     context: c2pa.Context,
@@ -112,14 +114,14 @@ def _recover(
     reading: WatermarkReading | None,
 ) -> CredentialReport:
     if mime not in _RECOVERABLE:
-        if av_modality(path, mime) is None:
+        if av_modality(media, mime) is None:
             return CredentialReport(state="none", details={"recovery": f"not attempted for {mime}"})
         reuse = reading if reading is not None and reading.modality != "image" else None
-        av, evidence = recover_av(path, lookup, context, key, reuse)
+        av, evidence = recover_av(media.path, lookup, context, key, reuse)
         if av is None:
             return CredentialReport(state="none", details={"recovery": evidence})
         return _recovered(av[1], "watermark", evidence, av[2])
-    rgb = load_image(path).rgb
+    rgb = media.image().rgb
     image_reading = reading if reading is not None and reading.modality == "image" else None
     found, evidence = recover_manifest(
         rgb, lookup, context, key=key, use_watermark=watermark_available(), reading=image_reading
@@ -176,8 +178,9 @@ def _lookup_for(store: ManifestStore | str | Path | None, resolver: str | None) 
 
 
 def verify_file(
-    path: str | Path,
+    path: str | Path | MediaFile,
     *,
+    limits: Limits | None = None,
     trust: Sequence[str | Path] = (),
     allow_remote: bool = False,
     recover: bool = True,
@@ -189,7 +192,10 @@ def verify_file(
     """Verify the Content Credentials of a file.
 
     Args:
-        path: The file to check.
+        path: The file to check, or an opened :class:`~veracity.media.handle.MediaFile`
+            (``veracity check`` passes the one it reads and decodes once).
+        limits: Input limits for a path (default :class:`Limits()`); an opened file
+            keeps the limits it was opened with.
         trust: Extra trust anchors (PEM files or folders); the configuration folder's
             ``trust/`` is always included.
         allow_remote: Fetch a manifest the file only references by URL.
@@ -209,8 +215,8 @@ def verify_file(
         InputError: Missing or unreadable file; UnsupportedFormatError for other types.
         StoreError, ResolverError: The store or resolver could not be reached.
     """
-    p = check_input_file(path, Limits())
-    mime = mime_for(p)
+    media = path if isinstance(path, MediaFile) else MediaFile.open(path, limits)
+    mime = mime_for(media.path, media.head(DOCUMENT_HEAD))
     if mime == FRAGMENT_MIME:
         return CredentialReport(
             state="none",
@@ -221,12 +227,12 @@ def verify_file(
             },
         )
     context = reader_context(load_anchors(trust), allow_remote=allow_remote)
-    outcome = read_manifest_store(p, mime, context)
+    outcome = read_manifest_store(media.data(), mime, context)
     if outcome.store is not None:
-        return _strict(report_from_store(outcome.store, recovered_via="embedded"), p, mime)
+        return _strict(report_from_store(outcome.store, recovered_via="embedded"), media, mime)
     if outcome.error is not None:
         return _unreadable(outcome.error)
-    if has_manifest_store(p.read_bytes()):
+    if has_manifest_store(media.data()):
         return CredentialReport(
             state="invalid",
             codes=(HEADER_CODE,),
@@ -238,7 +244,7 @@ def verify_file(
     if lookup is None:
         return CredentialReport(state="none", details={"recovery": "no manifest store configured"})
     try:
-        return _recover(p, mime, lookup, context, watermark_key, watermark_reading)
+        return _recover(media, mime, lookup, context, watermark_key, watermark_reading)
     finally:
         closer = getattr(lookup, "close_owned", None)
         if closer is not None:

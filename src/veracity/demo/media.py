@@ -16,9 +16,11 @@ from veracity.synth.samples import natural_image, speech_like, write_mp4, write_
 __all__ = [
     "crop_copy",
     "edit_keeping_metadata",
+    "make_camera_photo",
     "make_photo",
     "make_speech",
     "make_video",
+    "real_photo",
     "strip_copy",
 ]
 
@@ -32,8 +34,32 @@ def _save_jpeg(rgb: np.ndarray, dst: Path, quality: int) -> Path:
 
 
 def make_photo(path: Path, seed: int = 7) -> Path:
-    """A 384x512 photo-like JPEG."""
+    """A 384x512 photo-like JPEG, drawn procedurally (not a camera photograph)."""
     return _save_jpeg(natural_image(384, 512, seed=seed), path, 92)
+
+
+def real_photo() -> np.ndarray | None:
+    """A real photograph that ships offline: matplotlib's sample ``grace_hopper.jpg``.
+
+    It is a US Navy portrait of Grace Hopper (public domain), part of every matplotlib
+    wheel. Returns None when this matplotlib build lacks its sample data.
+    """
+    try:
+        from matplotlib import cbook
+
+        path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+        with Image.open(str(path)) as im:
+            return np.asarray(im.convert("RGB"))
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def make_camera_photo(path: Path, mirror: bool = False) -> Path:
+    """The real sample photograph as a JPEG (mirrored on request), or a drawn one without it."""
+    rgb = real_photo()
+    if rgb is None:
+        return make_photo(path, seed=11 if mirror else 7)
+    return _save_jpeg(rgb[:, ::-1] if mirror else rgb, path, 92)
 
 
 def make_speech(path: Path) -> Path | None:

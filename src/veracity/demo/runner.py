@@ -10,6 +10,7 @@ from veracity.check import CheckOptions, CheckResult, check_file
 from veracity.demo import signing
 from veracity.demo.media import (
     edit_keeping_metadata,
+    make_camera_photo,
     make_photo,
     make_speech,
     make_video,
@@ -57,7 +58,7 @@ def _signed_samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path
     creds = signing.prepare(out, skipped)
     if creds is None:
         return [], CheckOptions()
-    camera = make_photo(out / "camera.jpg", seed=11)
+    camera = make_camera_photo(out / "camera.jpg", mirror=True)
     signed = signing.sign_sample(camera, out, creds, skipped)
     camera.unlink()  # only the signed version is a sample
     edited = edit_keeping_metadata(signed, out / "photo-signed-edited.jpg")
@@ -77,7 +78,7 @@ def _signed_samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path
 
 
 def _samples(out: Path, skipped: list[str]) -> tuple[list[tuple[str, Path]], CheckOptions]:
-    photo = make_photo(out / "photo.jpg", seed=7)
+    photo = make_camera_photo(out / "photo.jpg")
     samples: list[tuple[str, Path]] = [("original photo, nothing added", photo)]
     marked = _watermark(photo, out / "photo-watermarked.jpg", skipped)
     if marked is not None:

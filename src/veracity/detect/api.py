@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from veracity.detect.base import EvidenceSink
-from veracity.detect.catalog import check_detector_names, detectors_for
+from veracity.detect.catalog import check_detector_names, detector_registry, detectors_for
 from veracity.detect.fusion import Decision, fuse_scores, fusion_weights, label_for
 from veracity.errors import UnsupportedFormatError
-from veracity.media.limits import Limits, check_input_file
+from veracity.media.handle import MediaFile
+from veracity.media.limits import Limits
 from veracity.media.loaders import load_for_detection
-from veracity.media.probe import sniff_modality
 from veracity.results import Detection
 
-__all__ = ["detect_file"]
+__all__ = ["detect_file", "run_detectors"]
 
 
 def detect_file(
@@ -39,24 +39,39 @@ def detect_file(
         InputError: The file cannot be used (see :mod:`veracity.errors`).
         UsageError: ``only`` names an unknown detector.
     """
-    limits = limits or Limits()
+    media = MediaFile.open(path, limits)
+    return run_detectors(media, evidence_dir=evidence_dir, decision=decision, only=only)
+
+
+def run_detectors(
+    media: MediaFile,
+    *,
+    evidence_dir: str | os.PathLike[str] | None = None,
+    decision: Decision | None = None,
+    only: Sequence[str] | None = None,
+) -> Detection:
+    """Analyse an opened input with the detectors registered for its modality.
+
+    Arguments and errors are those of :func:`detect_file`; the input is decoded under
+    ``media.limits``.
+    """
     decision = decision or Decision()
-    p = check_input_file(path, limits)
-    modality = sniff_modality(p)
+    p, modality = media.path, media.modality
     detectors = detectors_for(modality)
     if only:
         check_detector_names(only)
-        detectors = [d for d in detectors if d.name in only]
+        wanted = {detector_registry().resolve(n) for n in only}
+        detectors = [d for d in detectors if d.name in wanted]
     if not detectors:
         raise UnsupportedFormatError(f"{p}: no detector is available for {modality} files")
-    media = load_for_detection(p, modality, limits)
+    decoded = load_for_detection(media)
     sink = EvidenceSink(Path(evidence_dir), p.name) if evidence_dir is not None else None
-    results = [(d.name, d.analyze(media, sink)) for d in detectors]
+    results = [(d.name, d.analyze(decoded, sink)) for d in detectors]
     scores = tuple(s for _, s in results if s is not None)
     abstained = [name for name, s in results if s is None]
     fused = fuse_scores(scores, fusion_weights(scores))
     details: dict[str, object] = {"abstained": abstained} if abstained else {}
-    cut = _truncation(media)
+    cut = _truncation(decoded)
     if cut is not None:
         details["truncated"] = cut
     if not scores:

@@ -10,15 +10,11 @@ seeds). Training: ``training/train_speech_cnn.py``.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from veracity.errors import ModelError
+from veracity.models import registry
 
 __all__ = ["BINS", "FRAMES", "HOP", "N_FFT", "cnn_logits", "log_spectrogram", "segment_inputs"]
 
@@ -27,9 +23,7 @@ BINS = N_FFT // 2  # bins 1..256 (DC dropped)
 FRAMES = 192  # frames per 2 s segment fed to the network
 _FLOOR = 1e-6  # -60 dB below the segment's mean power
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "speech_spec_cnn"
-MODEL_FILE = MODEL_DIR / "model.onnx"
-MODEL_SHA256 = "953c554d947464e621c274537f9b7c21f02c60bbbb78cd3f8a43eee5f26fb4bb"
+MODEL_NAME = "speech_spec_cnn"  # in veracity.models.registry
 
 
 def log_spectrogram(x: np.ndarray) -> np.ndarray:
@@ -66,30 +60,9 @@ def segment_inputs(power: np.ndarray, segments: list[tuple[int, int]]) -> np.nda
     return out
 
 
-# onnxruntime sessions may run in several threads at once; only their creation is
-# serialised so that concurrent first calls build one session, not several.
-_LOAD_LOCK = threading.Lock()
-
-
-@functools.lru_cache(maxsize=1)
-def _session_once() -> Any:
-    if not MODEL_FILE.is_file():
-        raise ModelError(f"speech CNN weights missing: {MODEL_FILE}")
-    blob = MODEL_FILE.read_bytes()
-    digest = hashlib.sha256(blob).hexdigest()
-    if digest != MODEL_SHA256:
-        raise ModelError(f"{MODEL_FILE}: sha256 {digest[:12]} does not match the model card")
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.inter_op_num_threads = 1
-    return ort.InferenceSession(blob, opts, providers=["CPUExecutionProvider"])
-
-
 def _session() -> Any:
-    with _LOAD_LOCK:
-        return _session_once()
+    """The shipped CNN's onnxruntime session (checked and built once per process)."""
+    return registry.load(MODEL_NAME)
 
 
 def cnn_logits(x: np.ndarray, segments: list[tuple[int, int]], batch: int = 16) -> np.ndarray:

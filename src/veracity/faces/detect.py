@@ -5,17 +5,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-from importlib import resources
 from typing import Any
 
 import cv2
 import numpy as np
 
-from veracity.errors import ModelError
+from veracity.models import registry
 
 __all__ = ["Face", "FaceDetector", "detect_faces", "shifted", "yunet_model_path"]
-
-_YUNET_FILE = "face_detection_yunet_2023mar_int8bq.onnx"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -40,16 +37,12 @@ class Face:
 
 
 def yunet_model_path() -> str:
-    """Return the path of the shipped YuNet ONNX file.
+    """Return the path of the shipped YuNet ONNX file, its sha256 checked.
 
     Raises:
-        ModelError: The model file is missing from the installation.
+        ModelError: The model file is missing or differs from the model table.
     """
-    ref = resources.files("veracity.models") / "yunet" / _YUNET_FILE
-    path = str(ref)
-    if not ref.is_file():
-        raise ModelError(f"face detector model missing: {path}")
-    return path
+    return str(registry.path("yunet"))
 
 
 class FaceDetector:

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import threading
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from veracity.errors import ModelError
+from veracity.models import registry
 
 __all__ = ["FaceBlendModel", "FacePrediction", "load_face_model"]
-
-MODEL_FILE = "face_sbi.onnx"
-# sha256 of the shipped file, also stated in models/face_sbi/MODEL_CARD.md.
-MODEL_SHA256 = "959d643213bb54acf4c1db59dc1e6f7e706d9fd45d558cce5cf628f33863e1b7"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -74,13 +69,6 @@ class FaceBlendModel:
         )
 
 
-def _model_path() -> str:
-    ref = resources.files("veracity.models") / "face_sbi" / MODEL_FILE
-    if not ref.is_file():
-        raise ModelError(f"face model missing: {ref}")
-    return str(ref)
-
-
 # onnxruntime sessions may run in several threads at once; only their creation is
 # serialised so that concurrent first calls build one session, not several.
 _LOAD_LOCK = threading.Lock()
@@ -93,12 +81,7 @@ def _load_face_model_once() -> FaceBlendModel:
     Raises:
         ModelError: The file is missing or its checksum does not match the model card.
     """
-    path = _model_path()
-    with open(path, "rb") as fh:
-        digest = hashlib.sha256(fh.read()).hexdigest()
-    if digest != MODEL_SHA256:
-        raise ModelError(f"face model {path} does not match its model card (sha256 {digest})")
-    return FaceBlendModel(path)
+    return FaceBlendModel(str(registry.path("face_sbi")))
 
 
 def load_face_model() -> FaceBlendModel:

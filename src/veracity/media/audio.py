@@ -76,7 +76,7 @@ class AudioClip:
 
 def _open(path: Path) -> av.container.InputContainer:
     try:
-        return av.open(str(path), mode="r")
+        return av.open(str(path), mode="r", metadata_errors="ignore")
     except av.error.InvalidDataError:
         raise CorruptMediaError(f"{path}: cannot decode audio (damaged or not audio)") from None
     except av.error.FFmpegError as exc:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from veracity.media.image import load_image
-from veracity.media.limits import Limits
-from veracity.results import Modality
+from veracity.media.handle import MediaFile
 
 __all__ = ["load_for_detection"]
 
 
-def load_for_detection(path: Path, modality: Modality, limits: Limits) -> Any:
+def load_for_detection(media: MediaFile) -> Any:
     """Image -> LoadedImage (first frame if animated); audio and video by their modules."""
-    if modality == "image":
-        return load_image(path, limits, allow_animated=True)
-    if modality == "audio":
+    if media.modality == "image":
+        return media.image(allow_animated=True)
+    if media.modality == "audio":
         from veracity.media.audio import load_audio
 
-        return load_audio(path, limits)
+        return load_audio(media.path, media.limits)
     from veracity.media.video import open_video
 
-    return open_video(path, limits)
+    return open_video(media.path, media.limits)

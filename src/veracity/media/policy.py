@@ -14,11 +14,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from veracity.errors import CorruptMediaError
+from veracity.errors import CorruptMediaError, UnsupportedFormatError
 from veracity.media.limits import Limits, check_input_file
 from veracity.media.probe import sniff_format
 
 __all__ = ["check_media"]
+
+_UNDECODED_IMAGE_BRANDS = frozenset({"heic", "heix", "mif1", "avis"})
 
 
 def check_media(path: str | os.PathLike[str], limits: Limits | None = None) -> str | None:
@@ -38,7 +40,14 @@ def check_media(path: str | os.PathLike[str], limits: Limits | None = None) -> s
     if modality == "image":
         from veracity.media.image import load_image
 
-        load_image(p, limits, allow_animated=True)
+        try:
+            load_image(p, limits, allow_animated=True)
+        except UnsupportedFormatError:
+            # HEIF-family files (heic, heix, mif1) sign and verify through c2pa even
+            # where Pillow has no decoder for them; they are left to the caller.
+            if found[1] in _UNDECODED_IMAGE_BRANDS:
+                return None
+            raise
     elif modality == "video":
         from veracity.media.probe import sniff_modality
 

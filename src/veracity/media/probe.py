@@ -8,9 +8,17 @@ from typing import Literal
 
 from veracity.errors import UnsupportedFormatError
 
-__all__ = ["DOCUMENT_HEAD", "sniff_document", "sniff_format", "sniff_modality"]
+__all__ = [
+    "DOCUMENT_HEAD",
+    "SNIFF_HEAD",
+    "modality_from_head",
+    "sniff_document",
+    "sniff_format",
+    "sniff_modality",
+]
 
 Modality = Literal["image", "video", "audio"]
+SNIFF_HEAD = 64  # bytes sniff_format looks at
 
 _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -97,11 +105,22 @@ def sniff_modality(path: str | os.PathLike[str]) -> Modality:
     """
     p = Path(path)
     with p.open("rb") as fh:
-        head = fh.read(64)
-    found = sniff_format(head)
+        head = fh.read(SNIFF_HEAD)
+    return modality_from_head(head, p)
+
+
+def modality_from_head(head: bytes, path: Path) -> Modality:
+    """The modality of the file at ``path`` whose first bytes are ``head``.
+
+    Only a video container is opened (to tell a sound-only MP4 or Matroska from video).
+
+    Raises:
+        UnsupportedFormatError: The leading bytes match no supported format.
+    """
+    found = sniff_format(head[:SNIFF_HEAD])
     if found is None:
-        raise UnsupportedFormatError(f"{p}: not a recognised image, video or audio file")
-    if found[0] == "video" and _audio_only(p):
+        raise UnsupportedFormatError(f"{path}: not a recognised image, video or audio file")
+    if found[0] == "video" and _audio_only(path):
         return "audio"
     return found[0]
 
@@ -115,7 +134,7 @@ def _audio_only(path: Path) -> bool:
     import av
 
     try:
-        with av.open(str(path), mode="r") as container:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             pictures = [s for s in container.streams.video if not s.disposition & _ATTACHED_PICTURE]
             return not pictures and bool(container.streams.audio)
     except av.error.FFmpegError:

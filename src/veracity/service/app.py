@@ -41,6 +41,8 @@ _LOG = logging.getLogger(__name__)
 # The page and reports load nothing from elsewhere; reports carry only inline CSS/images.
 _PAGE_CSP = "default-src 'self'; img-src 'self' data: blob:; frame-src 'self'; object-src 'none'"
 _REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# Routes that take a media file as their body; every other route gets a small body limit.
+_UPLOAD_PATHS = ("/api/check", "/matches/byContent")
 _SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
@@ -119,7 +121,11 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
         ``/reports/{token}``, and the Soft Binding Resolution API when available.
     """
     config = config or ServiceConfig()
-    resolver = open_resolver(config.check.store) if config.mount_resolver else None
+    resolver = (
+        open_resolver(config.check.store, config.max_upload_bytes)
+        if config.mount_resolver
+        else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -143,5 +149,5 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     app.mount("/static", static, name="static")
     if resolver is not None:
         app.include_router(resolver[0])
-    app.add_middleware(BodyLimitMiddleware, limit=config.max_upload_bytes, paths=("/api/check",))
+    app.add_middleware(BodyLimitMiddleware, limit=config.max_upload_bytes, paths=_UPLOAD_PATHS)
     return app

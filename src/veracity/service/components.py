@@ -29,8 +29,14 @@ def component_status() -> dict[str, Any]:
     }
 
 
-def open_resolver(store_url: str | None) -> tuple[Any, Any] | None:
+def open_resolver(
+    store_url: str | None, max_upload_bytes: int = 50 * 1024**2
+) -> tuple[Any, Any] | None:
     """Open the manifest store and build the Soft Binding Resolution router over it.
+
+    Args:
+        store_url: Manifest store (the default store when None).
+        max_upload_bytes: Largest asset accepted by ``POST /matches/byContent``.
 
     Returns:
         ``(router, store)`` (the caller closes the store), or None when this build has
@@ -45,4 +51,4 @@ def open_resolver(store_url: str | None) -> tuple[Any, Any] | None:
     from veracity.service.resolver import create_resolver_router
 
     store = open_store(store_url)
-    return create_resolver_router(store), store
+    return create_resolver_router(store, max_upload_bytes=max_upload_bytes), store

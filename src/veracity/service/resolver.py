@@ -37,6 +37,18 @@ __all__ = ["BindingQuery", "create_resolver_router"]
 _MAX_UPLOAD = 50 * 1024 * 1024
 
 
+async def _read_limited(request: Request, limit: int) -> bytes:
+    """Read a request body chunk by chunk, refusing it (413) once past ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"asset is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class BindingQuery(BaseModel):
     """Body of ``POST /matches/byBinding``."""
 
@@ -131,6 +143,7 @@ def create_resolver_router(
     *,
     max_distance: int = FINGERPRINT_MAX_DISTANCE,
     watermark_key: str = DEFAULT_KEY,
+    max_upload_bytes: int = _MAX_UPLOAD,
 ) -> APIRouter:
     """Build the Soft Binding Resolution API router over ``store``.
 
@@ -138,6 +151,8 @@ def create_resolver_router(
         store: The manifest store to answer from (shared between requests; thread-safe).
         max_distance: Largest PDQ Hamming distance reported as a match.
         watermark_key: Key used to read watermarks in ``/matches/byContent``.
+        max_upload_bytes: Largest asset accepted by ``/matches/byContent`` (413 above,
+            refused while the body arrives; the body is never read whole first).
     """
     r = _Resolver(store, max_distance, watermark_key)
     router = APIRouter(tags=["soft-binding resolution"])
@@ -160,9 +175,9 @@ def create_resolver_router(
     async def query_by_content(
         request: Request, alg: str | None = None, max_results: int = results
     ) -> dict[str, Any]:
-        data = await request.body()
-        if not data or len(data) > _MAX_UPLOAD:
-            raise HTTPException(415 if not data else 413, "empty or oversized asset")
+        data = await _read_limited(request, max_upload_bytes)
+        if not data:
+            raise HTTPException(415, "empty asset")
         return await run_in_threadpool(r.by_content, data, alg, max_results)
 
     @router.get("/manifests/{manifest_id}")

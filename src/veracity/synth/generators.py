@@ -13,18 +13,16 @@ Inference is numpy only; the trained decoders' weights ship in
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from veracity.errors import UsageError
+from veracity.models import registry
 from veracity.nn.layers import (
     conv2d,
     conv_transpose2d,
-    load_npz_weights,
     relu,
     upsample_nearest,
     zero_insert,
@@ -32,7 +30,6 @@ from veracity.nn.layers import (
 
 __all__ = ["GENERATORS", "Generator", "generate", "generator_names"]
 
-WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "models" / "synth_decoders"
 GenFn = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
@@ -93,9 +90,9 @@ def _deconv_random(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out[: x.shape[0], : x.shape[1]]
 
 
-@functools.cache
 def _weights(name: str) -> dict[str, np.ndarray]:
-    return load_npz_weights(WEIGHTS_DIR / f"{name}.npz")
+    weights: dict[str, np.ndarray] = registry.load(f"synth_decoders.{name}")
+    return weights
 
 
 def _encode(x: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:

@@ -7,20 +7,20 @@ import secrets
 from pathlib import Path
 
 from veracity.errors import UnsupportedFormatError, UsageError
-from veracity.media.limits import Limits, check_input_file
-from veracity.media.probe import sniff_modality
+from veracity.media.handle import MediaFile
+from veracity.media.limits import Limits
 from veracity.results import WatermarkReading
 from veracity.watermark.base import DEFAULT_KEY, WatermarkCodec
 from veracity.watermark.catalog import codec_registry
 
-__all__ = ["detect_file", "embed_file", "parse_payload"]
+__all__ = ["detect_file", "embed_file", "parse_payload", "read_watermark"]
 
 
-def _codec_for(path: os.PathLike[str] | str) -> WatermarkCodec:
-    modality = sniff_modality(path)
+def _codec_for(media: MediaFile) -> WatermarkCodec:
+    modality = media.modality
     registry = codec_registry()
     if modality not in registry:
-        raise UnsupportedFormatError(f"{path}: no watermark codec for {modality} files")
+        raise UnsupportedFormatError(f"{media.path}: no watermark codec for {modality} files")
     return registry.get(modality)
 
 
@@ -54,10 +54,10 @@ def embed_file(
     limits: Limits | None = None,
 ) -> bytes:
     """Embed a watermark; returns the payload bytes that were embedded."""
-    p = check_input_file(src, limits or Limits())
-    codec = _codec_for(p)
+    media = MediaFile.open(src, limits)
+    codec = _codec_for(media)
     payload = parse_payload(payload_hex, codec.payload_bits)
-    codec.embed_file(p, Path(dst), payload, key, quality=quality, force=force)
+    codec.embed_file(media.path, Path(dst), payload, key, quality=quality, force=force)
     return payload
 
 
@@ -65,5 +65,22 @@ def detect_file(
     src: str | os.PathLike[str], *, key: str = DEFAULT_KEY, limits: Limits | None = None
 ) -> WatermarkReading:
     """Read the watermark of ``src`` blindly."""
-    p = check_input_file(src, limits or Limits())
-    return _codec_for(p).detect_file(p, key)
+    return read_watermark(MediaFile.open(src, limits), key=key)
+
+
+def read_watermark(
+    media: MediaFile | str | os.PathLike[str], *, key: str = DEFAULT_KEY
+) -> WatermarkReading:
+    """Read the watermark blindly, with the codec of the input's modality.
+
+    Args:
+        media: An opened :class:`~veracity.media.handle.MediaFile` (decoded once for
+            every reader) or a path (opened under the default limits).
+        key: The watermark key.
+
+    Raises:
+        InputError: No codec reads this file (e.g. an animated image, audio too short).
+    """
+    if not isinstance(media, MediaFile):
+        media = MediaFile.open(media)
+    return _codec_for(media).detect_media(media, key)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from veracity.results import Modality, WatermarkReading
+
+if TYPE_CHECKING:
+    from veracity.media.handle import MediaFile
 
 __all__ = ["DEFAULT_KEY", "WatermarkCodec"]
 
@@ -34,4 +37,8 @@ class WatermarkCodec(Protocol):
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark from ``src`` without the original."""
+        ...
+
+    def detect_media(self, media: MediaFile, key: str) -> WatermarkReading:
+        """Read the mark from an opened input (its picture decoded once for every reader)."""
         ...

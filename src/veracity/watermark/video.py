@@ -18,11 +18,12 @@ import av
 import numpy as np
 
 from veracity.errors import CorruptMediaError
+from veracity.media.handle import MediaFile
 from veracity.media.limits import Limits
 from veracity.media.output import atomic_output
 from veracity.media.video import VideoOptions, open_video
 from veracity.results import Modality, WatermarkReading
-from veracity.watermark.image import ecc
+from veracity.watermark.image import framing
 from veracity.watermark.image.codec import TARGET_PSNR, detect_pixels, embed_pixels
 from veracity.watermark.image.file_codec import check_markable, check_output
 
@@ -41,7 +42,7 @@ class VideoWatermarkCodec:
     """Keyed 64-bit video watermark (the image mark on every frame)."""
 
     modality: Modality = "video"
-    payload_bits: int = ecc.PAYLOAD_BITS
+    payload_bits: int = framing.PAYLOAD_BITS
 
     def embed_file(
         self, src: Path, dst: Path, payload: bytes, key: str, *, quality: int, force: bool
@@ -58,6 +59,10 @@ class VideoWatermarkCodec:
         check_markable(src, info.width, info.height, "frames are")
         with atomic_output(dst, force=force) as tmp:
             _transcode(src, tmp, payload, key, crf_for(quality), info.rotation)
+
+    def detect_media(self, media: MediaFile, key: str) -> WatermarkReading:
+        """Read the mark of an opened input (streamed from its path)."""
+        return self.detect_file(media.path, key)
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark from the mean of frames sampled over the whole video."""

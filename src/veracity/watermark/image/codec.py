@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from veracity.results import WatermarkReading
-from veracity.watermark.image import ecc
+from veracity.watermark.image import framing
 from veracity.watermark.image.candidates import dedupe, fallback, view_candidates
 from veracity.watermark.image.comb import axis_lattices, comb_lattices, comb_power
 from veracity.watermark.image.lattice import (
@@ -134,7 +134,7 @@ def embed_pixels(
         raise ValueError(f"image is {w}x{h}; the watermark needs at least {MIN_SIDE} px per side")
     pattern = key_pattern(key)
     period = _period_for(h, w)
-    tile = render_tile(chip_grid(pattern, ecc.encode(payload)), period).astype(np.float32)
+    tile = render_tile(chip_grid(pattern, framing.encode(payload)), period).astype(np.float32)
     reps = (-(-h // period), -(-w // period))
     luma = luminance(rgb)
     wave = np.tile(tile, reps)[:h, :w] * activity_mask(luma)
@@ -234,7 +234,7 @@ def p_value(z: float, crc_ok: bool) -> float:
     """
     if not crc_ok:
         return _p_sync(z, _MAX_CANDIDATES)
-    return _MAX_CANDIDATES * 2.0**-ecc.CRC_BITS * _p_sync(z, 1)
+    return _MAX_CANDIDATES * 2.0**-framing.CRC_BITS * _p_sync(z, 1)
 
 
 def detect_pixels(rgb: np.ndarray, key: str) -> WatermarkReading:
@@ -372,8 +372,8 @@ def _decode(sync: SyncResult, pattern: KeyPattern, lattice: Lattice, view: str) 
     # the Viterbi decoder is skipped; the p-value is then p_sync alone (conservative).
     if sync.z >= _REFINE_Z:
         chips = sync.chips[pattern.data_pos[:, 0], pattern.data_pos[:, 1]] * pattern.data_sign
-        soft = np.bincount(pattern.data_bit, weights=chips, minlength=ecc.CODED_BITS)
-        payload, crc_ok = ecc.decode(soft)
+        soft = np.bincount(pattern.data_bit, weights=chips, minlength=framing.CODED_BITS)
+        payload, crc_ok = framing.decode(soft)
     detected = crc_ok and _p_sync(sync.z, _MAX_CANDIDATES) < _DETECT_P
     details = {
         "sync_z": round(sync.z, 3),

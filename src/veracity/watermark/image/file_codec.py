@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from veracity.errors import OutputExistsError, UnsupportedFormatError, UsageError
+from veracity.media.handle import MediaFile
 from veracity.media.image import SAVE_FORMATS, load_image, save_image
 from veracity.results import Modality, WatermarkReading
-from veracity.watermark.image import ecc
+from veracity.watermark.image import framing
 from veracity.watermark.image.codec import MIN_SIDE, detect_pixels, embed_pixels
 
 __all__ = ["ImageCodec", "check_markable", "check_output"]
@@ -17,7 +18,7 @@ class ImageCodec:
     """Keyed 64-bit image watermark; keeps alpha, greyscale and the ICC profile."""
 
     modality: Modality = "image"
-    payload_bits: int = ecc.PAYLOAD_BITS
+    payload_bits: int = framing.PAYLOAD_BITS
 
     def embed_file(
         self, src: Path, dst: Path, payload: bytes, key: str, *, quality: int, force: bool
@@ -45,7 +46,11 @@ class ImageCodec:
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark of ``src`` blindly (no original needed)."""
-        return detect_pixels(load_image(src).rgb, key)
+        return self.detect_media(MediaFile.open(src), key)
+
+    def detect_media(self, media: MediaFile, key: str) -> WatermarkReading:
+        """Read the mark of an opened image (an animated one is refused)."""
+        return detect_pixels(media.image().rgb, key)
 
 
 def check_output(

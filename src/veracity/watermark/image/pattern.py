@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from veracity.watermark.image import ecc
+from veracity.watermark.image import framing
 
 __all__ = ["CANON", "CHIP", "GRID", "N_SYNC", "KeyPattern", "key_pattern", "render_tile"]
 
@@ -61,7 +61,7 @@ def key_pattern(key: str) -> KeyPattern:
         sync_sign=rng.choice(np.array([-1.0, 1.0]), N_SYNC),
         data_pos=pos[N_SYNC:],
         data_sign=rng.choice(np.array([-1.0, 1.0]), n_data),
-        data_bit=np.arange(n_data) % ecc.CODED_BITS,
+        data_bit=np.arange(n_data) % framing.CODED_BITS,
     )
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.fft as sfft
 from numpy.lib.stride_tricks import sliding_window_view
 
-from veracity.watermark.audio_ecc import CODED_BITS
+from veracity.watermark.audio.framing import CODED_BITS
 
 __all__ = [
     "BLOCK_FRAMES",

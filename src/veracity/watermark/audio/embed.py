@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from veracity.watermark.audio_ecc import encode_payload
-from veracity.watermark.audio_layout import (
+from veracity.watermark.audio.framing import encode_payload
+from veracity.watermark.audio.layout import (
     FS,
     N_BANDS,
     N_COLS,

@@ -1,10 +1,10 @@
 """The audio watermark codec: keyed 32-bit payload, repeated every 4.1 s, blind detection.
 
 Embedding mixes the file down to 16 kHz mono, computes the watermark signal there
-(:mod:`veracity.watermark.audio_embed`), resamples that signal to the file's rate and
+(:mod:`veracity.watermark.audio.embed`), resamples that signal to the file's rate and
 adds it to every channel, so the original's rate, channels and bandwidth are kept.
 Detection streams the file in overlapping 9.2 s windows, reads each one blindly
-(:mod:`veracity.watermark.audio_detect`) and reports the marked segments.
+(:mod:`veracity.watermark.audio.detect`) and reports the marked segments.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from veracity.media.audio import (
     truncation,
 )
 from veracity.media.audio_out import save_audio
+from veracity.media.handle import MediaFile
 from veracity.media.limits import Limits
 from veracity.results import Modality, WatermarkReading
-from veracity.watermark.audio_detect import WindowReading, read_window
-from veracity.watermark.audio_embed import watermark_signal
-from veracity.watermark.audio_layout import BLOCK_FRAMES, FINE_HOP, FS, fine_power, layout_for_key
+from veracity.watermark.audio.detect import WindowReading, read_window
+from veracity.watermark.audio.embed import watermark_signal
+from veracity.watermark.audio.layout import BLOCK_FRAMES, FINE_HOP, FS, fine_power, layout_for_key
 
 __all__ = ["AudioWatermarkCodec", "detect_blocks"]
 
@@ -123,6 +124,10 @@ class AudioWatermarkCodec:
             mark = np.pad(mark, (0, len(x) - len(mark)))
         bits = 24 if "24" in info.codec else 32 if "f32" in info.codec else 16
         save_audio(dst, x + mark[:, None], rate, bits=bits, force=force)
+
+    def detect_media(self, media: MediaFile, key: str) -> WatermarkReading:
+        """Read the mark of an opened input (streamed from its path)."""
+        return self.detect_file(media.path, key)
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark of ``src`` blindly, window by window (streamed)."""

@@ -26,14 +26,14 @@ import numpy as np
 import scipy.fft as sfft
 from scipy.special import i0e
 
-from veracity.watermark.audio_ecc import (
+from veracity.watermark.audio.framing import (
     CRC_BITS,
     PAYLOAD_BITS,
     decode_payloads,
     encode_payload,
     list_decode,
 )
-from veracity.watermark.audio_layout import (
+from veracity.watermark.audio.layout import (
     BLOCK_FRAMES,
     N_BANDS,
     N_SYNC,
