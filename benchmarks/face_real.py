@@ -189,12 +189,12 @@ def doc_tables(result: dict[str, Any]) -> dict[str, Any]:
     crops.append(
         [
             "real FPR at 0.5 (unseen sources)",
-            None,
+            "-",
             ours["real"]["real_n"],
             ours["real"]["fpr"],
             base["real"]["fpr"],
-            None,
-            None,
+            "-",
+            "-",
         ]
     )
     tables: dict[str, Any] = {
