@@ -56,10 +56,23 @@ def test_every_source_is_labelled_consistently(builder: ModuleType) -> None:
 
 @pytest.mark.parametrize(
     ("pos", "neg", "want"),
-    [([0.9, 0.8], [0.1, 0.2], 1.0), ([0.1], [0.9], 0.0), ([0.5], [0.5], 0.5), ([], [0.1], None)],
+    [([0.9, 0.8], [0.1, 0.2], 1.0), ([0.1], [0.9], 0.0), ([0.7, 0.2], [0.5], 0.5)],
 )
-def test_auc(bench: ModuleType, pos: list[float], neg: list[float], want: float | None) -> None:
-    assert bench.auc(pos, neg) == want
+def test_auc(bench: ModuleType, pos: list[float], neg: list[float], want: float) -> None:
+    assert bench.auc(np.asarray(pos), np.asarray(neg)) == pytest.approx(want)
+
+
+def test_family_table_counts_and_rates(bench: ModuleType) -> None:
+    rows = [
+        {"family": "face_swap", "label": "fake"},
+        {"family": "face_swap", "label": "fake"},
+        {"family": "real", "label": "real"},
+        {"family": "real", "label": "real"},
+    ]
+    table = bench.family_table(np.array([2.0, -1.0, 0.5, -3.0]), rows, 0.0)
+    assert table["face_swap"]["fake_n"] == 2 and table["face_swap"]["tpr"] == 0.5
+    assert table["face_swap"]["auc"] == pytest.approx(0.75)
+    assert table["real"]["fpr"] == 0.5 and table["generated"]["auc"] is None
 
 
 def test_builder_traces_every_crop_to_a_commit(

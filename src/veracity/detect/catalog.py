@@ -46,11 +46,13 @@ def _register_faces(registry: Registry[Detector]) -> None:
     from veracity.detect.face_blend import FaceBlendDetector
     from veracity.detect.face_consistency import FaceConsistencyDetector
     from veracity.detect.face_consistency_video import FaceConsistencyVideoDetector
+    from veracity.detect.face_deepfake import FaceDeepfakeDetector
     from veracity.detect.face_video import FaceVideoDetector
 
     registry.register(FaceBlendDetector.name, FaceBlendDetector)
     registry.register(FaceConsistencyDetector.name, FaceConsistencyDetector)
     registry.register(FaceConsistencyVideoDetector.name, FaceConsistencyVideoDetector)
+    registry.register(FaceDeepfakeDetector.name, FaceDeepfakeDetector)
     registry.register(FaceVideoDetector.name, FaceVideoDetector)
 
 

@@ -76,6 +76,12 @@ MODELS: tuple[ModelSpec, ...] = (
         "numpy",
     ),
     ModelSpec(
+        "face_deepfake",
+        "face_deepfake/model.npz",
+        "10397bf206f3102d29a4b78cf30c41363e07c9de6c8d4ebcb983aa1d994c42f5",
+        "numpy",
+    ),
+    ModelSpec(
         "face_sbi",
         "face_sbi/face_sbi.onnx",
         "959d643213bb54acf4c1db59dc1e6f7e706d9fd45d558cce5cf628f33863e1b7",
