@@ -95,3 +95,10 @@ def test_scores_the_most_suspicious_of_several_faces() -> None:
     faces = result.details["faces"]
     assert len(faces) == 2
     assert result.score == pytest.approx(max(f["probability"] for f in faces), abs=1e-4)
+
+
+def test_face_deepfake_is_opt_in() -> None:
+    from veracity.detect.catalog import detectors_for
+
+    assert "face-deepfake" not in [d.name for d in detectors_for("image")]
+    assert "face-deepfake" in [d.name for d in detectors_for("image", include_optional=True)]

@@ -62,7 +62,7 @@ def run_detectors(
     """
     decision = decision or Decision()
     p, modality = media.path, media.modality
-    detectors = detectors_for(modality)
+    detectors = detectors_for(modality, include_optional=bool(only))
     if only:
         check_detector_names(only)
         wanted = {detector_registry().resolve(n) for n in only}

@@ -64,11 +64,19 @@ def detector_registry() -> Registry[Detector]:
     return _REGISTRY
 
 
-def detectors_for(modality: Modality) -> list[Detector]:
-    """Instantiate (once) and return the registered detectors for ``modality``."""
+def detectors_for(modality: Modality, *, include_optional: bool = False) -> list[Detector]:
+    """Instantiate (once) and return the registered detectors for ``modality``.
+
+    Detectors whose class sets ``default = False`` are opt-in: they run only when named
+    (``--detectors``), i.e. with ``include_optional``.
+    """
     registry = detector_registry()
     found = [registry.get(name) for name in registry.names()]
-    return [d for d in found if d.modality == modality]
+    return [
+        d
+        for d in found
+        if d.modality == modality and (include_optional or getattr(d, "default", True))
+    ]
 
 
 def check_detector_names(names: Sequence[str]) -> None:
