@@ -95,7 +95,12 @@ def _register_sign(csub: Any) -> None:
 
 
 def _register_verify(csub: Any) -> None:
-    v = csub.add_parser("verify", help="verify (or recover) the Content Credentials of IN")
+    v = csub.add_parser(
+        "verify",
+        help="verify (or recover) the Content Credentials of IN",
+        epilog="exit status: 0 valid or trusted (embedded or recovered), 1 none or invalid, "
+        "2 bad input or usage, 3 manifest store or resolver unreachable",
+    )
     v.add_argument("input", type=Path, metavar="IN")
     v.add_argument(
         "--trust",
