@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from veracity.models import registry
 from veracity.models.registry import MODELS_DIR
+from veracity.nn.probability import platt, sigmoid
 
 __all__ = ["MODELS_DIR", "fusion_detail", "load_model", "platt", "sigmoid"]
-
-
-def sigmoid(z: float) -> float:
-    """Numerically safe logistic function."""
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-def platt(logit: float, params: np.ndarray) -> float:
-    """Platt scaling: ``sigmoid(a * logit + b)`` with ``params = (a, b)``."""
-    z = float(params[0]) * logit + float(params[1])
-    return sigmoid(z) if math.isfinite(z) else 0.5
 
 
 def load_model(name: str) -> dict[str, np.ndarray]:

@@ -7,10 +7,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from veracity.detect.calibration import platt
 from veracity.faces.consistency import FEATURE_NAMES, noise_map
 from veracity.faces.regions import FaceRegions
 from veracity.media.output import atomic_output
+from veracity.nn.probability import platt
 
 __all__ = [
     "MODEL_NAME",
