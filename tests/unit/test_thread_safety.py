@@ -33,18 +33,20 @@ def test_one_face_detector_shared_by_threads() -> None:
 def test_each_thread_gets_its_own_native_net() -> None:
     detector = FaceDetector()
     img = natural_image(64, 64, seed=1)
-    nets: list[int] = []
+    nets: list[object] = []  # the nets themselves: an id could be reused once freed
+    together = threading.Barrier(3)
 
     def work() -> None:
         detector.detect(img)
-        nets.append(id(detector._net_for_thread()))
+        nets.append(detector._net_for_thread())
+        together.wait(timeout=30)  # all three threads (and their nets) alive at once
 
     threads = [threading.Thread(target=work) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(nets)) == 3
+    assert len({id(n) for n in nets}) == 3
 
 
 def test_check_file_concurrently(tmp_path: Path) -> None:
