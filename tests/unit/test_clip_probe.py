@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from veracity.backbones import BackboneMissingError, clip_available
-from veracity.detect import clip_probe
+from veracity.detect import backbone, clip_probe
 from veracity.detect.base import EvidenceSink
 from veracity.detect.calibration import load_model
 from veracity.media.image import LoadedImage
@@ -29,7 +29,7 @@ def test_abstains_when_backbone_missing(monkeypatch: pytest.MonkeyPatch) -> None
     def missing(_spec: object) -> None:
         raise BackboneMissingError("CLIP backbone not installed")
 
-    monkeypatch.setattr(clip_probe, "load_clip", missing)
+    monkeypatch.setattr(backbone, "load_clip", missing)
     assert clip_probe.ClipProbeDetector().analyze(_loaded(natural_image(80, 90)), None) is None
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from veracity.backbones import BackboneMissingError, clip_available
 from veracity.backbones.clip import WIDTH
-from veracity.detect import face_deepfake
+from veracity.detect import backbone, face_deepfake
 from veracity.detect.calibration import load_model
 from veracity.detect.catalog import detector_registry
 from veracity.faces.align import template
@@ -82,7 +82,7 @@ def test_abstains_when_backbone_missing(monkeypatch: pytest.MonkeyPatch) -> None
     def missing(_spec: object) -> None:
         raise BackboneMissingError("CLIP backbone not installed")
 
-    monkeypatch.setattr(face_deepfake, "load_clip", missing)
+    monkeypatch.setattr(backbone, "load_clip", missing)
     assert _detector((96.0,)).analyze(_loaded(natural_image(200, 240)), None) is None
 
 

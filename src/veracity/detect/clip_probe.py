@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from veracity.backbones import WHEEL_INSTALL, BackboneMissingError, ClipSpec, load_clip
+from veracity.backbones import ClipSpec
 from veracity.backbones.clip import WIDTH
+from veracity.detect.backbone import clip_or_abstain
 from veracity.detect.base import EvidenceSink
 from veracity.detect.calibration import load_model, sigmoid
 from veracity.report.evidence.heatmap import save_heatmap
@@ -61,14 +62,8 @@ class ClipProbeDetector:
 
     def analyze(self, media: Any, evidence: EvidenceSink | None = None) -> DetectorScore | None:
         """Score a LoadedImage; None (abstain) when the backbone is not installed."""
-        try:
-            backbone = load_clip(SPEC)
-        except BackboneMissingError:
-            _log.warning(
-                "%s: CLIP backbone not installed (%s); the detector abstains",
-                self.name,
-                WHEEL_INSTALL,
-            )
+        backbone = clip_or_abstain(SPEC, self.name)
+        if backbone is None:
             return None
         model = load_model(MODEL_NAME)
         region = view_of(media.rgb, "resize")

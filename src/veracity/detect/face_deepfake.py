@@ -19,7 +19,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from veracity.backbones import WHEEL_INSTALL, BackboneMissingError, ClipSpec, load_clip
+from veracity.backbones import ClipSpec, load_clip
+from veracity.detect.backbone import clip_or_abstain
 from veracity.detect.base import EvidenceSink
 from veracity.detect.calibration import load_model, sigmoid
 from veracity.faces.analyze import MIN_FACE_PX
@@ -83,14 +84,8 @@ class FaceDeepfakeDetector:
                 "%s: no face of at least %d px; the detector abstains", self.name, self.min_face
             )
             return None
-        try:
-            backbone = load_clip(SPEC)
-        except BackboneMissingError:
-            _log.warning(
-                "%s: CLIP backbone not installed (%s); the detector abstains",
-                self.name,
-                WHEEL_INSTALL,
-            )
+        backbone = clip_or_abstain(SPEC, self.name)
+        if backbone is None:
             return None
         faces = sorted(faces, key=lambda f: f.size, reverse=True)[:MAX_FACES]
         logits = self.logits([face_crop(rgb, f.box) for f in faces], backbone)
