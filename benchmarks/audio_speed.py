@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
+from veracity.bench.timing import best_cpu_s
 from veracity.detect.synthetic_speech import SyntheticSpeechDetector
 from veracity.media.audio import AudioClip, AudioInfo, decode_audio
 from veracity.media.audio_out import save_audio
@@ -23,15 +23,6 @@ from veracity.watermark.audio import detect_blocks
 from veracity.watermark.audio.embed import watermark_signal
 
 SECONDS = 60.0
-
-
-def _cpu(fn, repeats: int = 2) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return best
 
 
 def main() -> None:
@@ -47,17 +38,23 @@ def main() -> None:
     detector.analyze(clip)
     y = x + watermark_signal(x, b"\x01\x02\x03\x04", "k")
     rows = [
-        ("speech detector (spectrogram CNN, onnxruntime)", _cpu(lambda: detector.analyze(clip))),
-        ("watermark embed (16 kHz)", _cpu(lambda: watermark_signal(x, b"\x01\x02\x03\x04", "k"))),
+        (
+            "speech detector (spectrogram CNN, onnxruntime)",
+            best_cpu_s(lambda: detector.analyze(clip)),
+        ),
+        (
+            "watermark embed (16 kHz)",
+            best_cpu_s(lambda: watermark_signal(x, b"\x01\x02\x03\x04", "k")),
+        ),
         (
             "watermark detect (blind, windows)",
-            _cpu(lambda: detect_blocks(iter([y.astype(np.float32)]), "k")),
+            best_cpu_s(lambda: detect_blocks(iter([y.astype(np.float32)]), "k")),
         ),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "a.mp3"
         save_audio(path, x, 16000)
-        rows.append(("decode MP3 -> 16 kHz mono", _cpu(lambda: decode_audio(path))))
+        rows.append(("decode MP3 -> 16 kHz mono", best_cpu_s(lambda: decode_audio(path))))
     print(f"| step ({SECONDS:.0f} s of audio, one core) | CPU s | x real time |")
     print("|---|---|---|")
     for name, cpu in rows:

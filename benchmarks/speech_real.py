@@ -24,13 +24,13 @@ import argparse
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from veracity.bench.results_file import Headline, write_result
+from veracity.bench.timing import best_cpu_s
 from veracity.detect.speech_cnn import cnn_logits, log_spectrogram
 from veracity.detect.speech_features import RATE, active_segments, segment_features
 from veracity.detect.speech_real import V1_DIM, band_features
@@ -40,15 +40,6 @@ from veracity.synth.speech import speech_like
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = 60.0
-
-
-def _cpu(fn: Any, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return best
 
 
 def speed(repeats: int) -> dict[str, float]:
@@ -68,8 +59,8 @@ def speed(repeats: int) -> dict[str, float]:
         )
         np.maximum(feats @ w, 0.0)
 
-    old = _cpu(previous, repeats)
-    new = _cpu(lambda: detector.analyze(clip), repeats)
+    old = best_cpu_s(previous, repeats)
+    new = best_cpu_s(lambda: detector.analyze(clip), repeats)
     return {
         "audio_s": SECONDS,
         "previous_cpu_s": old,
