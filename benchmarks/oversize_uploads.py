@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from veracity.bench.results_file import write_result  # noqa: E402
+from veracity.bench.server import wait_until_up  # noqa: E402
 
 _CHUNK = 1 << 20
 
@@ -50,21 +51,6 @@ def _start(src: Path, port: int, home: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "VERACITY_HOME": str(home), "PYTHONPATH": str(src), "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "veracity", "serve", "--port", str(port), "--max-upload-mb", "50"]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _wait_up(port: int, proc: subprocess.Popen[bytes]) -> None:
-    import httpx
-
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited at start ({proc.returncode})")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
 
 
 def _send(port: int, total: int, chunked: bool) -> dict[str, object]:
@@ -113,7 +99,7 @@ def _measure(src: Path, mb: int, chunked: bool, home: Path) -> dict[str, object]
     port = _free_port()
     proc = _start(src, port, home)
     try:
-        _wait_up(port, proc)
+        wait_until_up(f"http://127.0.0.1:{port}", proc, timeout=90)
         time.sleep(1.0)
         before = _rss_mb(proc.pid)
         peak = [before]

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from veracity.bench.results_file import Headline, write_result  # noqa: E402
+from veracity.bench.server import wait_until_up  # noqa: E402
 
 _SIZES = [(120, 160), (333, 211), (480, 640), (97, 413), (720, 960), (256, 256), (701, 389)]
 
@@ -73,21 +74,6 @@ def _start(port: int, home: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def _wait_up(base: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited at start (code {proc.returncode})")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
-
-
 def _post(base: str, upload: tuple[str, bytes]) -> tuple[str, float]:
     import httpx
 
@@ -126,7 +112,7 @@ def run(parallel: int, bursts: int) -> dict[str, object]:
         base = f"http://127.0.0.1:{port}"
         proc = _start(port, folder / "home")
         try:
-            _wait_up(base, proc)
+            wait_until_up(base, proc)
             sequential = [_post(base, u) for u in uploads]
             soak: list[tuple[str, float]] = []
             crashes = 0
