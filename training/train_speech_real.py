@@ -119,6 +119,27 @@ def load_manifest(data: Path) -> list[dict[str, Any]]:
 
 
 FEATURE_DIR = "features_v2"
+EMBED_DIR = "features_emb"
+
+
+def _versions(data: Path, r: dict[str, Any]) -> Any:
+    """(version name, float32 samples) of every version of one clip, cached copies first."""
+    from speech_real_versions import clip_seed
+
+    _, pcm = wavfile.read(data / r["file"])
+    x = pcm.astype(np.float32) / 32768.0
+    for v in VERSIONS:
+        cached = data / "versions" / v / f"{r['id']}.npy"
+        if cached.exists():
+            yield v, np.load(cached).astype(np.float32) / 32767.0
+        else:
+            yield v, version(x, v, clip_seed(r["id"]))
+
+
+def _save(out_file: Path, out: dict[str, np.ndarray]) -> None:
+    tmp = out_file.with_suffix(".tmp.npz")
+    np.savez(tmp, **out)
+    tmp.replace(out_file)
 
 
 def _clip_features(args: tuple[Path, dict[str, Any]]) -> str:
@@ -127,30 +148,16 @@ def _clip_features(args: tuple[Path, dict[str, Any]]) -> str:
     out_file = data / FEATURE_DIR / f"{r['id']}.npz"
     if out_file.exists():
         return r["id"]
-    from speech_real_versions import clip_seed
-
     from veracity.detect.speech_cnn import cnn_logits
 
-    _, pcm = wavfile.read(data / r["file"])
-    x = pcm.astype(np.float32) / 32768.0
     out: dict[str, np.ndarray] = {}
-    for v in VERSIONS:
-        cached = data / "versions" / v / f"{r['id']}.npy"
-        if cached.exists():
-            y = np.load(cached).astype(np.float32) / 32767.0
-        else:
-            y = version(x, v, clip_seed(r["id"]))
+    for v, y in _versions(data, r):
         segs = active_segments(y) or [(0, len(y))]
         out[f"x_{v}"] = spectral_features(y, segs)
         if v in TEST_CONDITIONS:
             out[f"cnn_{v}"] = cnn_logits(y, segs)
-    tmp = out_file.with_suffix(".tmp.npz")
-    np.savez(tmp, **out)
-    tmp.replace(out_file)
+    _save(out_file, out)
     return r["id"]
-
-
-EMBED_DIR = "features_emb"
 
 
 def _clip_embed(args: tuple[Path, dict[str, Any]]) -> str:
@@ -159,24 +166,13 @@ def _clip_embed(args: tuple[Path, dict[str, Any]]) -> str:
     out_file = data / EMBED_DIR / f"{r['id']}.npz"
     if out_file.exists():
         return r["id"]
-    from speech_real_versions import clip_seed
-
     from veracity.detect.speech_embed import embed_features
 
-    _, pcm = wavfile.read(data / r["file"])
-    x = pcm.astype(np.float32) / 32768.0
-    out: dict[str, np.ndarray] = {}
-    for v in VERSIONS:
-        cached = data / "versions" / v / f"{r['id']}.npy"
-        y = (
-            np.load(cached).astype(np.float32) / 32767.0
-            if cached.exists()
-            else version(x, v, clip_seed(r["id"]))
-        )
-        out[f"x_{v}"] = embed_features(y, active_segments(y) or [(0, len(y))])
-    tmp = out_file.with_suffix(".tmp.npz")
-    np.savez(tmp, **out)
-    tmp.replace(out_file)
+    out = {
+        f"x_{v}": embed_features(y, active_segments(y) or [(0, len(y))])
+        for v, y in _versions(data, r)
+    }
+    _save(out_file, out)
     return r["id"]
 
 
