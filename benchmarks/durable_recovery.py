@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from veracity.bench.results_file import Headline, write_result
 from veracity.credentials import init_identity, open_store, sign_file, verify_file
 from veracity.credentials.durable import best_distance, fingerprint
 from veracity.credentials.layout import file_layout
@@ -137,6 +138,12 @@ def main() -> None:
     ap.add_argument("--n-probes", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--store", help="store URL (default: a fresh SQLite file)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).parent / "results" / "durable_recovery.json",
+        help="results file (default: benchmarks/results/durable_recovery.json)",
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="veracity-durable-"))
     os.environ["VERACITY_HOME"] = str(work / "home")
@@ -164,13 +171,60 @@ def main() -> None:
         t1 = time.time()
         rows = [r for chunk in pool.map(_attack_task, jobs, chunksize=4) for r in chunk]
         print(f"attacks verified in {time.time() - t1:.0f} s", flush=True)
-        print_attacks(rows)
+        table, total = attack_table(rows)
+        print_table(table)
         t1 = time.time()
         found = pool.map(_probe_task, probes[: args.n_probes], chunksize=16)
-        print_unrelated(found, time.time() - t1, args.workers)
+        unrelated = print_unrelated(found, time.time() - t1, args.workers)
+    n_probes = unrelated["probes"]
+    data = {
+        "photos": len(photos),
+        "store_manifests": len(photos) + len(fills),
+        "stripped_copies": total["n"],
+        "recovered": total["right"],
+        "wrong": total["wrong"],
+        "missed": total["missed"],
+        "unrelated_probes": n_probes,
+        "unrelated_false_matches": unrelated["wrong"],
+        "unrelated": unrelated,
+        "wall_s": round(time.time() - t0, 1),
+        "tables": {
+            "attacks": {
+                **table,
+                "note": (
+                    f"{len(photos)} photos from {args.photos.name}, store of "
+                    f"{len(photos) + len(fills):,} manifests ({len(fills)} face photos of one "
+                    "half of the identities); unrelated probes from the other half"
+                ),
+            }
+        },
+    }
+    state = (
+        "meets its targets"
+        if total["right"] == total["n"] and total["wrong"] == 0 and unrelated["wrong"] == 0
+        else "below target"
+    )
+    headline = Headline(
+        capability="Durable credentials (metadata stripped)",
+        state=state,
+        numbers=(
+            f"{total['right']:,} / {total['n']:,} stripped copies recovered, "
+            f"{total['wrong'] + unrelated['wrong']} wrong, incl. {n_probes:,} unrelated probes"
+        ),
+        order=11,
+    )
+    write_result(
+        args.out.stem,
+        data,
+        script="benchmarks/durable_recovery.py",
+        headline=headline,
+        directory=args.out.parent,
+    )
 
 
-def print_attacks(rows: list[tuple[str, str, str | None, int]]) -> None:
+def attack_table(
+    rows: list[tuple[str, str, str | None, int]],
+) -> tuple[dict[str, list], Counter]:
     """Recovery per attack: right manifest, wrong manifest, nothing; and by which channel."""
     stats: dict[str, Counter] = {}
     dists: dict[str, list[int]] = {}
@@ -180,28 +234,56 @@ def print_attacks(rows: list[tuple[str, str, str | None, int]]) -> None:
         c[outcome] += 1
         c[str(via)] += 1
         dists.setdefault(name, []).append(dist)
-    print(
-        "\n| attack | n | recovered | wrong | via watermark | via fingerprint | PDQ dist to own views (median / max) |"
-    )
-    print("|---|---|---|---|---|---|---|")
+    columns = [
+        "attack",
+        "n",
+        "recovered (right manifest)",
+        "wrong manifest",
+        "via watermark",
+        "via fingerprint",
+        "PDQ distance to own views (median / max)",
+    ]
+    out = []
     total: Counter = Counter()
     for name, c in stats.items():
         total.update(c)
         d = dists[name]
-        print(
-            f"| {name} | {c['n']} | {100 * c['right'] / c['n']:.1f}% | {c['wrong']} | "
-            f"{c['watermark']} | {c['fingerprint']} | {int(np.median(d))} / {max(d)} |"
+        out.append(
+            [
+                name,
+                c["n"],
+                f"{100 * c['right'] / c['n']:.1f}%",
+                c["wrong"],
+                c["watermark"],
+                c["fingerprint"],
+                f"{int(np.median(d))} / {max(d)}",
+            ]
         )
-    print(
-        f"| **all** | {total['n']} | {100 * total['right'] / total['n']:.2f}% | {total['wrong']} | "
-        f"{total['watermark']} | {total['fingerprint']} | |"
+    out.append(
+        [
+            "**all**",
+            total["n"],
+            f"**{100 * total['right'] / total['n']:.1f}%**",
+            f"**{total['wrong']}**",
+            total["watermark"],
+            total["fingerprint"],
+            "",
+        ]
     )
+    return {"columns": columns, "rows": out}, total
 
 
-def print_unrelated(found: list[tuple[bool, int]], seconds: float, workers: int) -> None:
+def print_table(table: dict[str, list]) -> None:
+    print("\n| " + " | ".join(table["columns"]) + " |")
+    print("|" + "---|" * len(table["columns"]))
+    for row in table["rows"]:
+        print("| " + " | ".join(str(v) for v in row) + " |")
+
+
+def print_unrelated(found: list[tuple[bool, int]], seconds: float, workers: int) -> dict:
     """Never-signed images: any recovery is a wrong recovery."""
     d = np.array([dist for _, dist in found])
-    wrong = sum(rec for rec, _ in found)
+    wrong = int(sum(rec for rec, _ in found))
     print(
         f"\nunrelated probes: {len(found)} (identities disjoint from the store), "
         f"wrong recoveries: {wrong}, {1000 * seconds * workers / len(found):.0f} ms each (per worker)"
@@ -210,6 +292,16 @@ def print_unrelated(found: list[tuple[bool, int]], seconds: float, workers: int)
         f"nearest stored PDQ distance: min {d.min()}, 1st percentile {np.percentile(d, 1):.0f}, "
         f"median {np.median(d):.0f}"
     )
+    return {
+        "probes": len(found),
+        "wrong": wrong,
+        "ms_each_per_worker": round(1000 * seconds * workers / len(found)),
+        "nearest_pdq_distance": {
+            "min": int(d.min()),
+            "p1": float(np.percentile(d, 1)),
+            "median": float(np.median(d)),
+        },
+    }
 
 
 if __name__ == "__main__":
