@@ -39,7 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
     mp.setenv("VERACITY_HOME", str(home))
     port = _free_port()
     app = create_app(ServiceConfig(max_upload_bytes=_LIMIT))
-    limits = HeadLimits(head_timeout_s=1.0)
+    limits = HeadLimits(head_timeout_s=1.0, body_idle_timeout_s=1.0, body_timeout_s=3.0)
     srv = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, limits, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -123,6 +123,63 @@ def test_slow_head_times_out_with_408(server: tuple[str, int]) -> None:
         answer = _read_answer(sock, timeout=8)
     assert _status(answer) == 408
     assert time.monotonic() - start < 5
+
+
+_PART_HEAD = (
+    b'--BB\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n'
+    b"Content-Type: application/octet-stream\r\n\r\n"
+)
+
+
+def _upload_head(length: int) -> bytes:
+    return (
+        b"POST /api/check HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: multipart/form-data; boundary=BB\r\n"
+        b"Content-Length: %d\r\n\r\n" % length
+    )
+
+
+def test_paused_body_times_out_with_408(server: tuple[str, int]) -> None:
+    with socket.create_connection(server, timeout=10) as sock:
+        sock.sendall(_upload_head(10_000) + b"--BB\r\n")  # then nothing more
+        start = time.monotonic()
+        answer = _read_answer(sock, timeout=8)
+    assert _status(answer) == 408
+    assert b"request body paused for more than 1 s" in answer
+    assert time.monotonic() - start < 5
+
+
+def test_trickled_body_times_out_with_408(server: tuple[str, int]) -> None:
+    """A byte every 0.3 s never pauses for 1 s, but the whole body has 3 s."""
+    with socket.create_connection(server, timeout=10) as sock:
+        sock.sendall(_upload_head(10_000) + _PART_HEAD)  # the file's bytes then trickle in
+        start = time.monotonic()
+        answer = b""
+        sock.settimeout(0.3)
+        while time.monotonic() - start < 8 and not answer:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                sock.sendall(b"x")
+            try:
+                answer = sock.recv(65536)
+            except TimeoutError:
+                continue
+        answer += _read_answer(sock, timeout=3)
+    assert _status(answer) == 408
+    assert b"request body not received within 3 s" in answer
+    assert 2.5 < time.monotonic() - start < 6
+
+
+def test_body_sent_in_pauses_shorter_than_the_limit_is_answered(server: tuple[str, int]) -> None:
+    body = _PART_HEAD + b"not a picture\r\n--BB--\r\n"
+    with socket.create_connection(server, timeout=10) as sock:
+        sock.sendall(_upload_head(len(body)))
+        for i in range(0, len(body), 40):
+            time.sleep(0.4)
+            sock.sendall(body[i : i + 40])
+        answer = _one_response(sock)
+    # the whole upload arrived and was analysed: a text file is bad input, not a timeout
+    assert _status(answer) == 400, answer[:300]
+    assert b"not a recognised" in answer or b"error" in answer, answer[:300]
 
 
 def test_idle_connection_is_closed(server: tuple[str, int]) -> None:

@@ -51,6 +51,20 @@ def register(sub: Any) -> None:
         metavar="SECONDS",
         help="time a request head may take to arrive; 408 after it (default 10)",
     )
+    p.add_argument(
+        "--body-idle-timeout",
+        type=positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="longest pause inside a request body; 408 after it (default 30)",
+    )
+    p.add_argument(
+        "--body-timeout",
+        type=positive_float,
+        default=600.0,
+        metavar="SECONDS",
+        help="time a whole request body may take to arrive; 408 after it (default 600)",
+    )
     p.set_defaults(func=run)
 
 
@@ -73,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         max_line_bytes=int(args.max_request_line_kb * 1024),
         max_head_bytes=int(args.max_header_kb * 1024),
         head_timeout_s=args.header_timeout,
+        body_idle_timeout_s=args.body_idle_timeout,
+        body_timeout_s=args.body_timeout,
     )
     uvicorn.Server(uvicorn_config(create_app(config), args.host, args.port, limits)).run()
     return 0

@@ -3,9 +3,10 @@
 Stock uvicorn (h11) answers a request line or header block over 16 KiB with a bare 400
 and closes the socket while the client is still sending, so the client sees a reset
 connection; and it waits for a request head for ever (a few bytes every minute keep a
-connection and its memory: "slowloris"). :class:`HeadLimits` bounds the request line
-(414), the whole head (431) and the time a head may take to arrive (408), and the
-refusal is sent before a lingering close, so the client reads the answer.
+connection and its memory: "slowloris"), and for a body that trickles in. :class:`HeadLimits`
+bounds the request line (414), the whole head (431), the time a head may take to arrive
+(408), the longest pause inside a request body and the time a whole body may take (408),
+and the refusal is sent before a lingering close, so the client reads the answer.
 """
 
 from __future__ import annotations
@@ -39,11 +40,17 @@ class HeadLimits:
         head_timeout_s: Longest time from a connection (or the end of the previous
             response) until the whole head has arrived; 408 (or a silent close when
             nothing was sent) after it.
+        body_idle_timeout_s: Longest pause between two pieces of a request body while
+            the server is ready to read; 408 after it.
+        body_timeout_s: Longest time from the end of the head until the whole body has
+            arrived (a body sent a byte at a time never pauses for long); 408 after it.
     """
 
     max_line_bytes: int = 16 * 1024
     max_head_bytes: int = 64 * 1024
     head_timeout_s: float = 10.0
+    body_idle_timeout_s: float = 30.0
+    body_timeout_s: float = 600.0
 
 
 def _answer(status: int, message: str) -> bytes:
@@ -71,6 +78,8 @@ def guarded_protocol(limits: HeadLimits) -> type[asyncio.Protocol]:
             self._refused = False
             self._dropped = 0
             self._head_timer: asyncio.TimerHandle | None = None
+            self._body_timer: asyncio.TimerHandle | None = None
+            self._body_deadline = 0.0
             super().connection_made(transport)
             self._arm_timer()
 
@@ -95,8 +104,56 @@ def guarded_protocol(limits: HeadLimits) -> type[asyncio.Protocol]:
             else:  # an idle connection that never sent a request
                 self.transport.close()
 
+        def _watch_body(self) -> None:
+            """(Re)arm the body timer while a request body is being received."""
+            if self.conn.their_state is not h11.SEND_BODY:
+                self._stop_body_watch()
+                return
+            now = self.loop.time()
+            if self._body_timer is None and self._body_deadline == 0.0:
+                self._body_deadline = now + self.head_limits.body_timeout_s
+            if self._body_timer is not None:
+                self._body_timer.cancel()
+            wait = min(self.head_limits.body_idle_timeout_s, self._body_deadline - now)
+            self._body_timer = self.loop.call_later(max(wait, 0.0), self._body_timed_out)
+
+        def _stop_body_watch(self) -> None:
+            if self._body_timer is not None:
+                self._body_timer.cancel()
+                self._body_timer = None
+            self._body_deadline = 0.0
+
+        def _body_timed_out(self) -> None:
+            self._body_timer = None
+            if self._refused or self.transport.is_closing():
+                return
+            if self.conn.their_state is not h11.SEND_BODY:
+                self._body_deadline = 0.0
+                return
+            lim = self.head_limits
+            overdue = self.loop.time() >= self._body_deadline
+            if self.flow.read_paused and not overdue:
+                # the app has not taken what arrived yet: the client is not the slow one
+                self._watch_body()
+                return
+            self._body_deadline = 0.0
+            cycle = self.cycle
+            if cycle is not None and cycle.response_started:
+                self.transport.close()  # the app already answered; nothing more to say
+                return
+            if cycle is not None:  # the app's receive() now reports a disconnect
+                cycle.disconnected = True
+                cycle.message_event.set()
+            message = (
+                f"request body not received within {lim.body_timeout_s:g} s"
+                if overdue
+                else f"request body paused for more than {lim.body_idle_timeout_s:g} s"
+            )
+            self._refuse(408, message)
+
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm_timer()
+            self._stop_body_watch()
             super().connection_lost(exc)
 
         def _scan(self, data: bytes) -> int | None:
@@ -121,7 +178,8 @@ def guarded_protocol(limits: HeadLimits) -> type[asyncio.Protocol]:
         def _refuse(self, status: int, message: str) -> None:
             self._refused = True
             self._disarm_timer()
-            self.logger.warning("refused a request head: %s", message)
+            self._stop_body_watch()
+            self.logger.warning("refused a request: %s", message)
             self.transport.write(_answer(status, message))
             if self.transport.can_write_eof():
                 self.transport.write_eof()
@@ -152,6 +210,7 @@ def guarded_protocol(limits: HeadLimits) -> type[asyncio.Protocol]:
                 self._tracking = False
                 self._head = bytearray()
                 self._disarm_timer()
+            self._watch_body()
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
