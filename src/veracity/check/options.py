@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from veracity.media.limits import Limits
+from veracity.media.limits import Limits, default_limits
 from veracity.watermark.base import DEFAULT_KEY
 
 __all__ = ["CheckOptions"]
@@ -26,5 +26,5 @@ class CheckOptions:
     key: str = DEFAULT_KEY
     store: str | None = None
     trust: Path | None = None
-    limits: Limits = dataclasses.field(default_factory=Limits)
+    limits: Limits = dataclasses.field(default_factory=default_limits)
     detectors: tuple[str, ...] | None = None

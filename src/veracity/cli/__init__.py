@@ -22,8 +22,10 @@ from veracity.cli import scan as scan_cmd
 from veracity.cli import serve as serve_cmd
 from veracity.cli import synth as synth_cmd
 from veracity.cli import watermark as watermark_cmd
+from veracity.cli.common import positive_float
 from veracity.cli.config import apply_config, config_path
 from veracity.errors import VeracityError
+from veracity.media.limits import Limits, set_default_limits
 
 __all__ = ["build_parser", "main"]
 
@@ -67,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         module.register(sub)
     for each in _all_parsers(parser):
         _add_log_flags(each, top=each is parser)
+        _add_limit_flags(each, top=each is parser)
     return parser
 
 
@@ -110,6 +113,47 @@ def _add_log_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _add_limit_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = {"default": None} if top else {"default": argparse.SUPPRESS}
+    d = Limits()
+    group = parser.add_argument_group("input limits")
+    group.add_argument(
+        "--max-file-mb",
+        type=positive_float,
+        metavar="MB",
+        help=f"largest input file read (default {d.max_file_bytes / 1024**2:g})",
+        **default,
+    )
+    group.add_argument(
+        "--max-megapixels",
+        type=positive_float,
+        metavar="MP",
+        help=f"largest decoded image, a guard against decompression bombs "
+        f"(default {d.max_pixels / 1e6:g})",
+        **default,
+    )
+    group.add_argument(
+        "--max-duration",
+        type=positive_float,
+        metavar="SECONDS",
+        help=f"longest audio or video stream analysed (default {d.max_duration_s:g})",
+        **default,
+    )
+
+
+def _configure_limits(args: argparse.Namespace) -> None:
+    d = Limits()
+    mb, mp, secs = args.max_file_mb, args.max_megapixels, args.max_duration
+    set_default_limits(
+        Limits(
+            max_file_bytes=int(mb * 1024**2) if mb is not None else d.max_file_bytes,
+            max_pixels=int(mp * 1e6) if mp is not None else d.max_pixels,
+            min_side=d.min_side,
+            max_duration_s=secs if secs is not None else d.max_duration_s,
+        )
+    )
+
+
 def _configure_logging(args: argparse.Namespace) -> None:
     level = args.log_level or ("error" if args.quiet else "info" if args.verbose else "warning")
     logging.basicConfig(level=getattr(logging, level.upper()), format="veracity: %(message)s")
@@ -127,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     args = parser.parse_args(words)
     _configure_logging(args)
+    _configure_limits(args)
     try:
         return int(args.func(args) or 0)
     except VeracityError as exc:
@@ -137,3 +182,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        set_default_limits(None)  # the flags apply to this command only (main() may be re-entered)

@@ -31,7 +31,7 @@ from veracity.credentials.manifest import (
 from veracity.credentials.store import ManifestRecord, ManifestStore, open_store
 from veracity.errors import CredentialError, OutputExistsError, UnsupportedFormatError, UsageError
 from veracity.media.image import load_image, save_image
-from veracity.media.limits import Limits, check_input_file
+from veracity.media.limits import check_input_file, default_limits
 from veracity.media.output import atomic_output
 from veracity.media.policy import check_media
 from veracity.watermark.base import DEFAULT_KEY
@@ -203,7 +203,7 @@ def sign_file(
         ConfigError: No identity. CredentialError: c2pa refused to sign.
         StoreError: The manifest store is unreachable (nothing is written then).
     """
-    src_path, dst_path = check_input_file(src, Limits()), Path(dst)
+    src_path, dst_path = check_input_file(src, default_limits()), Path(dst)
     check_media(src_path)  # the limits and truncation checks every other command applies
     mime = mime_for(src_path)
     if mime == FRAGMENT_MIME:
@@ -212,7 +212,7 @@ def sign_file(
             "sign the whole video"
         )
     check_output_suffix(dst_path, mime)
-    parent_path = check_input_file(parent, Limits()) if parent is not None else None
+    parent_path = check_input_file(parent, default_limits()) if parent is not None else None
     identity = identity or load_identity()
     base = spec or ManifestSpec(title=_text(dst_path.name))
     spec = dataclasses.replace(base, has_parent=parent_path is not None)

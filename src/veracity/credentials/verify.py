@@ -293,7 +293,7 @@ def verify_file(
     Args:
         path: The file to check, or an opened :class:`~veracity.media.handle.MediaFile`
             (``veracity check`` passes the one it reads and decodes once).
-        limits: Input limits for a path (default :class:`Limits()`); an opened file
+        limits: Input limits for a path (default :func:`~veracity.media.limits.default_limits`); an opened file
             keeps the limits it was opened with.
         trust: Extra trust anchors (PEM files or folders); the configuration folder's
             ``trust/`` is always included.

@@ -16,7 +16,7 @@ import av
 import numpy as np
 
 from veracity.errors import CorruptMediaError, LimitExceededError, UnsupportedFormatError
-from veracity.media.limits import Limits, check_input_file
+from veracity.media.limits import Limits, check_input_file, default_limits
 
 __all__ = [
     "ANALYSIS_RATE",
@@ -106,7 +106,7 @@ def probe_audio(path: str | os.PathLike[str], limits: Limits | None = None) -> A
         InputError: Missing, empty, corrupt, or without an audio stream.
         LimitExceededError: Longer than ``limits.max_duration_s``.
     """
-    limits = limits or Limits()
+    limits = limits or default_limits()
     p = check_input_file(path, limits)
     with _open(p) as container:
         info = _info_from(container, p)
@@ -202,7 +202,7 @@ def iter_blocks(
         CorruptMediaError: The file holds NaN or infinite samples.
         LimitExceededError: The decoded stream runs past ``limits.max_duration_s``.
     """
-    limits = limits or Limits()
+    limits = limits or default_limits()
     p = check_input_file(path, limits)
     with _open(p) as container:
         info = _info_from(container, p)
@@ -280,7 +280,7 @@ def decode_audio(
     Raises:
         CorruptMediaError: No audio could be decoded.
     """
-    limits = limits or Limits()
+    limits = limits or default_limits()
     blocks = list(iter_blocks(path, limits, rate=rate, mono=mono, block_s=60.0))
     if not blocks or sum(len(b) for b in blocks) == 0:
         raise CorruptMediaError(f"{path}: no audio samples could be decoded")
@@ -301,7 +301,7 @@ def load_audio(
         InputError: Missing, empty, corrupt or unsupported (see :mod:`veracity.errors`).
         LimitExceededError: Over the size or duration limits.
     """
-    limits = limits or Limits()
+    limits = limits or default_limits()
     p = check_input_file(path, limits)
     info = probe_audio(p, limits)
     if info.duration_s > EAGER_SECONDS:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from veracity.errors import InputError, UnsupportedFormatError
 from veracity.media.image import LoadedImage, decode_image_bytes
-from veracity.media.limits import Limits, check_input_file
+from veracity.media.limits import Limits, check_input_file, default_limits
 from veracity.media.probe import DOCUMENT_HEAD, modality_from_head
 from veracity.results import Modality
 
@@ -56,7 +56,7 @@ class MediaFile:
         Raises:
             InputError: Missing, empty or unreadable; LimitExceededError if too large.
         """
-        limits = limits or Limits()
+        limits = limits or default_limits()
         p = check_input_file(path, limits)
         return cls(p, limits, p.stat().st_size)
 

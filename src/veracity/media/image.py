@@ -22,7 +22,7 @@ from veracity.errors import (
     UnsupportedFormatError,
     UsageError,
 )
-from veracity.media.limits import Limits, check_input_file
+from veracity.media.limits import Limits, check_input_file, default_limits
 from veracity.media.output import atomic_output
 
 __all__ = ["SAVE_FORMATS", "LoadedImage", "decode_image_bytes", "load_image", "save_image"]
@@ -144,7 +144,7 @@ def load_image(
 
     Args:
         path: The file to read.
-        limits: Size limits; defaults to :class:`Limits()`.
+        limits: Size limits; defaults to :func:`default_limits`.
         allow_animated: Accept animated images and return their first frame.
 
     Raises:
@@ -153,7 +153,7 @@ def load_image(
         LimitExceededError: Too many pixels or bytes.
         CorruptMediaError: Truncated or damaged image data.
     """
-    limits = limits or Limits()
+    limits = limits or default_limits()
     p = check_input_file(path, limits)
     data = p.read_bytes()
     return decode_image_bytes(data, str(p), limits, allow_animated=allow_animated)
@@ -163,7 +163,7 @@ def decode_image_bytes(
     data: bytes, name: str, limits: Limits | None = None, *, allow_animated: bool = False
 ) -> LoadedImage:
     """Decode image bytes (e.g. an upload) with the same checks as :func:`load_image`."""
-    limits = limits or Limits()
+    limits = limits or default_limits()
     if not data:
         raise CorruptMediaError(f"{name}: empty image data")
     img = _open_checked(io.BytesIO(data), name, limits)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from veracity.errors import InputError, LimitExceededError
 
-__all__ = ["Limits", "check_input_file"]
+__all__ = ["Limits", "check_input_file", "default_limits", "set_default_limits"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,6 +26,24 @@ class Limits:
     max_pixels: int = 8192 * 8192
     min_side: int = 16
     max_duration_s: float = 4 * 3600.0
+
+
+_configured: Limits | None = None
+
+
+def default_limits() -> Limits:
+    """The limits used where a caller passes none: :class:`Limits()` unless configured."""
+    return _configured if _configured is not None else Limits()
+
+
+def set_default_limits(limits: Limits | None) -> None:
+    """Make ``limits`` the process-wide default (``None``: back to :class:`Limits()`).
+
+    The CLI calls this once from ``--max-file-mb`` / ``--max-megapixels`` /
+    ``--max-duration`` (or the config file) before any command runs.
+    """
+    global _configured
+    _configured = limits
 
 
 def check_input_file(path: str | os.PathLike[str], limits: Limits) -> Path:

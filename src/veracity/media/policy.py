@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from veracity.errors import CorruptMediaError, UnsupportedFormatError
-from veracity.media.limits import Limits, check_input_file
+from veracity.media.limits import Limits, check_input_file, default_limits
 from veracity.media.probe import sniff_format
 
 __all__ = ["check_media"]
@@ -30,7 +30,7 @@ def check_media(path: str | os.PathLike[str], limits: Limits | None = None) -> s
         InputError: Missing, empty, over a limit (LimitExceededError), corrupt or
             truncated (CorruptMediaError).
     """
-    limits = limits or Limits()
+    limits = limits or default_limits()
     p = check_input_file(path, limits)
     with p.open("rb") as fh:
         found = sniff_format(fh.read(64))

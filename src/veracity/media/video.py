@@ -22,7 +22,7 @@ import av
 import numpy as np
 
 from veracity.errors import CorruptMediaError, LimitExceededError, UnsupportedFormatError
-from veracity.media.limits import Limits
+from veracity.media.limits import Limits, default_limits
 
 __all__ = ["Frame", "Video", "VideoInfo", "VideoOptions", "open_video"]
 
@@ -268,5 +268,5 @@ def open_video(
         LimitExceededError: The frames are too large or the video too long.
     """
     p = Path(path)
-    info = _probe(p, limits or Limits())
+    info = _probe(p, limits or default_limits())
     return Video(p, info, options or VideoOptions())

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from veracity.errors import InputError, OutputExistsError, UnsupportedFormatError
-from veracity.media.limits import Limits, check_input_file
+from veracity.media.limits import Limits, check_input_file, default_limits
 from veracity.media.probe import sniff_format
 from veracity.results import Modality
 from veracity.synth.face_makers import FaceKit, make_faceswap, make_selfblend
@@ -49,7 +49,7 @@ class SynthOptions:
     seed: int = 0
     copy_real: bool = False
     force: bool = False
-    limits: Limits = dataclasses.field(default_factory=Limits)
+    limits: Limits = dataclasses.field(default_factory=default_limits)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,7 @@ import numpy as np
 
 from veracity.errors import CorruptMediaError
 from veracity.media.handle import MediaFile
-from veracity.media.limits import Limits
+from veracity.media.limits import default_limits
 from veracity.media.output import atomic_output
 from veracity.media.video import VideoOptions, open_video
 from veracity.results import Modality, WatermarkReading
@@ -55,7 +55,7 @@ class VideoWatermarkCodec:
             InputError: ``src`` cannot be decoded, is too long or its frames too small.
         """
         check_output(dst, OUTPUT_SUFFIXES, quality, force, "video")
-        info = open_video(src, Limits()).info
+        info = open_video(src, default_limits()).info
         check_markable(src, info.width, info.height, "frames are")
         with atomic_output(dst, force=force) as tmp:
             _transcode(src, tmp, payload, key, crf_for(quality), info.rotation)
@@ -66,7 +66,7 @@ class VideoWatermarkCodec:
 
     def detect_file(self, src: Path, key: str) -> WatermarkReading:
         """Read the mark from the mean of frames sampled over the whole video."""
-        video = open_video(src, Limits())
+        video = open_video(src, default_limits())
         duration = max(video.info.duration_s, 1e-3)
         options = VideoOptions(sample_fps=_READ_FRAMES / duration, max_frames=_READ_FRAMES)
         total: np.ndarray | None = None

@@ -28,7 +28,7 @@ from veracity.media.audio import (
 )
 from veracity.media.audio_out import save_audio
 from veracity.media.handle import MediaFile
-from veracity.media.limits import Limits
+from veracity.media.limits import Limits, default_limits
 from veracity.results import Modality, WatermarkReading
 from veracity.watermark.audio.detect import WindowReading, read_window
 from veracity.watermark.audio.embed import watermark_signal
@@ -83,7 +83,7 @@ class AudioWatermarkCodec:
 
     modality: Modality = "audio"
     payload_bits: int = 32
-    limits: Limits = dataclasses.field(default_factory=Limits)
+    limits: Limits = dataclasses.field(default_factory=default_limits)
 
     def embed_file(
         self, src: Path, dst: Path, payload: bytes, key: str, *, quality: int, force: bool
