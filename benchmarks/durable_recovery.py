@@ -192,7 +192,7 @@ def main() -> None:
             "attacks": {
                 **table,
                 "note": (
-                    f"{len(photos)} photos from {args.photos.name}, store of "
+                    f"the first {len(photos)} photos of {args.photos}/index.csv, store of "
                     f"{len(photos) + len(fills):,} manifests ({len(fills)} face photos of one "
                     "half of the identities); unrelated probes from the other half"
                 ),
