@@ -78,7 +78,7 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         "face_deepfake",
         "face_deepfake/model.npz",
-        "10397bf206f3102d29a4b78cf30c41363e07c9de6c8d4ebcb983aa1d994c42f5",
+        "9815b5e3890b2fe22290dbab897a1b85c1d07a65b124d58462c8970abc1248c9",
         "numpy",
     ),
     ModelSpec(
