@@ -46,6 +46,7 @@ _TEXTURE_CHANGED = 3.0  # ... and that marks a block changed
 _FLAT_ENERGY = 2.0
 _FLAT_OUTLIER = 3.0
 _NOISE_FLOOR = 0.1  # floor of the median residual the outlier ratio divides by
+_CLIP_LOW, _CLIP_HIGH = 5, 250  # channel values taken as clipped
 _MIN_VALID = 0.75  # a block is compared when this share of it lies inside the copy
 _TEXTURE_C = 2.0  # residual scale added to a block's own contrast (8-bit levels)
 _MIN_INLIERS = 12
@@ -248,13 +249,24 @@ def _residual_scores(
     return np.where(compared, mean / (_TEXTURE_C + texture), np.nan), compared, valid
 
 
-def _flat_outlier(stored: BlockHash, scores: np.ndarray, compared: np.ndarray) -> float:
+def _clipped(reference: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
+    """Grid blocks of the reference (at the comparison size) with a clipped channel."""
+    gh, gw = grid
+    cut = reference[: gh * _BLOCK, : gw * _BLOCK]
+    hit = ((cut >= _CLIP_HIGH) | (cut <= _CLIP_LOW)).any(axis=2)
+    return np.asarray(hit.reshape(gh, _BLOCK, gw, _BLOCK).any(axis=(1, 3)))
+
+
+def _flat_outlier(
+    stored: BlockHash, scores: np.ndarray, compared: np.ndarray, reference: np.ndarray
+) -> float:
     """Largest residual of a flat block relative to the copy's median block residual.
 
     Re-encoding and resizing spread their residual over the whole picture, and in flat
     regions it stays near the picture-wide level; a local fill or patch is a localised
     outlier there. Textured blocks are left out (misalignment along edges varies too much),
-    and so are blocks on the rim of the compared area (the warp's edge leaks into them).
+    and so are blocks on the rim of the compared area (the warp's edge leaks into them) and
+    blocks with a clipped channel (a tone change moves them unlike the rest).
     """
     gh = min(compared.shape[0], stored.grid[0])
     gw = min(compared.shape[1], stored.grid[1])
@@ -265,6 +277,7 @@ def _flat_outlier(stored: BlockHash, scores: np.ndarray, compared: np.ndarray) -
         borderValue=0,
     )
     flat = (inner > 0) & (stored.energy()[:gh, :gw] < _FLAT_ENERGY)
+    flat &= ~_clipped(reference, (gh, gw))
     if not flat.any():
         return 0.0
     noise = max(float(np.nanmedian(scores[compared])), _NOISE_FLOOR)
@@ -296,7 +309,7 @@ def compare_to_reference(
         texture = _texture(stored, align, compared, reference.shape[:2])
         changed |= compared & (np.nan_to_num(texture) > _TEXTURE_CHANGED)
         texture_peak = float(np.nanmax(texture)) if compared.any() else 0.0
-        outlier_peak = _flat_outlier(stored, scores, compared) if compared.any() else 0.0
+        outlier_peak = _flat_outlier(stored, scores, compared, reference) if compared.any() else 0.0
     n_compared = int(compared.sum())
     peak = float(np.nanmax(scores)) if compared.any() else 0.0
     altered = int(changed.sum()) >= _MIN_BLOCKS or peak > _STRONG
