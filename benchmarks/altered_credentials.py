@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import tempfile
 import time
@@ -237,9 +238,15 @@ def _copies(
             yield photo, rgb, f"{kind} {frac:.0%}", _jpeg(edited, 90), box
 
 
+def _order(name: str) -> int:
+    """Table order of a variant: benign kinds, edits, then the face rows."""
+    names = [*BENIGN, *(f"{k} {f:.0%}" for k, _, f in EDITS), FACE_CONTROL, FACE_SWAP]
+    return names.index(name) if name in names else len(names)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--photos", type=Path, required=True, help="folder of JPEG photos")
+    ap.add_argument("--photos", type=Path, help="folder of JPEG photos (not with --merge)")
     ap.add_argument("-n", type=int, default=200, help="photos to sign (default 200)")
     ap.add_argument("--skip", type=int, default=0, help="photos to skip first (sorted by name)")
     ap.add_argument(
@@ -257,7 +264,16 @@ def main() -> None:
     ap.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "altered_credentials.json"
     )
+    ap.add_argument("--raw", type=Path, help="write the raw counts here instead of the result file")
+    ap.add_argument(
+        "--merge", type=Path, nargs="+", help="write the result file from these raw counts"
+    )
     args = ap.parse_args()
+    if args.merge:
+        _finish([json.loads(p.read_text()) for p in args.merge], args)
+        return
+    if args.photos is None:
+        ap.error("--photos is required (unless --merge)")
     work = Path(tempfile.mkdtemp(prefix="veracity-altered-"))
     os.environ["VERACITY_HOME"] = str(work / "home")
     init_identity()
@@ -303,11 +319,49 @@ def main() -> None:
         if box is not None:
             areas.append(box[2] * box[3] / (rgb.shape[0] * rgb.shape[1]))
         check(signed, rgb, name, pixels, box)
+    raw: dict[str, Any] = {
+        "verdicts": {k: dict(v) for k, v in verdicts.items()}, "ious": dict(ious), "passed": passed,
+        "areas": areas, "photos": len(photos), "photo_folder": str(args.photos), "skipped_first": args.skip,
+        "face_folder": str(args.faces) if args.faces else None, "identities": len(faces),
+        "faces_skipped_first": args.faces_skip, "wall_s": round(time.monotonic() - t0, 1),
+    }  # fmt: skip
+    if args.raw is not None:
+        args.raw.write_text(json.dumps(raw))
+        print(f"raw counts written to {args.raw} (combine with --merge)")
+        return
+    _finish([raw], args)
+
+
+def _merged(raws: list[dict[str, Any]]) -> dict[str, Any]:
+    """One raw record from several runs (disjoint photo ranges of the same folder)."""
+    verdicts: dict[str, Counter[str]] = defaultdict(Counter)
+    ious: dict[str, list[float]] = defaultdict(list)
+    for r in raws:
+        for k, v in r["verdicts"].items():
+            verdicts[k].update(v)
+        for k, v in r["ious"].items():
+            ious[k].extend(v)
+    first = raws[0]
+    return {
+        "verdicts": verdicts, "ious": ious, "passed": [x for r in raws for x in r["passed"]],
+        "areas": [x for r in raws for x in r["areas"]], "photos": sum(r["photos"] for r in raws),
+        "photo_folder": first["photo_folder"], "face_folder": first["face_folder"],
+        "skipped_first": [r["skipped_first"] for r in raws] if len(raws) > 1 else first["skipped_first"],
+        "identities": sum(r["identities"] for r in raws),
+        "faces_skipped_first": min(r["faces_skipped_first"] for r in raws if r["identities"]) if any(r["identities"] for r in raws) else 0,
+        "wall_s": round(sum(r["wall_s"] for r in raws), 1), "runs": len(raws),
+    }  # fmt: skip
+
+
+def _finish(raws: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    """Print the tables and write the result file from one or more raw records."""
+    raw = _merged(raws)
+    verdicts, ious, passed, areas = raw["verdicts"], raw["ious"], raw["passed"], raw["areas"]
     rows: dict[str, dict[str, Any]] = {}
     print(
         f"\n{'variant':<18} {'n':>4} {'authentic':>9} {'altered':>8} {'uncertain':>9} {'other':>6} {'IoU':>5}"
     )
-    for name, c in verdicts.items():
+    for name, c in sorted(verdicts.items(), key=lambda kv: _order(kv[0])):
         n = sum(c.values())
         other = n - c["authentic-signed"] - c["signed-then-altered"] - c["uncertain"]
         iou = float(np.mean(ious[name])) if ious[name] else None
@@ -328,12 +382,14 @@ def main() -> None:
     if passed:
         print("edits passed as authentic-signed:", passed)
     summary = {"edited_authentic_cases": passed, "benign_authentic": benign_ok, "benign_n": benign_n, "edited_authentic": edit_auth,
-               "edited_altered": edit_alt, "edited_n": edit_n, "photos": len(photos),
-               "photo_folder": str(args.photos), "skipped_first": args.skip, "wall_s": round(time.monotonic() - t0, 1)}  # fmt: skip
+               "edited_altered": edit_alt, "edited_n": edit_n, "photos": raw["photos"],
+               "photo_folder": raw["photo_folder"], "skipped_first": raw["skipped_first"], "wall_s": raw["wall_s"]}  # fmt: skip
+    if raw.get("runs", 1) > 1:
+        summary["runs"] = raw["runs"]
     swap = rows.get(FACE_SWAP)
-    if faces:
+    if raw["identities"]:
         summary["face_swaps"] = {
-            "face_folder": str(args.faces), "identities": len(faces), "skipped_first": args.faces_skip,
+            "face_folder": raw["face_folder"], "identities": raw["identities"], "skipped_first": raw["faces_skipped_first"],
             "swapped": swap["n"] if swap else 0, "no_usable_face": rows.get(f"{FACE_SWAP} (no usable face)", {}).get("n", 0),
             "authentic_signed": swap.get("authentic-signed", 0) if swap else 0,
             "signed_then_altered": swap.get("signed-then-altered", 0) if swap else 0,
@@ -355,7 +411,7 @@ def main() -> None:
         capability="Recovered credentials on edited copies",
         state="edits never vouched for" if edit_auth == 0 else "edits rarely vouched for",
         numbers=(
-            f"{len(photos)} durably signed photos: benign re-encodes authentic-signed "
+            f"{raw['photos']} durably signed photos: benign re-encodes authentic-signed "
             f"{benign_ok}/{benign_n}; local edits of 1-25 % authentic-signed {edit_auth}/{edit_n} "
             f"(signed-then-altered {edit_alt}); change-map IoU {iou_text}{swap_text}"
         ),
