@@ -62,6 +62,10 @@ class BlockHash:
         """Blocks down and across."""
         return (int(self.luma.shape[0]), int(self.luma.shape[1]))
 
+    def energy(self) -> np.ndarray:
+        """Texture energy per block (8-bit levels): the larger of the fine and middle scale."""
+        return np.maximum(_decode(self.fine), _decode(self.mid))
+
     def to_assertion(self) -> dict[str, Any]:
         """The assertion data (the three planes zlib-compressed and base64-coded)."""
         planes = np.stack([self.luma, self.fine, self.mid]).astype(np.uint8).tobytes()

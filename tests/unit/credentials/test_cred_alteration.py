@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from veracity.check.rules import decide
 from veracity.credentials.alteration import compare_to_reference
 from veracity.credentials.blockhash import BlockHash, block_hash, stored_block_hash
 from veracity.credentials.manifest import BLOCKHASH_LABEL
+from veracity.results import CredentialReport
 
 
 def _photo(seed: int = 0, h: int = 360, w: int = 540) -> np.ndarray:
@@ -129,3 +131,57 @@ def test_a_different_picture_cannot_be_aligned_or_is_altered() -> None:
     except ValueError:
         return
     assert not result.confirmed
+
+
+def _c2pa_thumbnail(rgb: np.ndarray) -> np.ndarray:
+    """A thumbnail made as c2pa makes one: long side resampled to 1024 px, JPEG quality 75."""
+    h, w = rgb.shape[:2]
+    scale = 1024 / max(h, w)
+    size = (round(w * scale), round(h * scale))
+    return _jpeg(cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC), 75)
+
+
+def _flat_photo(seed: int, h: int = 360, w: int = 540) -> np.ndarray:
+    """:func:`_photo` with a flat, faintly graded and grainy region (a wall or sky)."""
+    rng = np.random.default_rng(seed)
+    out = _photo(seed, h, w).astype(np.float32)
+    yy = np.mgrid[0:h, 0:w][0].astype(np.float32)
+    region = (slice(20, 200), slice(30, 300))
+    flat = np.array([170.0, 175.0, 185.0]) + (yy[region] / h * 20)[..., None]
+    grain = rng.normal(0, 2.0, flat.shape[:2]).astype(np.float32)
+    out[region] = flat + cv2.GaussianBlur(grain, (0, 0), 0.7)[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _verdict(result_json: dict[str, object]) -> str:
+    report = CredentialReport(
+        state="trusted", recovered_via="watermark", details={"content_check": result_json}
+    )
+    return decide(report, None, None)[0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_faint_local_change_in_a_flat_region_is_not_authentic_signed(seed: int) -> None:
+    # a +3-level bump over ~1 % of the picture, in a flat region: under every absolute
+    # threshold (residual, texture), but an outlier against the copy's own residual level
+    signed = _flat_photo(seed)
+    stored, thumbnail = block_hash(signed), _c2pa_thumbnail(signed)
+    bump = np.zeros(signed.shape[:2], np.float32)
+    bump[90:125, 120:170] = 3.0
+    bump = cv2.GaussianBlur(bump, (0, 0), 3)
+    edited = np.clip(signed + bump[..., None], 0, 255).astype(np.uint8)
+    result = compare_to_reference(_jpeg(edited, 90), thumbnail, stored)
+    assert result.outlier_peak is not None and result.outlier_peak > 3.0
+    assert not result.confirmed
+    assert _verdict(result.to_json()) != "authentic-signed"
+    # the same picture re-encoded at JPEG 50 is within the tolerance
+    again = compare_to_reference(_jpeg(signed, 50), thumbnail, stored)
+    assert again.confirmed and not again.altered
+    assert again.outlier_peak is not None and again.outlier_peak < 3.0
+    assert _verdict(again.to_json()) == "authentic-signed"
+
+
+def test_without_a_block_hash_there_is_no_flat_outlier_test() -> None:
+    signed = _flat_photo(0)
+    result = compare_to_reference(_jpeg(signed, 50), _c2pa_thumbnail(signed))
+    assert result.outlier_peak is None and result.to_json()["outlier_peak"] is None
