@@ -18,7 +18,13 @@ Usage::
     python benchmarks/watermark.py fpr --photos /work/shared/data/photos --n 10000 \\
         --wmbench /work/shared/bench/wmbench --out wm_fpr.json
     python benchmarks/watermark.py timing --photos /work/shared/data/photos --images 10 \\
-        --wmbench /work/shared/bench/wmbench
+        --wmbench /work/shared/bench/wmbench --out wm_timing.json
+    python benchmarks/watermark.py publish --robustness wm_robust.json \\
+        --fpr-shards wm_fpr.json --timing wm_timing.json
+
+``publish`` builds the tables from those runs' JSON files and writes
+``benchmarks/results/image_watermark.json`` (through ``write_result``, with the README
+headline); the docs render their tables from it.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from scipy.stats import binom
 
 cv2.setNumThreads(1)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from veracity.bench.results_file import Headline, write_result  # noqa: E402
 from veracity.watermark.image import codec as wm_codec  # noqa: E402
 from veracity.watermark.image import detect_pixels, embed_pixels  # noqa: E402
 
@@ -147,17 +154,31 @@ def run_robustness(args: argparse.Namespace) -> dict:
         cap = {"veracity": len(files), "rivaGan": args.riva_images}.get(name, args.compare_images)
         n_img = min(len(files), cap)
         for size in args.sizes.split(","):
-            results[f"{name}@{size}"] = _measure(method, files[:n_img], size, attacks)
-            print(f"done {name}@{size}", file=sys.stderr, flush=True)
-            if args.out:  # keep partial results if a long run is stopped
-                args.out.write_text(json.dumps(results, indent=2))
+            key = f"{name}@{size}"
+
+            def progress(partial: dict, key: str = key) -> None:
+                # Keep what is done (after every image) if a long run is stopped.
+                results[key] = partial
+                if args.out:
+                    args.out.write_text(json.dumps(results, indent=2))
+
+            results[key] = _measure(method, files[:n_img], size, attacks, progress)
+            print(f"done {key}", file=sys.stderr, flush=True)
     return results
 
 
-def _measure(method: Method, files: list[Path], size: str, attacks: dict[str, Attack]) -> dict:
+def _measure(
+    method: Method,
+    files: list[Path],
+    size: str,
+    attacks: dict[str, Attack],
+    progress: Callable[[dict], None] | None = None,
+) -> dict:
     rng = np.random.default_rng(7)
     rec: dict[str, list[tuple[bool, float]]] = {a: [] for a in attacks}
-    quality, t_embed, t_detect = [], [], []
+    quality: list[tuple[float, float]] = []
+    t_embed: list[float] = []
+    t_detect: list[float] = []
     for idx, path in enumerate(files):
         rgb = load_rgb(path, size)
         bits = rng.integers(0, 2, method.bits).astype(np.uint8)
@@ -170,6 +191,18 @@ def _measure(method: Method, files: list[Path], size: str, attacks: dict[str, At
             t0 = time.perf_counter()
             rec[name].append(method.decode(attacked, bits))
             t_detect.append(time.perf_counter() - t0)
+        if progress is not None:
+            progress(_summarise(method, rec, quality, t_embed, t_detect))
+    return _summarise(method, rec, quality, t_embed, t_detect)
+
+
+def _summarise(
+    method: Method,
+    rec: dict[str, list[tuple[bool, float]]],
+    quality: list[tuple[float, float]],
+    t_embed: list[float],
+    t_detect: list[float],
+) -> dict:
     q = np.array(quality)
     per_attack = {
         a: {
@@ -180,7 +213,7 @@ def _measure(method: Method, files: list[Path], size: str, attacks: dict[str, At
         for a, v in rec.items()
     }
     return {
-        "images": len(files),
+        "images": len(quality),
         "bits": method.bits,
         "psnr": float(q[:, 0].mean()),
         "psnr_min": float(q[:, 0].min()),
@@ -297,11 +330,17 @@ def summarise_fpr(rows: list) -> dict:
 
 
 def run_timing(args: argparse.Namespace) -> dict:
-    """CPU time per call on one thread (process_time: robust to a busy machine)."""
+    """CPU time per call on one thread (process_time: robust to a busy machine).
+
+    With ``--baseline dwtDct`` (the default) invisible-watermark's dwtDct embed and decode
+    are timed on the same images in the same loop, as the in-run baseline.
+    """
     files = photos(args.photos, args.images)
+    base = Method(args.baseline, args.wmbench) if args.baseline else None
+    bits = np.random.default_rng(3).integers(0, 2, 64).astype(np.uint8)
     out: dict = {}
     for w, h in ((512, 512), (1920, 1080), (3840, 2160)):
-        emb, det = [], []
+        emb, det, bemb, bdet = [], [], [], []
         for path in files:
             rgb = cv2.resize(load_rgb(path, "native"), (w, h), interpolation=cv2.INTER_CUBIC)
             t0 = time.process_time()
@@ -313,22 +352,216 @@ def run_timing(args: argparse.Namespace) -> dict:
             t3 = time.process_time()
             emb.append(t1 - t0)
             det.append((t2 - t1, t3 - t2, ok))
+            if base is not None:
+                t0 = time.process_time()
+                bmarked = base.embed(rgb, bits[: base.bits])
+                t1 = time.process_time()
+                base.decode(bmarked, bits[: base.bits])
+                t2 = time.process_time()
+                bemb.append(t1 - t0)
+                bdet.append(t2 - t1)
         d = np.array(det, dtype=float)
         out[f"{w}x{h}"] = {
+            "images": len(files),
             "embed_ms": 1000 * float(np.median(emb)),
             "detect_marked_ms": 1000 * float(np.median(d[:, 0])),
             "detect_unmarked_ms": 1000 * float(np.median(d[:, 1])),
             "detected": float(d[:, 2].mean()),
         }
+        if base is not None:
+            out[f"{w}x{h}"]["baseline"] = {
+                "method": base.name,
+                "embed_ms": 1000 * float(np.median(bemb)),
+                "decode_ms": 1000 * float(np.median(bdet)),
+            }
         print(f"{w}x{h}", out[f"{w}x{h}"], flush=True)
     return out
+
+
+_QUALITY_ROWS = (
+    ("images", "images", "{:d}"),
+    ("payload bits", "bits", "{:d}"),
+    ("PSNR dB (mean)", "psnr", "{:.2f}"),
+    ("PSNR dB (min)", "psnr_min", "{:.2f}"),
+    ("SSIM", "ssim", "{:.4f}"),
+    ("embed ms (median, wall)", "embed_ms", "{:.0f}"),
+    ("detect ms (median, wall)", "detect_ms", "{:.0f}"),
+)
+METHOD_ORDER = ("veracity", "dwtDct", "dwtDctSvd", "rivaGan")
+
+
+def robustness_table(results: dict, size: str) -> dict:
+    """The docs' robustness table at one size: a row per attack, then quality and time."""
+    keys = [f"{m}@{size}" for m in METHOD_ORDER if f"{m}@{size}" in results]
+    attacks = list(results[keys[0]]["attacks"])
+    rows: list[list[str]] = []
+    for a in attacks:
+        cells = [a]
+        for k in keys:
+            r = results[k]["attacks"].get(a)
+            cells.append(
+                "n/a"
+                if r is None
+                else f"{r['exact']:.2f} / {r['tpr@1e-2']:.2f} / {r['tpr@1e-6']:.2f}"
+            )
+        rows.append(cells)
+    for label, field, fmt in _QUALITY_ROWS:
+        rows.append([label] + [fmt.format(results[k][field]) for k in keys])
+    return {"columns": ["attack", *keys], "rows": rows}
+
+
+def speed_table(timing: dict) -> dict:
+    rows = []
+    for size, r in timing.items():
+        w, h = size.split("x")
+        row = [
+            f"{w} x {h}",
+            f"{r['embed_ms']:.0f} ms",
+            f"{r['detect_marked_ms']:.0f} ms",
+            f"{r['detect_unmarked_ms']:.0f} ms",
+            f"{round(r['detected'] * r['images'])}/{r['images']}",
+        ]
+        b = r.get("baseline")
+        if b:
+            row += [
+                f"{b['embed_ms']:.0f} / {b['decode_ms']:.0f} ms",
+                f"{b['embed_ms'] / r['embed_ms']:.1f}x / "
+                f"{b['decode_ms'] / r['detect_unmarked_ms']:.1f}x",
+            ]
+        rows.append(row)
+    columns = ["size", "embed", "detect marked", "detect unmarked", "marks found"]
+    if any(r.get("baseline") for r in timing.values()):
+        name = next(r["baseline"]["method"] for r in timing.values() if r.get("baseline"))
+        columns += [
+            f"{name} embed / decode (same run)",
+            f"{name} / Veracity (embed / decode vs detect unmarked)",
+        ]
+    return {"columns": columns, "rows": rows}
+
+
+def _sync_threshold() -> float:
+    """The sync z at which the detector's p-value reaches its detection level (bisection)."""
+    lo, hi = 0.0, 20.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if wm_codec._p_sync(mid, wm_codec._MAX_CANDIDATES) < wm_codec._DETECT_P:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def fpr_table(fpr: dict) -> dict:
+    fr = fpr["fraction_p_le_alpha"]
+    alphas = list(fr)
+    return {
+        "columns": ["", "measured"],
+        "rows": [
+            [
+                "false detections (`detected: true`)",
+                f"**{fpr['false_detections']}** / {fpr['detections']:,}",
+            ],
+            ["CRC-16 passes among the reported readings", str(fpr["crc_passes"])],
+            [
+                "largest sync z",
+                f"{fpr['max_sync_z']:.2f} (threshold {_sync_threshold():.2f})",
+            ],
+            ["smallest p-value", f"{fpr['min_p_value']:.2g}"],
+            [
+                f"fraction with `p_value <= {' / '.join(alphas)}`",
+                " / ".join(f"{fr[a]:.4g}" for a in alphas),
+            ],
+        ],
+    }
+
+
+def run_publish(args: argparse.Namespace) -> Path:
+    """Build the tables from saved runs and write benchmarks/results/image_watermark.json."""
+    results = {k: v for f in args.robustness or [] for k, v in json.loads(f.read_text()).items()}
+    rows = [row for f in args.fpr_shards or [] for row in json.loads(f.read_text())["rows"]]
+    fpr = summarise_fpr(rows)
+    timing = json.loads(args.timing.read_text())
+    tables: dict = {}
+    for size in ("512", "native"):
+        t = robustness_table(results, size)
+        counts = ", ".join(
+            f"{m} {results[f'{m}@{size}']['images']}"
+            for m in METHOD_ORDER
+            if f"{m}@{size}" in results
+        )
+        t["note"] = (
+            f"benchmarks/watermark.py robustness + publish; photos of {args.photos_label} "
+            f"(first N sorted: {counts}); wall-clock ms on a shared 2-core machine (other jobs "
+            "running), so compare times only within a column set of the same run. " + args.note
+        ).strip()
+        tables[f"robustness_{size}"] = t
+    speed = speed_table(timing)
+    n_t = next(iter(timing.values()))["images"]
+    speed["note"] = (
+        f"benchmarks/watermark.py timing, {n_t} photos upscaled to each size, CPU ms of one "
+        "thread (process_time), median; the baseline was timed on the same images in the same "
+        "loop; shared 2-core machine. " + args.note
+    ).strip()
+    tables["speed"] = speed
+    fp = fpr_table(fpr)
+    fp["note"] = (
+        f"benchmarks/watermark.py fpr, {len(args.fpr_shards or [])} shard(s) merged, "
+        f"{fpr['detections']:,} detections ({fpr['by_kind']}). " + args.note
+    ).strip()
+    tables["false_positives"] = fp
+    v512, vnat = results["veracity@512"], results["veracity@native"]
+    worst_nat = min(vnat["attacks"].items(), key=lambda kv: kv[1]["exact"])
+    exact_512 = min(a["exact"] for a in v512["attacks"].values())
+    t512 = timing.get("512x512", {})
+    data = {
+        "photos": v512["images"],
+        "attacks": len(v512["attacks"]),
+        "exact_512": exact_512,
+        "exact_native_min": worst_nat[1]["exact"],
+        "worst_native_attack": worst_nat[0],
+        "psnr_mean_db": [round(v512["psnr"], 2), round(vnat["psnr"], 2)],
+        "false_detections": fpr["false_detections"],
+        "fpr_trials": fpr["detections"],
+        "detect_marked_512_ms": round(t512.get("detect_marked_ms", float("nan")), 1),
+        "detect_unmarked_512_ms": round(t512.get("detect_unmarked_ms", float("nan")), 1),
+        "embed_512_ms": round(t512.get("embed_ms", float("nan")), 1),
+        "tables": tables,
+    }
+    state = (
+        "meets its targets"
+        if exact_512 >= 0.95 and worst_nat[1]["exact"] >= 0.95 and fpr["false_detections"] == 0
+        else "below target"
+    )
+    native = (
+        f"native size {worst_nat[1]['exact']:.2f} worst, `{worst_nat[0]}`"
+        if worst_nat[1]["exact"] < 1.0
+        else "1.00 at native size too"
+    )
+    headline = Headline(
+        capability="Image watermark",
+        state=state,
+        numbers=(
+            f"{v512['images']} photos x {len(v512['attacks'])} attacks: exact payload "
+            f"{exact_512:.2f} at 512 px ({native}); PSNR {v512['psnr']:.1f} dB; {fpr['false_detections']} false "
+            f"detections in {fpr['detections']:,}; detect {t512.get('detect_marked_ms', 0):.0f}-"
+            f"{t512.get('detect_unmarked_ms', 0):.0f} ms at 512 px on one core"
+        ),
+        order=20,
+    )
+    return write_result(
+        "image_watermark",
+        data,
+        script="benchmarks/watermark.py robustness|fpr|timing|publish",
+        headline=headline,
+        directory=args.results_dir,
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("mode", choices=("robustness", "fpr", "timing", "report"))
+    ap.add_argument("mode", choices=("robustness", "fpr", "timing", "report", "publish"))
     ap.add_argument("--photos", type=Path, help="folder searched for *.jpg")
     ap.add_argument("--wmbench", type=Path, help="wmbench checkout (attack suite)")
     ap.add_argument("--images", type=int, default=100)
@@ -343,7 +576,17 @@ def main() -> None:
     )
     ap.add_argument("--merge", type=Path, nargs="*", help="fpr/report: JSON files to merge")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--baseline", default="dwtDct", help="timing: in-run baseline ('' for none)")
+    ap.add_argument("--robustness", type=Path, nargs="*", help="publish: robustness JSONs")
+    ap.add_argument("--fpr-shards", type=Path, nargs="*", help="publish: fpr shard JSONs")
+    ap.add_argument("--timing", type=Path, help="publish: timing JSON")
+    ap.add_argument("--photos-label", default="/work/shared/data/photos", help="publish")
+    ap.add_argument("--note", default="", help="publish: text added to every table note")
+    ap.add_argument("--results-dir", type=Path, default=None, help="publish: output folder")
     args = ap.parse_args()
+    if args.mode == "publish":
+        print(run_publish(args))
+        return
     if args.mode == "report":  # re-print robustness tables from saved JSON files
         results = {k: v for f in args.merge or [] for k, v in json.loads(f.read_text()).items()}
         for size in ("512", "native"):
