@@ -242,18 +242,39 @@ def fit(x: np.ndarray, y: np.ndarray, lam: float = LAMBDA) -> dict[str, np.ndarr
     }
 
 
+def _class_weights(y: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """Row weights: each class sums to 0.5; within a class, each group sums equally."""
+    if groups is None:
+        return np.where(y == 1, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
+    w = np.zeros(len(y))
+    for cls in (0, 1):
+        in_cls = y == cls
+        names = np.unique(groups[in_cls])
+        for g in names:
+            m = in_cls & (groups == g)
+            w[m] = 0.5 / len(names) / m.sum()
+    return w
+
+
 def fit_mlp(
-    x: np.ndarray, y: np.ndarray, hidden: int = HIDDEN, lam: float = MLP_LAMBDA, seeds: int = SEEDS
+    x: np.ndarray,
+    y: np.ndarray,
+    hidden: int = HIDDEN,
+    lam: float = MLP_LAMBDA,
+    seeds: int = SEEDS,
+    groups: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Class-balanced one-hidden-layer tanh network(s) on standardised features (L-BFGS).
 
     ``seeds`` networks from different random starts; :func:`real_logits` averages them.
+    With ``groups`` (one label per row, e.g. the engine family), every group gets the
+    same total weight within its class, so a large family cannot dominate the loss.
     """
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 1e-6
     z = np.nan_to_num(np.clip((x - mean) / scale, -20, 20)).astype(np.float32)
     d = z.shape[1]
-    w_cls = np.where(y == 1, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
+    w_cls = _class_weights(y, groups)
     shapes = [(d, hidden), (hidden,), (hidden,), (1,)]
     sizes = [int(np.prod(sh)) for sh in shapes]
 

@@ -123,6 +123,46 @@ def test_training_eer_and_fit_on_separable_toy_data() -> None:
         assert z.shape == (400,) and t.eer(z, y) < 0.1
 
 
+@pytest.mark.parametrize(
+    ("labels", "groups"),
+    [
+        ([0, 0, 0, 1, 1, 1, 1], ["a", "a", "b", "x", "x", "x", "y"]),
+        ([0, 1, 1, 1], ["a", "x", "y", "y"]),
+    ],
+)
+def test_group_balanced_weights_share_each_class_equally(
+    labels: list[int], groups: list[str]
+) -> None:
+    sys.path.insert(0, str(TRAINING))
+    try:
+        import train_speech_real as t
+    finally:
+        sys.path.remove(str(TRAINING))
+    y, g = np.array(labels), np.array(groups)
+    w = t._class_weights(y, g)
+    for cls in (0, 1):
+        assert w[y == cls].sum() == pytest.approx(0.5)
+        sums = [w[(y == cls) & (g == name)].sum() for name in np.unique(g[y == cls])]
+        assert np.allclose(sums, sums[0])
+    plain = t._class_weights(y)
+    assert plain[y == 1].sum() == pytest.approx(0.5) and len(np.unique(plain[y == 1])) == 1
+
+
+@pytest.mark.parametrize("seconds", [0.2, 2.0, 5.5])
+def test_ablation_artefact_features_shape_and_finite(seconds: float) -> None:
+    bench = TRAINING.parent / "benchmarks"
+    sys.path.insert(0, str(bench))
+    try:
+        import speech_real_ablations as a
+    finally:
+        sys.path.remove(str(bench))
+    x = speech_like(seconds, 16000, seed=5).astype(np.float32)
+    segs = active_segments(x) or [(0, len(x))]
+    f = a.artefact_features(x, segs)
+    assert f.shape == (len(segs), a.ARTEFACT_DIM) and np.isfinite(f).all()
+    assert np.allclose(a.artefact_features(0.25 * x, segs)[:, :16], f[:, :16], atol=1e-4)
+
+
 def test_network_head_averages_members_and_reads_a_prefix() -> None:
     rng = np.random.default_rng(1)
     one = {
