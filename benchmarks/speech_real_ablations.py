@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from veracity.bench.results_file import write_result
-from veracity.detect.speech_features import active_segments
+from veracity.detect.speech_features import active_segments, frame_signal
 from veracity.detect.speech_real import real_logits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,12 +45,9 @@ ARTEFACT_DIR = "features_artefact"
 
 def _artefact_frames(x: np.ndarray) -> np.ndarray:
     """Per 8 ms frame: phase coherence, group-delay change, harmonicity, band powers."""
-    x = np.asarray(x, np.float32)
-    if len(x) < _N + 2 * _HOP:
-        x = np.pad(x, (0, _N + 2 * _HOP - len(x)))
-    nf = 1 + (len(x) - _N) // _HOP
-    idx = np.arange(_N)[None, :] + _HOP * np.arange(nf)[:, None]
-    spec = np.fft.rfft(x[idx] * np.hanning(_N).astype(np.float32), axis=1)
+    frames = frame_signal(x, _N, _HOP, min_len=_N + 2 * _HOP)
+    nf = len(frames)
+    spec = np.fft.rfft(frames * np.hanning(_N).astype(np.float32), axis=1)
     mag = np.abs(spec) + 1e-9
     c = spec[:, 1:] * np.conj(spec[:, :-1])
     cn = c / (np.abs(c) + 1e-12)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from veracity.detect.speech_features import frame_signal
 from veracity.models import registry
 
 __all__ = ["BINS", "FRAMES", "HOP", "N_FFT", "cnn_logits", "log_spectrogram", "segment_inputs"]
@@ -28,12 +29,7 @@ MODEL_NAME = "speech_spec_cnn"  # in veracity.models.registry
 
 def log_spectrogram(x: np.ndarray) -> np.ndarray:
     """Power spectrogram, (frames, BINS) float32; frame ``i`` starts at sample ``i * HOP``."""
-    x = np.asarray(x, dtype=np.float32)
-    if len(x) < N_FFT:
-        x = np.pad(x, (0, N_FFT - len(x)))
-    n_frames = 1 + (len(x) - N_FFT) // HOP
-    idx = np.arange(N_FFT)[None, :] + HOP * np.arange(n_frames)[:, None]
-    frames = x[idx] * np.hanning(N_FFT).astype(np.float32)
+    frames = frame_signal(x, N_FFT, HOP) * np.hanning(N_FFT).astype(np.float32)
     spec = np.fft.rfft(frames, axis=1)[:, 1:]
     return (spec.real**2 + spec.imag**2).astype(np.float32)
 

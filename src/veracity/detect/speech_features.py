@@ -18,6 +18,7 @@ __all__ = [
     "SEGMENT_HOP_S",
     "SEGMENT_S",
     "active_segments",
+    "frame_signal",
     "lfcc",
     "segment_features",
 ]
@@ -50,15 +51,24 @@ def _deltas(feat: np.ndarray) -> np.ndarray:
     return (pad[3:-1] - pad[1:-3] + 2 * (pad[4:] - pad[:-4])) / 10.0
 
 
+def frame_signal(x: np.ndarray, win: int, hop: int, min_len: int | None = None) -> np.ndarray:
+    """Frames ``(n_frames, win)`` of ``x`` every ``hop`` samples, after zero-padding ``x``
+    to ``min_len`` samples (default ``win``); frame ``i`` starts at sample ``i * hop``."""
+    x = np.asarray(x, dtype=np.float32)
+    need = win if min_len is None else min_len
+    if len(x) < need:
+        x = np.pad(x, (0, need - len(x)))
+    n_frames = 1 + (len(x) - win) // hop
+    return x[np.arange(win)[None, :] + hop * np.arange(n_frames)[:, None]]
+
+
 def lfcc(x: np.ndarray) -> np.ndarray:
     """LFCC + delta + delta-delta per 10 ms frame: (frames, 60)."""
     x = np.asarray(x, dtype=np.float32)
     if len(x) < _WIN:
         x = np.pad(x, (0, _WIN - len(x)))
     x = np.append(x[0], x[1:] - 0.97 * x[:-1])
-    n_frames = 1 + (len(x) - _WIN) // _HOP
-    idx = np.arange(_WIN)[None, :] + _HOP * np.arange(n_frames)[:, None]
-    frames = x[idx] * np.hamming(_WIN).astype(np.float32)
+    frames = frame_signal(x, _WIN, _HOP) * np.hamming(_WIN).astype(np.float32)
     power = np.abs(np.fft.rfft(frames, n=_N, axis=1)) ** 2
     ceps = dct(np.log(power @ _filterbank() + 1e-10), type=2, norm="ortho", axis=1)[:, :_CEPS]
     d1 = _deltas(ceps)
@@ -97,12 +107,8 @@ def phase_frames(x: np.ndarray) -> np.ndarray:
     magnitude-weighted per band, beside the band's spectral flatness.
     """
     n, hop = 512, 128
-    x = np.asarray(x, dtype=np.float32)
-    if len(x) < n + 2 * hop:
-        x = np.pad(x, (0, n + 2 * hop - len(x)))
-    n_frames = 1 + (len(x) - n) // hop
-    idx = np.arange(n)[None, :] + hop * np.arange(n_frames)[:, None]
-    spec = np.fft.rfft(x[idx] * np.hanning(n).astype(np.float32), axis=1)
+    frames = frame_signal(x, n, hop, min_len=n + 2 * hop)
+    spec = np.fft.rfft(frames * np.hanning(n).astype(np.float32), axis=1)
     mag = np.abs(spec) + 1e-9
     shift = np.exp(-2j * np.pi * np.arange(n // 2 + 1) * hop / n)
     dev = np.angle(spec[1:] * np.conj(spec[:-1]) * shift)
