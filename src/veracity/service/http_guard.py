@@ -79,7 +79,7 @@ def guarded_protocol(limits: HeadLimits) -> type[asyncio.Protocol]:
             self._dropped = 0
             self._head_timer: asyncio.TimerHandle | None = None
             self._body_timer: asyncio.TimerHandle | None = None
-            self._body_deadline = 0.0
+            self._body_seen = self._body_deadline = 0.0
             super().connection_made(transport)
             self._arm_timer()
 
@@ -105,38 +105,39 @@ def guarded_protocol(limits: HeadLimits) -> type[asyncio.Protocol]:
                 self.transport.close()
 
         def _watch_body(self) -> None:
-            """(Re)arm the body timer while a request body is being received."""
+            """Note body activity; one timer per body checks it (no timer churn per chunk)."""
             if self.conn.their_state is not h11.SEND_BODY:
                 self._stop_body_watch()
                 return
-            now = self.loop.time()
-            if self._body_timer is None and self._body_deadline == 0.0:
-                self._body_deadline = now + self.head_limits.body_timeout_s
-            if self._body_timer is not None:
-                self._body_timer.cancel()
-            wait = min(self.head_limits.body_idle_timeout_s, self._body_deadline - now)
-            self._body_timer = self.loop.call_later(max(wait, 0.0), self._body_timed_out)
+            self._body_seen = self.loop.time()
+            if self._body_timer is None:  # the first piece of this body
+                self._body_deadline = self._body_seen + self.head_limits.body_timeout_s
+                self._arm_body_timer()
+
+        def _arm_body_timer(self) -> None:
+            due = min(self._body_seen + self.head_limits.body_idle_timeout_s, self._body_deadline)
+            self._body_timer = self.loop.call_at(due, self._body_timed_out)
 
         def _stop_body_watch(self) -> None:
             if self._body_timer is not None:
                 self._body_timer.cancel()
                 self._body_timer = None
-            self._body_deadline = 0.0
 
         def _body_timed_out(self) -> None:
             self._body_timer = None
             if self._refused or self.transport.is_closing():
                 return
             if self.conn.their_state is not h11.SEND_BODY:
-                self._body_deadline = 0.0
+                return
+            now = self.loop.time()
+            overdue = now >= self._body_deadline
+            if not overdue and self.flow.read_paused:
+                # the app has not taken what arrived yet: the client is not the slow one
+                self._body_seen = now
+            if not overdue and now < self._body_seen + self.head_limits.body_idle_timeout_s:
+                self._arm_body_timer()  # data came in since the timer was set
                 return
             lim = self.head_limits
-            overdue = self.loop.time() >= self._body_deadline
-            if self.flow.read_paused and not overdue:
-                # the app has not taken what arrived yet: the client is not the slow one
-                self._watch_body()
-                return
-            self._body_deadline = 0.0
             cycle = self.cycle
             if cycle is not None and cycle.response_started:
                 self.transport.close()  # the app already answered; nothing more to say
