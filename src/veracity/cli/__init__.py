@@ -142,16 +142,13 @@ def _add_limit_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 def _configure_limits(args: argparse.Namespace) -> None:
-    d = Limits()
-    mb, mp, secs = args.max_file_mb, args.max_megapixels, args.max_duration
-    set_default_limits(
-        Limits(
-            max_file_bytes=int(mb * 1024**2) if mb is not None else d.max_file_bytes,
-            max_pixels=int(mp * 1e6) if mp is not None else d.max_pixels,
-            min_side=d.min_side,
-            max_duration_s=secs if secs is not None else d.max_duration_s,
-        )
-    )
+    mb, mp = args.max_file_mb, args.max_megapixels
+    given = {
+        "max_file_bytes": None if mb is None else int(mb * 1024**2),
+        "max_pixels": None if mp is None else int(mp * 1e6),
+        "max_duration_s": args.max_duration,
+    }
+    set_default_limits(Limits(**{k: v for k, v in given.items() if v is not None}))
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
