@@ -176,7 +176,6 @@ def main() -> None:
         t1 = time.time()
         found = pool.map(_probe_task, probes[: args.n_probes], chunksize=16)
         unrelated = print_unrelated(found, time.time() - t1, args.workers)
-    n_probes = unrelated["probes"]
     data = {
         "photos": len(photos),
         "store_manifests": len(photos) + len(fills),
@@ -184,8 +183,6 @@ def main() -> None:
         "recovered": total["right"],
         "wrong": total["wrong"],
         "missed": total["missed"],
-        "unrelated_probes": n_probes,
-        "unrelated_false_matches": unrelated["wrong"],
         "unrelated": unrelated,
         "wall_s": round(time.time() - t0, 1),
         "tables": {
@@ -209,7 +206,7 @@ def main() -> None:
         state=state,
         numbers=(
             f"{total['right']:,} / {total['n']:,} stripped copies recovered, "
-            f"{total['wrong'] + unrelated['wrong']} wrong, incl. {n_probes:,} unrelated probes"
+            f"{total['wrong'] + unrelated['wrong']} wrong, incl. {unrelated['probes']:,} unrelated probes"
         ),
         order=11,
     )
