@@ -1,4 +1,4 @@
-"""Shared helpers for the face-manipulation training and evaluation scripts."""
+"""Shared helpers for the training and evaluation scripts."""
 
 from __future__ import annotations
 
@@ -10,9 +10,15 @@ from pathlib import Path
 HELDOUT_CLIPS = ("vretalking_face1.mp4", "vretalking_face4.mp4", "sadtalker_RD_Radio34_000.mp4")
 
 
+def stable_hash(text: str, hex_digits: int = 64) -> int:
+    """A hash of ``text`` that is the same in every process and run: the first
+    ``hex_digits`` hex digits of its SHA-256 as an integer (splits, folds, seeds)."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:hex_digits], 16)
+
+
 def is_heldout_identity(identity: str) -> bool:
     """LFW identity split: one in five identities is held out, by a fixed hash."""
-    return int(hashlib.sha256(identity.encode()).hexdigest(), 16) % 5 == 0
+    return stable_hash(identity) % 5 == 0
 
 
 def lfw_rows(root: Path) -> list[tuple[Path, str]]:

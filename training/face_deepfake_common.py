@@ -21,6 +21,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clip_probe_fit import Probe, auc, fit_probe
+from common import stable_hash
 
 from veracity.detect.face_deepfake import SPEC, THRESHOLD_FPR
 
@@ -86,7 +87,7 @@ INNER_FOLDS = 5
 
 def source_folds(sources: Sequence[str], k: int = INNER_FOLDS) -> dict[str, int]:
     """A fixed fold (0..k-1) per source name, from its hash (no self-blend source)."""
-    return {s: hash_str(s) % k for s in sorted(set(sources) - {SBI_SOURCE})}
+    return {s: stable_hash(s, 12) % k for s in sorted(set(sources) - {SBI_SOURCE})}
 
 
 def fit(
@@ -118,12 +119,6 @@ def fit(
     real = np.concatenate(held) if held else probe.logit(x[y == 0])
     shift = float(np.quantile(real, 1.0 - fpr))
     return Probe(probe.mean, probe.scale, probe.w, probe.b - shift)
-
-
-def hash_str(s: str) -> int:
-    import hashlib
-
-    return int(hashlib.sha256(s.encode()).hexdigest()[:12], 16)
 
 
 def loso(data: CropSet, l2: float = L2) -> tuple[np.ndarray, dict[str, Probe]]:

@@ -13,7 +13,6 @@ Usage: python training/speech_real_versions.py [--data /work/data/speech/real_sp
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,13 +22,14 @@ from scipy.io import wavfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import stable_hash
 from train_speech_real import LOSSY_VERSIONS, VERSIONS, load_manifest, version
 
 ALL_VERSIONS = VERSIONS + LOSSY_VERSIONS
 
 
 def clip_seed(clip_id: str) -> int:
-    return int(hashlib.sha256(clip_id.encode()).hexdigest()[:8], 16)
+    return stable_hash(clip_id, 8)
 
 
 def _one(args: tuple[Path, dict[str, Any], tuple[str, ...]]) -> str:
