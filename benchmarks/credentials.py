@@ -129,7 +129,7 @@ def media_speed(work: Path, repeat: int) -> list[list[str]]:
 
 
 def fill_store(url: str, n: int, manifest: bytes) -> tuple[str, bytes]:
-    """Bulk-load ``n`` synthetic records (28 PDQ views each); return one real id and digest."""
+    """Bulk-load ``n`` synthetic records (``len(CROP_VIEWS)`` PDQ views each); return one real id and digest."""
     store = open_store(url)
     rng = np.random.default_rng(1)
     batch: list[ManifestRecord] = []
@@ -200,7 +200,7 @@ def resolver_latency(url: str, n: int, work: Path) -> list[list[str]]:
         ),
         "GET /manifests/{id}": lambda: client.get(f"/manifests/{mid}"),
     }
-    store_name = "PostgreSQL" if url.startswith("postgres") else url.split(":", 1)[0].title()
+    store_name = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     labels = {
         "byBinding watermark id": "`GET /matches/byBinding` watermark id",
         "byBinding PDQ fingerprint": "`GET /matches/byBinding` PDQ fingerprint (full scan, popcount)",
