@@ -3,6 +3,9 @@
   python benchmarks/face_video.py speed CLIP.mp4     # 10 s 1280x720 30 fps built from a clip
   python benchmarks/face_video.py memory [CLIP.mp4] [--minutes 10]   # 1080p, peak RSS
 
+Each mode adds its rows to ``benchmarks/results/face_video.json`` (table ``video_speed``,
+rendered in docs/guide/detection-faces.md); ``--no-write`` prints only.
+
 ``speed`` pastes a real talking-face clip (looped to 10 s) into a 1280x720 canvas, encodes
 it with H.264 into a temporary directory and times the whole CLI (process start, model
 load, decode and analysis). ``memory`` encodes a synthetic 1080p video of the requested
@@ -13,6 +16,7 @@ are deleted afterwards.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -20,9 +24,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
+
+from veracity.bench.results_file import write_result
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 _RUNNER = (
@@ -91,6 +98,9 @@ def run_cli(path: Path) -> tuple[float, float, float, str]:
         check=False,
     )
     wall = time.perf_counter() - t0
+    if proc.returncode != 0 or not proc.stdout.strip():
+        # a refused file (e.g. over the size limit) would otherwise be timed as a fast run
+        raise SystemExit(f"veracity detect failed on {path}: {proc.stderr.strip()[-500:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     rss = next(
@@ -106,34 +116,74 @@ def main() -> None:
     ap.add_argument("mode", choices=["speed", "memory"])
     ap.add_argument("clip", nargs="?", type=Path)
     ap.add_argument("--minutes", type=float, default=10.0)
+    ap.add_argument("--no-write", action="store_true", help="print only")
     args = ap.parse_args()
+    load = os.getloadavg()[0]
+    rows = []
+    print("| input | wall s | CPU s (user+sys) | peak RSS MB |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         if args.mode == "speed":
             path = Path(tmp) / "720p.mp4"
             encode(path, clip_frames(args.clip, 10.0, 30), 30, (1280, 720), "veryfast")
             wall, cpu, rss, out = run_cli(path)
-            print(f"load average before: {os.getloadavg()[0]:.1f}")
-            print("| input | wall s | CPU s (user+sys) | peak RSS MB |\n|---|---|---|---|")
-            print(
-                f"| 10 s 1280x720 30 fps H.264 (talking face) | {wall:.2f} | {cpu:.2f} | {rss:.0f} |"
+            rows.append(
+                [f"10 s 1280x720 30 fps H.264, talking face ({args.clip.name})", wall, cpu, rss]
             )
+            print(f"| {rows[-1][0]} | {wall:.2f} | {cpu:.2f} | {rss:.0f} |")
             print(out)
-            return
-        print("| input | wall s | CPU s (user+sys) | peak RSS MB |\n|---|---|---|---|")
-        segment = Path(tmp) / "segment.mp4"
-        frames = clip_frames(args.clip, 10.0, 30, (1080, 1920)) if args.clip else None
-        encode(segment, frames or synthetic_frames(10.0, 30), 30, (1920, 1080), "ultrafast")
-        what = "talking face looped" if args.clip else "synthetic"
-        for minutes in (1.0, args.minutes):
-            path = Path(tmp) / f"{minutes}.mp4"
-            loop_remux(segment, path, minutes)
-            wall, cpu, rss, _ = run_cli(path)
-            print(
-                f"| {minutes:g} min 1920x1080 30 fps H.264 ({what}) | {wall:.1f} | {cpu:.1f} "
-                f"| {rss:.0f} |",
-                flush=True,
-            )
-            path.unlink()
+        else:
+            rows += memory_rows(args, Path(tmp))
+    if not args.no_write:
+        publish(args.mode, rows, load)
+
+
+def memory_rows(args: argparse.Namespace, tmp: Path) -> list[list[object]]:
+    """Peak RSS (and time) on 1 min and ``--minutes`` of 1080p."""
+    rows: list[list[object]] = []
+    segment = Path(tmp) / "segment.mp4"
+    frames = clip_frames(args.clip, 10.0, 30, (1080, 1920)) if args.clip else None
+    encode(segment, frames or synthetic_frames(10.0, 30), 30, (1920, 1080), "ultrafast")
+    what = "talking face looped" if args.clip else "synthetic"
+    for minutes in (1.0, args.minutes):
+        path = Path(tmp) / f"{minutes}.mp4"
+        loop_remux(segment, path, minutes)
+        wall, cpu, rss, _ = run_cli(path)
+        rows.append([f"{minutes:g} min 1920x1080 30 fps H.264 ({what})", wall, cpu, rss])
+        print(f"| {rows[-1][0]} | {wall:.1f} | {cpu:.1f} | {rss:.0f} |", flush=True)
+        path.unlink()
+    return rows
+
+
+def publish(mode: str, rows: list[list[object]], load: float) -> None:
+    """Replace this mode's rows in face_video.json and write it."""
+    out = Path(__file__).parent / "results" / "face_video.json"
+    kept: dict[str, Any] = {"speed": [], "memory": []}
+    if out.is_file():
+        kept.update(json.loads(out.read_text())["data"]["modes"])
+    kept[mode] = [
+        [r[0], round(float(r[1]), 2), round(float(r[2]), 2), round(float(r[3]))] for r in rows
+    ]
+    kept[f"{mode}_load_before"] = round(load, 1)
+    table_rows = [
+        [name, wall, cpu, f"{rss} MB"]
+        for m in ("speed", "memory")
+        for name, wall, cpu, rss in kept[m]
+    ]
+    data = {
+        "modes": kept,
+        "tables": {
+            "video_speed": {
+                "columns": ["input", "wall s", "CPU s (user+sys)", "peak RSS"],
+                "rows": table_rows,
+                "note": "Whole `veracity detect` process (start-up, model load, decode, "
+                "analysis), default detectors, OMP_NUM_THREADS=2; load average before: "
+                + ", ".join(
+                    f"{m} {kept.get(m + '_load_before', '-')}" for m in ("speed", "memory")
+                ),
+            }
+        },
+    }
+    print(write_result("face_video", data, script="benchmarks/face_video.py"))
 
 
 if __name__ == "__main__":
