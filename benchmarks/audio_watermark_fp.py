@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,17 +23,29 @@ from veracity.watermark.audio.detect import TileEnergies, read_window
 from veracity.watermark.audio.layout import fine_power, layout_for_key
 
 
-def main(
+@dataclass(frozen=True)
+class FalsePositives:
+    """Unmarked readings: segments, readings (segments x keys), positives, smallest p."""
+
+    segments: int
+    readings: int
+    positives: int
+    min_p: float
+    cpu_s: float
+
+
+def false_positives(
     data: Path,
     n_keys: int,
     shard: int = 0,
     n_shards: int = 1,
     first_key: int = 0,
     seconds: float = 5.0,
-) -> None:
+) -> FalsePositives:
+    """Read every unmarked segment of the speech under DATA with ``n_keys`` keys."""
     files = sorted(data.rglob("*.flac"))[shard::n_shards]
     keys = [f"fp-key-{k}" for k in range(first_key, first_key + n_keys)]
-    tested = positives = 0
+    tested = positives = segments = 0
     min_p = 1.0
     length = round(seconds * 16000)
     t0 = time.process_time()
@@ -42,6 +55,7 @@ def main(
             seg = x[start : start + length]
             if len(seg) < length:
                 continue
+            segments += 1
             if seconds > 5.0:
                 for key in keys:
                     reading = detect_blocks(iter([seg.astype(np.float32)]), key)
@@ -55,10 +69,10 @@ def main(
             for key in keys:
                 # One 5 s segment is one window: the file-level rule (CRC valid and
                 # p below P_DETECT) applied to it, as detect_file does.
-                reading = read_window(power, layout_for_key(key), energies, p_needed=P_DETECT)
+                window = read_window(power, layout_for_key(key), energies, p_needed=P_DETECT)
                 tested += 1
-                positives += int(reading.payload is not None and reading.p_value < P_DETECT)
-                min_p = min(min_p, reading.p_value)
+                positives += int(window.payload is not None and window.p_value < P_DETECT)
+                min_p = min(min_p, window.p_value)
         if i % 25 == 0:
             print(f"{i}/{len(files)} files, {tested} segments, {positives} positives", flush=True)
     cpu = time.process_time() - t0
@@ -66,6 +80,7 @@ def main(
     print(f"false positives: {positives}")
     print(f"smallest p-value: {min_p:.3g}")
     print(f"cpu per segment: {cpu / max(1, tested) * 1000:.1f} ms")
+    return FalsePositives(segments, tested, positives, min_p, cpu)
 
 
 if __name__ == "__main__":
@@ -77,4 +92,4 @@ if __name__ == "__main__":
     parser.add_argument("--first-key", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=5.0, help="segment length")
     args = parser.parse_args()
-    main(args.data, args.keys, args.shard, args.shards, args.first_key, args.seconds)
+    false_positives(args.data, args.keys, args.shard, args.shards, args.first_key, args.seconds)
