@@ -14,8 +14,13 @@ Two parts, one result file (``benchmarks/results/speech_real.json``, written thr
    and every new head, alone and fused with the CNN (per-segment maximum, as in the
    detector), all retrained per fold on the same clips. Skipped with a note when the
    data folder is missing (``--data``).
+3. Before / after the data change: the same protocol on ``--baseline-manifest`` (the
+   previous round's sources, duplicates removed) and on the current manifest, whose
+   models are also scored on only the baseline's test clips, so the effect of the added
+   training data is read on the same test clips (table ``before_after``).
 
 Usage: OMP_NUM_THREADS=1 python benchmarks/speech_real.py [--data DIR] [--repeats 3]
+    [--baseline-manifest manifest_round2_dedup.jsonl]
 """
 
 from __future__ import annotations
@@ -170,6 +175,62 @@ def result_tables(folds: dict[str, Any]) -> dict[str, Any]:
     return {"logo": logo_table, "scorers": scorer_table}
 
 
+def _cells(fold: dict[str, Any]) -> list[str]:
+    """Shipped scorer's clean clip, 2 s segment, MP3 64k and Opus 32k clip EER of a fold."""
+    return [
+        _pct(fold["clean"][SHIPPED]["clip_eer"]),
+        _pct(fold["clean"][SHIPPED]["segment_eer"]),
+        _pct(fold["mp3_64k"][SHIPPED]["clip_eer"]),
+        _pct(fold["opus_32k"][SHIPPED]["clip_eer"]),
+    ]
+
+
+def before_after_table(base: dict[str, Any], new: dict[str, Any], subset: str) -> dict[str, Any]:
+    """Per held-out family: baseline data, new data on the baseline's test clips, new data
+    on all its test clips (shipped scorer; clip / segment / MP3 / Opus EER)."""
+    rows = []
+    keys = (("clean", "clip_eer"), ("clean", "segment_eer"), ("mp3_64k", "clip_eer"))
+    keys += (("opus_32k", "clip_eer"),)
+    for fam, b in base["folds"].items():
+        n = new["folds"][fam]
+        same = n["subsets"][subset]
+        rows.append(
+            [
+                NAMES.get(fam, fam),
+                f"{b['test_fake_clips']} / {b['test_real_clips']}",
+                *_cells(b),
+                *_cells(same),
+                f"{n['test_fake_clips']} / {n['test_real_clips']}",
+                *_cells(n),
+            ]
+        )
+
+    def mean(folds: dict[str, Any], cond: str, key: str) -> str:
+        return _pct(float(np.mean([r[cond][SHIPPED][key] for r in folds.values()])))
+
+    same_folds = {f: r["subsets"][subset] for f, r in new["folds"].items()}
+    rows.append(
+        ["mean of the folds", ""]
+        + [mean(base["folds"], c, k) for c, k in keys]
+        + [mean(same_folds, c, k) for c, k in keys]
+        + [""]
+        + [mean(new["folds"], c, k) for c, k in keys]
+    )
+    cols = ["clip", "2 s segment", "MP3 64k", "Opus 32k"]
+    return {
+        "columns": ["held-out family", "before: fakes / reals"]
+        + [f"before: {c}" for c in cols]
+        + [f"after, same test clips: {c}" for c in cols]
+        + ["after: fakes / reals"]
+        + [f"after, all test clips: {c}" for c in cols],
+        "rows": rows,
+        "note": (
+            f"before: {base['manifest']} ({base['clips']} clips); after: {new['manifest']} "
+            f"({new['clips']} clips); scorer {SHIPPED}, retrained per fold in this run."
+        ),
+    }
+
+
 def speed_table(sp: dict[str, float]) -> dict[str, Any]:
     return {
         "columns": ["detector (60 s audio, one core)", "CPU s", "x real time"],
@@ -220,6 +281,11 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/work/data/speech/real_spoof"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/speech_real.json")
+    ap.add_argument(
+        "--baseline-manifest",
+        default="manifest_round2_dedup.jsonl",
+        help="manifest in --data of the data before the change (skipped when absent)",
+    )
     args = ap.parse_args()
     result: dict[str, Any] = {
         "python": platform.python_version(),
@@ -241,10 +307,27 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "training"))
         import train_speech_real
 
-        result["logo"] = train_speech_real.logo(args.data)
+        base_file = args.data / args.baseline_manifest
+        base = None
+        subsets = None
+        if base_file.is_file():
+            print(f"\nbaseline: {args.baseline_manifest}")
+            base = train_speech_real.logo(args.data, manifest=args.baseline_manifest)
+            ids = {r["id"] for r in train_speech_real.load_manifest(args.data, base_file.name)}
+            subsets = {"baseline_test": ids}
+        print("\ncurrent: manifest.jsonl")
+        result["logo"] = train_speech_real.logo(args.data, subsets=subsets)
         _table(result["logo"]["folds"])
         result["tables"] = result_tables(result["logo"]["folds"])
         result["tables"]["speed"] = speed_table(sp)
+        if base is not None:
+            result["logo_baseline"] = base
+            ba = before_after_table(base, result["logo"], "baseline_test")
+            result["tables"]["before_after"] = ba
+            print("\n| " + " | ".join(ba["columns"]) + " |")
+            print("|---" * len(ba["columns"]) + "|")
+            for row in ba["rows"]:
+                print("| " + " | ".join(str(c) for c in row) + " |")
     else:
         result["logo"] = None
         print(f"\n(no real-spoof set at {args.data}: leave-one-family-out skipped)")
