@@ -189,8 +189,8 @@ def before_after_table(base: dict[str, Any], new: dict[str, Any], subset: str) -
     """Per held-out family: baseline data, new data on the baseline's test clips, new data
     on all its test clips (shipped scorer; clip / segment / MP3 / Opus EER)."""
     rows = []
-    keys = (("clean", "clip_eer"), ("clean", "segment_eer"), ("mp3_64k", "clip_eer"))
-    keys += (("opus_32k", "clip_eer"),)
+    keys = [("clean", "clip_eer"), ("clean", "segment_eer"), ("mp3_64k", "clip_eer")]
+    keys.append(("opus_32k", "clip_eer"))
     for fam, b in base["folds"].items():
         n = new["folds"][fam]
         same = n["subsets"][subset]

@@ -87,8 +87,8 @@ BIGVGAN = (
 UNIVNET = ("maum-ai/univnet", "HEAD", "BSD-3-Clause (repo LICENSE); LibriTTS CC BY 4.0")
 # In this order: of byte-identical clips the first is kept (a real one before a fake),
 # so a page's copy of a shared LibriSpeech / LJ Speech clip is dropped for the shared one.
-SOURCES = ("shared", "vocos", "vits", "freevc", "yourtts", "styletts2", "hifigan")
-SOURCES += ("flowvocoder", "bigvgan", "univnet")
+SOURCES: tuple[str, ...] = ("shared", "vocos", "vits", "freevc", "yourtts", "styletts2")
+SOURCES += ("hifigan", "flowvocoder", "bigvgan", "univnet")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -50,7 +50,9 @@ def test_dedupe_keeps_one_row_per_hash(
     assert [r["source"] for r in d] == dropped
     for r in d:  # each dropped row names the kept row with the same content
         h = hashes[int(r["source"][1:])]
-        assert r["duplicate_of"] in {x["source"] for x, g in zip(rows, hashes) if g == h}
+        assert r["duplicate_of"] in {
+            x["source"] for x, g in zip(rows, hashes, strict=True) if g == h
+        }
         assert r["duplicate_of"] in kept
 
 
