@@ -458,9 +458,9 @@ def logo(
     return out
 
 
-def ship(data: Path, dest: Path, head: str) -> None:
-    """Fit ``head`` on every clip (clean + augmented) and write the model."""
-    rows = load_manifest(data)
+def ship(data: Path, dest: Path, head: str, manifest: str = "manifest.jsonl") -> None:
+    """Fit ``head`` on every clip of ``manifest`` (clean + augmented) and write the model."""
+    rows = load_manifest(data, manifest)
     f = features(data, rows)
     labels = np.array([r["label"] for r in rows])
     x = np.concatenate([f[f"x_{v}"] for v in TRAIN_VERSIONS])
@@ -483,7 +483,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.ship:
         dest = Path(__file__).resolve().parents[1] / "src/veracity/models/speech_real_head"
-        ship(args.data, dest, args.head)
+        ship(args.data, dest, args.head, args.manifest)
     else:
         result = logo(args.data, tuple(args.train_versions.split(",")), manifest=args.manifest)
         if args.json:
