@@ -145,3 +145,68 @@ def test_build_rejects_an_unknown_source(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "unknown source(s): nosuch" in proc.stderr
     assert not out.exists()
+
+
+def _fold(eer: float, fakes: int, reals: int) -> dict[str, Any]:
+    cond = {"mlp_emb_fused": {"clip_eer": eer, "segment_eer": eer + 0.1}}
+    return {
+        "test_fake_clips": fakes,
+        "test_real_clips": reals,
+        **{c: cond for c in ("clean", "mp3_64k", "opus_32k")},
+    }
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[ModuleType]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(TRAINING))
+    try:
+        import speech_real as s
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    yield s
+    sys.path.remove(str(TRAINING))
+
+
+def test_data_change_table_reads_each_candidate_on_the_same_test_clips(bench: ModuleType) -> None:
+    fams = ("vc", "codec")
+    base = {"manifest": "m0", "clips": 10, "folds": {f: _fold(0.1, 5, 4) for f in fams}}
+    cands = {}
+    for name, e_same, e_all in (("all", 0.2, 0.3), ("reals", 0.05, 0.0), ("fakes", 0.4, 0.0)):
+        folds = {}
+        for f in fams:
+            fold = _fold(e_all, 9, 6)
+            fold["subsets"] = {"shipped": _fold(e_same, 5, 4)}
+            folds[f] = fold
+        cands[name] = {"manifest": f"m_{name}", "clips": 20, "folds": folds}
+    tab = bench.data_change_table(base, cands, "shipped")
+    assert len(tab["columns"]) == len(tab["rows"][0]) == 15
+    first = dict(zip(tab["columns"], tab["rows"][0], strict=True))
+    assert first["shipped data: clip"] == "10.0 %"
+    assert first["+ vocoder pages, same test clips: clip"] == "20.0 %"
+    assert first["+ pages' reals only, same test clips: clip"] == "5.0 %"
+    assert first["+ pages' fakes only, same test clips: clip"] == "40.0 %"
+    assert first["+ vocoder pages, all test clips: clip"] == "30.0 %"
+    assert first["+ vocoder pages: fakes / reals"] == "9 / 6"
+    mean = dict(zip(tab["columns"], tab["rows"][-1], strict=True))
+    assert mean["held-out family"] == "mean of the folds"
+    assert mean["+ vocoder pages, all test clips: 2 s segment"] == "40.0 %"
+
+
+def test_candidate_manifests_add_only_the_new_clips_of_one_label(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    import json
+
+    base = [{"id": "a", "label": 0}, {"id": "b", "label": 1}]
+    full = [*base, {"id": "c", "label": 0}, {"id": "d", "label": 1}, {"id": "e", "label": 1}]
+    for name, rows in (("base.jsonl", base), ("full.jsonl", full)):
+        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = bench.candidate_manifests(tmp_path, "base.jsonl", "full.jsonl")
+    assert out["all"] == "full.jsonl"
+
+    def ids(name: str) -> list[str]:
+        return [json.loads(x)["id"] for x in (tmp_path / out[name]).read_text().splitlines()]
+
+    assert ids("reals") == ["a", "b", "c"]
+    assert ids("fakes") == ["a", "b", "d", "e"]
