@@ -14,13 +14,21 @@ Two parts, one result file (``benchmarks/results/speech_real.json``, written thr
    and every new head, alone and fused with the CNN (per-segment maximum, as in the
    detector), all retrained per fold on the same clips. Skipped with a note when the
    data folder is missing (``--data``).
+   Run on ``--manifest``, the shipped head's training data.
+3. Candidate data (``--candidate-manifest``, e.g. with the vocoder demo pages): the
+   shipped head only, retrained per fold on the candidate set, on the candidate set plus
+   only its new reals and on the set plus only its new fakes, each also scored on only the
+   shipped data's test clips, so the effect of the data is read on the same test clips
+   (table ``data_change``).
 
 Usage: OMP_NUM_THREADS=1 python benchmarks/speech_real.py [--data DIR] [--repeats 3]
+    [--manifest manifest_round2_dedup.jsonl] [--candidate-manifest manifest.jsonl]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -71,7 +79,8 @@ def speed(repeats: int) -> dict[str, float]:
     }
 
 
-SHIPPED = "mlp_emb_fused"  # the detector's scorer: training/train_speech_real.SHIPPED_HEAD
+HEAD = "mlp_emb"  # training/train_speech_real.SHIPPED_HEAD
+SHIPPED = f"{HEAD}_fused"  # the detector's scorer: the head fused with the CNN
 PREVIOUS = "previous_fused"  # the recipe shipped before (CNN + first linear head)
 NAMES = {
     "e2e_vits": "VITS / YourTTS / JETS",
@@ -170,6 +179,96 @@ def result_tables(folds: dict[str, Any]) -> dict[str, Any]:
     return {"logo": logo_table, "scorers": scorer_table}
 
 
+def _cells(fold: dict[str, Any]) -> list[str]:
+    """Shipped scorer's clean clip, 2 s segment, MP3 64k and Opus 32k clip EER of a fold."""
+    return [
+        _pct(fold["clean"][SHIPPED]["clip_eer"]),
+        _pct(fold["clean"][SHIPPED]["segment_eer"]),
+        _pct(fold["mp3_64k"][SHIPPED]["clip_eer"]),
+        _pct(fold["opus_32k"][SHIPPED]["clip_eer"]),
+    ]
+
+
+def data_change_table(
+    base: dict[str, Any], cands: dict[str, dict[str, Any]], subset: str
+) -> dict[str, Any]:
+    """Per held-out family: the shipped data's EERs and each candidate data set's, scored
+    on the same test clips (``subset``), plus the full candidate on all its test clips."""
+    keys = [("clean", "clip_eer"), ("clean", "segment_eer"), ("mp3_64k", "clip_eer")]
+    keys.append(("opus_32k", "clip_eer"))
+    full = cands["all"]
+
+    def same(name: str, fam: str) -> dict[str, Any]:
+        return dict(cands[name]["folds"][fam]["subsets"][subset])
+
+    rows = []
+    for fam, b in base["folds"].items():
+        n = full["folds"][fam]
+        rows.append(
+            [
+                NAMES.get(fam, fam),
+                f"{b['test_fake_clips']} / {b['test_real_clips']}",
+                *_cells(b),
+                *_cells(same("all", fam)),
+                *(_cells(same(c, fam))[0] for c in ("reals", "fakes")),
+                f"{n['test_fake_clips']} / {n['test_real_clips']}",
+                *_cells(n)[:2],
+            ]
+        )
+
+    def mean(folds: dict[str, Any], cond: str, key: str) -> str:
+        return _pct(float(np.mean([r[cond][SHIPPED][key] for r in folds.values()])))
+
+    def same_folds(name: str) -> dict[str, Any]:
+        return {f: r["subsets"][subset] for f, r in cands[name]["folds"].items()}
+
+    rows.append(
+        ["mean of the folds", ""]
+        + [mean(base["folds"], c, k) for c, k in keys]
+        + [mean(same_folds("all"), c, k) for c, k in keys]
+        + [mean(same_folds(c), "clean", "clip_eer") for c in ("reals", "fakes")]
+        + [""]
+        + [mean(full["folds"], c, k) for c, k in keys[:2]]
+    )
+    cols = ["clip", "2 s segment", "MP3 64k", "Opus 32k"]
+    return {
+        "columns": ["held-out family", "shipped data: fakes / reals"]
+        + [f"shipped data: {c}" for c in cols]
+        + [f"+ vocoder pages, same test clips: {c}" for c in cols]
+        + [
+            "+ pages' reals only, same test clips: clip",
+            "+ pages' fakes only, same test clips: clip",
+        ]
+        + ["+ vocoder pages: fakes / reals", "+ vocoder pages, all test clips: clip"]
+        + ["+ vocoder pages, all test clips: 2 s segment"],
+        "rows": rows,
+        "note": (
+            f"shipped data: {base['manifest']} ({base['clips']} clips); + vocoder pages: "
+            f"{full['manifest']} ({full['clips']} clips); reals / fakes only: the shipped data "
+            f"plus only the pages' new real / synthetic clips ({cands['reals']['clips']} / "
+            f"{cands['fakes']['clips']} clips). Scorer {SHIPPED}, every model retrained per "
+            "fold in this run."
+        ),
+    }
+
+
+def candidate_manifests(data: Path, base_name: str, full_name: str) -> dict[str, str]:
+    """Write the 'reals only' / 'fakes only' manifests (the base plus the full manifest's
+    new clips of one label) beside the others; returns candidate name -> manifest name."""
+    import train_speech_real
+
+    base = train_speech_real.load_manifest(data, base_name)
+    full = train_speech_real.load_manifest(data, full_name)
+    ids = {r["id"] for r in base}
+    out = {"all": full_name}
+    for name, label in (("reals", 0), ("fakes", 1)):
+        rows = base + [r for r in full if r["id"] not in ids and r["label"] == label]
+        fname = f"{Path(full_name).stem}_plus_new_{name}.jsonl"
+        (data / fname).write_text("".join(json.dumps(r) + "\n" for r in rows))
+        out[name] = fname
+    return out
+
+
 def speed_table(sp: dict[str, float]) -> dict[str, Any]:
     return {
         "columns": ["detector (60 s audio, one core)", "CPU s", "x real time"],
@@ -220,6 +319,16 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/work/data/speech/real_spoof"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/speech_real.json")
+    ap.add_argument(
+        "--manifest",
+        default="manifest_round2_dedup.jsonl",
+        help="manifest in --data of the shipped head's training data",
+    )
+    ap.add_argument(
+        "--candidate-manifest",
+        default="manifest.jsonl",
+        help="manifest in --data of candidate data (skipped when absent or the same)",
+    )
     args = ap.parse_args()
     result: dict[str, Any] = {
         "python": platform.python_version(),
@@ -237,14 +346,33 @@ def main() -> None:
         f"{sp['shipped_x_realtime']:.0f} |"
     )
     print(f"time ratio shipped / previous: {sp['shipped_over_previous_time']:.2f}")
-    if (args.data / "manifest.jsonl").is_file():
+    if (args.data / args.manifest).is_file():
         sys.path.insert(0, str(ROOT / "training"))
         import train_speech_real
 
-        result["logo"] = train_speech_real.logo(args.data)
+        print(f"\nshipped data: {args.manifest}")
+        result["logo"] = train_speech_real.logo(args.data, manifest=args.manifest)
         _table(result["logo"]["folds"])
         result["tables"] = result_tables(result["logo"]["folds"])
         result["tables"]["speed"] = speed_table(sp)
+        cand_file = args.data / args.candidate_manifest
+        if cand_file.is_file() and args.candidate_manifest != args.manifest:
+            ids = {r["id"] for r in train_speech_real.load_manifest(args.data, args.manifest)}
+            cands = {}
+            for name, fname in candidate_manifests(
+                args.data, args.manifest, args.candidate_manifest
+            ).items():
+                print(f"\ncandidate data ({name}): {fname}")
+                cands[name] = train_speech_real.logo(
+                    args.data, manifest=fname, heads=(HEAD,), subsets={"shipped_test": ids}
+                )
+            result["logo_candidates"] = cands
+            tab = data_change_table(result["logo"], cands, "shipped_test")
+            result["tables"]["data_change"] = tab
+            print("\n| " + " | ".join(tab["columns"]) + " |")
+            print("|---" * len(tab["columns"]) + "|")
+            for row in tab["rows"]:
+                print("| " + " | ".join(str(c) for c in row) + " |")
     else:
         result["logo"] = None
         print(f"\n(no real-spoof set at {args.data}: leave-one-family-out skipped)")

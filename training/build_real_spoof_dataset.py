@@ -38,6 +38,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.io import wavfile
@@ -66,6 +67,28 @@ YOURTTS = (
     "13e99be979c95c4fd978c146000a69af96e6b32a",
     "CC BY-NC-ND 4.0 (repo LICENSE); research use",
 )
+# Vocoder demo pages with their ground-truth recordings (round 3): the page's own real
+# speech beside copy-synthesis of the same utterances, so "demo-page audio" is no label.
+HIFIGAN = (
+    "jik876/hifi-gan-demo",
+    "HEAD",
+    "none stated (demo page); LJ Speech PD, VCTK CC BY 4.0",
+)
+FLOWVOCODER = (
+    "tienmanhptit1312/FlowVocoder-demo-pages",
+    "HEAD",
+    "none stated (demo page); LJ Speech PD",
+)
+BIGVGAN = (
+    "bigvgan-demo/bigvgan-demo.github.io",
+    "HEAD",
+    "none stated (demo page); LibriTTS CC BY 4.0, other clips unstated",
+)
+UNIVNET = ("maum-ai/univnet", "HEAD", "BSD-3-Clause (repo LICENSE); LibriTTS CC BY 4.0")
+# In this order: of byte-identical clips the first is kept (a real one before a fake),
+# so a page's copy of a shared LibriSpeech / LJ Speech clip is dropped for the shared one.
+SOURCES: tuple[str, ...] = ("shared", "vocos", "vits", "freevc", "yourtts", "styletts2")
+SOURCES += ("hifigan", "flowvocoder", "bigvgan", "univnet")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,6 +167,8 @@ def _vits(mirror: Path, commit: str) -> Iterator[Item]:
         sec, num, tag = m.groups()
         spk = "ljspeech/LJ" if sec in ("ss", "sv", "as") else f"vctk/vits-demo-{sec}{num}"
         if sec == "vc":
+            if tag == num:  # diagonal "from X to X" cell: a recording, not a conversion
+                continue  # (vc_01_01 is byte-identical to the page's ms_02_gt.wav)
             yield Item(repo, commit, p, lic, "vits_vc", "vc", f"vctk/vits-vc-{tag}", 1)
         elif tag == "gt":
             yield Item(repo, commit, p, lic, "ljspeech" if sec == "ss" else "vctk", "real", spk, 0)
@@ -245,6 +270,124 @@ def _styletts2(mirror: Path, commit: str) -> Iterator[Item]:
             yield Item(repo, commit, p, lic, eng, fam, spk, 1)
 
 
+def _hifigan(mirror: Path, commit: str) -> Iterator[Item]:
+    """HiFi-GAN demo: ``samples/<section>/<system>/<name>.wav``.
+
+    ``ss`` / ``as`` / ``as2``: LJ Speech copy-synthesis (HiFi-GAN V1-V3 and ablations,
+    MelGAN, WaveGlow, WaveNet); ``ms``: unseen VCTK speakers (which speaker each clip is
+    the page does not say, so all five share one speaker group); ``e2e``: Tacotron 2 mels
+    through each vocoder (two-stage TTS). ``GT`` is the page's ground truth.
+    """
+    repo, _, lic = HIFIGAN
+    for p in _ls(mirror, repo, commit):
+        parts = p.split("/")
+        if len(parts) != 4 or parts[0] != "samples" or not p.endswith(".wav"):
+            continue
+        section, system = parts[1], parts[2]
+        if section not in ("ss", "ms", "e2e", "as", "as2"):
+            continue
+        spk = "vctk/hifigan-demo-ms" if section == "ms" else "ljspeech/LJ"
+        eng = system.lower()
+        if system == "GT":
+            yield Item(
+                repo, commit, p, lic, "vctk" if section == "ms" else "ljspeech", "real", spk, 0
+            )
+        elif section == "e2e":
+            yield Item(repo, commit, p, lic, f"tacotron2_{eng}", "two_stage", spk, 1)
+        else:
+            yield Item(repo, commit, p, lic, f"hifigan_demo_{eng}", "vocoder", spk, 1)
+
+
+def _flowvocoder(mirror: Path, commit: str) -> Iterator[Item]:
+    """FlowVocoder demo: LJ Speech ground truth, copy-synthesis and Tacotron 2 + vocoder."""
+    repo, _, lic = FLOWVOCODER
+    for p in _ls(mirror, repo, commit):
+        parts = p.split("/")
+        if not p.endswith(".wav"):
+            continue
+        if parts[0] == "Ground-truth":
+            yield Item(repo, commit, p, lic, "ljspeech", "real", "ljspeech/LJ", 0)
+        elif parts[0] == "Neural-Vocoder" and len(parts) == 3:
+            yield Item(repo, commit, p, lic, parts[1].lower(), "vocoder", "ljspeech/LJ", 1)
+        elif parts[0] == "TTS" and len(parts) == 3:
+            eng = f"tacotron2_{parts[1].lower()}"
+            yield Item(repo, commit, p, lic, eng, "two_stage", "ljspeech/LJ", 1)
+
+
+# BigVGAN's page also vocodes music, instruments and singing; only the speech clips.
+BIGVGAN_SPEECH = (
+    "celeb1",
+    "celeb2",
+    "korean",
+    "korean2",
+    "ltclean1",
+    "ltclean2",
+    "ltclean3",
+    "ltother1",
+    "ltother2",
+    "ltother3",
+    "media1",
+    "noisytedx1",
+    "noisytedx2",
+)
+
+
+def _bigvgan(mirror: Path, commit: str) -> Iterator[Item]:
+    """BigVGAN demo: ``samples/<system>/<clip>.wav``; ``gt`` is the recording.
+
+    Clips of one kind (``ltclean1..3``, ``celeb1..2``, ...) share a speaker group, since
+    the page does not name the speakers.
+    """
+    repo, _, lic = BIGVGAN
+    for p in _ls(mirror, repo, commit):
+        parts = p.split("/")
+        if len(parts) != 3 or parts[0] != "samples" or Path(p).stem not in BIGVGAN_SPEECH:
+            continue
+        spk = "bigvgan/" + Path(p).stem.rstrip("0123456789").removesuffix("x")
+        if parts[1] == "gt":
+            yield Item(repo, commit, p, lic, "bigvgan_page", "real", spk, 0)
+        else:
+            eng = parts[1].replace("-", "_")
+            yield Item(repo, commit, p, lic, eng, "vocoder", spk, 1)
+
+
+def _univnet(mirror: Path, commit: str) -> Iterator[Item]:
+    """UnivNet (reimplementation) samples: ``docs/samples/<seen|unseen>/<system>/<utt>.wav``."""
+    repo, _, lic = UNIVNET
+    for p in _ls(mirror, repo, commit):
+        parts = p.split("/")
+        if len(parts) != 5 or parts[:2] != ["docs", "samples"] or not p.endswith(".wav"):
+            continue
+        spk = "libritts/" + Path(p).stem.split("_")[0]
+        if parts[3] == "ground_truth":
+            yield Item(repo, commit, p, lic, "libritts", "real", spk, 0)
+        else:
+            yield Item(repo, commit, p, lic, f"univnet_{parts[3]}", "vocoder", spk, 1)
+
+
+def dedupe(
+    rows: list[dict[str, Any]], hashes: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Keep one row per content hash (of the normalised PCM); returns (kept, dropped).
+
+    Where byte-identical clips carry different labels the real one is kept: a file that
+    is the same bytes as a page's ground-truth recording is that recording.
+    """
+    keep: dict[str, int] = {}
+    for i, (r, h) in enumerate(zip(rows, hashes, strict=True)):
+        j = keep.get(h)
+        if j is None or (rows[j]["label"] == 1 and r["label"] == 0):
+            keep[h] = i
+    chosen = set(keep.values())
+    kept = [r for i, r in enumerate(rows) if i in chosen]
+    dropped = [
+        {**r, "duplicate_of": rows[keep[h]]["source"]}
+        for i, (r, h) in enumerate(zip(rows, hashes, strict=True))
+        if i not in chosen
+    ]
+    return kept, dropped
+
+
 def _shared(shared: Path) -> Iterator[Item]:
     with open(shared / "index.csv", newline="") as f:
         import csv
@@ -297,23 +440,45 @@ def main() -> None:
     ap.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
     ap.add_argument("--shared", type=Path, default=Path("/work/shared/data/speech/real"))
     ap.add_argument("--out", type=Path, default=Path("/work/data/speech/real_spoof"))
+    ap.add_argument(
+        "--sources",
+        default=",".join(SOURCES),
+        help=f"comma-separated subset of {','.join(SOURCES)} (default: all)",
+    )
+    ap.add_argument(
+        "--manifest",
+        default="manifest.jsonl",
+        help="manifest file name in --out (duplicates go to the same name, 'manifest' -> "
+        "'duplicates')",
+    )
     args = ap.parse_args()
     mirror = args.mirror
+    chosen = args.sources.split(",")
+    unknown = sorted(set(chosen) - set(SOURCES))
+    if unknown:
+        ap.error(f"unknown source(s): {', '.join(unknown)}")
 
     def rev(repo: str, ref: str) -> str:
         return _git(mirror, repo, "rev-parse", ref).decode().strip()
 
-    items: list[Item] = []
-    items += _vocos(mirror, rev(VOCOS[0], VOCOS[1]))
-    items += _vits(mirror, rev(VITS[0], VITS[1]))
-    items += _freevc(mirror, rev(FREEVC[0], FREEVC[1]))
-    items += _yourtts(mirror, YOURTTS[1])
-    items += _styletts2(mirror, rev(STYLETTS2[0], STYLETTS2[1]))
-    items += _shared(args.shared)
+    readers = {
+        "vocos": lambda: _vocos(mirror, rev(VOCOS[0], VOCOS[1])),
+        "vits": lambda: _vits(mirror, rev(VITS[0], VITS[1])),
+        "freevc": lambda: _freevc(mirror, rev(FREEVC[0], FREEVC[1])),
+        "yourtts": lambda: _yourtts(mirror, YOURTTS[1]),
+        "styletts2": lambda: _styletts2(mirror, rev(STYLETTS2[0], STYLETTS2[1])),
+        "hifigan": lambda: _hifigan(mirror, rev(HIFIGAN[0], HIFIGAN[1])),
+        "flowvocoder": lambda: _flowvocoder(mirror, rev(FLOWVOCODER[0], FLOWVOCODER[1])),
+        "bigvgan": lambda: _bigvgan(mirror, rev(BIGVGAN[0], BIGVGAN[1])),
+        "univnet": lambda: _univnet(mirror, rev(UNIVNET[0], UNIVNET[1])),
+        "shared": lambda: _shared(args.shared),
+    }
+    items: list[Item] = [it for name in SOURCES if name in chosen for it in readers[name]()]
 
     wav_dir = args.out / "wav"
     wav_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    hashes: list[str] = []
     with tempfile.TemporaryDirectory() as t:
         for i, it in enumerate(items):
             cid = hashlib.sha256(f"{it.repo}@{it.commit}:{it.path}".encode()).hexdigest()[:16]
@@ -327,10 +492,9 @@ def main() -> None:
                 continue
             if len(x) < RATE:
                 continue
+            pcm = (np.clip(x, -1, 1) * 32767).astype(np.int16)
             if not (wav_dir / f"{cid}.wav").is_file():
-                wavfile.write(
-                    wav_dir / f"{cid}.wav", RATE, (np.clip(x, -1, 1) * 32767).astype(np.int16)
-                )
+                wavfile.write(wav_dir / f"{cid}.wav", RATE, pcm)
             src_path = it.path.split("|")[-1] if it.path.startswith("shared:") else it.path
             rows.append(
                 {
@@ -346,11 +510,20 @@ def main() -> None:
                     "duration_s": round(len(x) / RATE, 3),
                 }
             )
+            hashes.append(hashlib.sha256(pcm.tobytes()).hexdigest())
             if i % 200 == 0:
                 print(f"{i}/{len(items)}", file=sys.stderr)
-    with open(args.out / "manifest.jsonl", "w") as f:
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
+    rows, dropped = dedupe(rows, hashes)
+    dup_name = args.manifest.replace("manifest", "duplicates", 1)
+    if dup_name == args.manifest:
+        dup_name = "duplicates_" + args.manifest
+    for name, part in ((args.manifest, rows), (dup_name, dropped)):
+        tmp = args.out / (name + ".tmp")
+        with open(tmp, "w") as f:
+            for r in part:
+                f.write(json.dumps(r) + "\n")
+        tmp.replace(args.out / name)
+    print(f"{len(rows)} clips, {len(dropped)} duplicates dropped ({dup_name})")
     counts: dict[tuple[str, int], int] = {}
     for r in rows:
         counts[(r["family"], r["label"])] = counts.get((r["family"], r["label"]), 0) + 1

@@ -113,8 +113,8 @@ def version(x: np.ndarray, name: str, seed: int) -> np.ndarray:
     return np.asarray(resample(z, r, RATE)[0], np.float32)
 
 
-def load_manifest(data: Path) -> list[dict[str, Any]]:
-    with open(data / "manifest.jsonl") as f:
+def load_manifest(data: Path, name: str = "manifest.jsonl") -> list[dict[str, Any]]:
+    with open(data / name) as f:
         return [json.loads(line) for line in f]
 
 
@@ -355,29 +355,71 @@ def fit_head(name: str, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     return fit(x[:, :cols], y) if name in ("previous", "lr", "lr_emb") else fit_mlp(x[:, :cols], y)
 
 
+def _evaluate(
+    f: dict[str, np.ndarray],
+    labels: np.ndarray,
+    test_clip: np.ndarray,
+    page_real: np.ndarray,
+    models: dict[str, dict[str, np.ndarray]],
+) -> dict[str, Any]:
+    """Clip / segment / page-real EER of every scorer on the clips in ``test_clip``."""
+    from veracity.detect.speech_real import real_logits
+
+    ids = np.flatnonzero(test_clip)
+    page_ids = ids[(labels[ids] == 1) | page_real[ids]]
+    out: dict[str, Any] = {
+        "test_real_clips": int(((labels == 0) & test_clip).sum()),
+        "test_fake_clips": int(((labels == 1) & test_clip).sum()),
+    }
+    for cond in TEST_CONDITIONS:
+        clip = f[f"clip_{cond}"]
+        m = test_clip[clip]
+        seg_labels, seg_clip = labels[clip[m]], clip[m]
+        cnn = f[f"cnn_{cond}"][m]
+        scorers = {"cnn": cnn}
+        for h, model in models.items():
+            z = real_logits(f[f"x_{cond}"][m], model)
+            scorers[h] = z
+            scorers[f"{h}_fused"] = np.maximum(cnn, z)
+        res: dict[str, Any] = {"segments": int(m.sum())}
+        for name, seg in scorers.items():
+            res[name] = {
+                "clip_eer": eer(_clip_scores(seg, seg_clip, ids), labels[ids]),
+                "segment_eer": eer(seg, seg_labels),
+                "pagereal_clip_eer": eer(_clip_scores(seg, seg_clip, page_ids), labels[page_ids]),
+            }
+        out[cond] = res
+    return out
+
+
 def logo(
     data: Path,
     train_versions: tuple[str, ...] | None = None,
     heads: tuple[str, ...] = DEFAULT_HEADS,
+    manifest: str = "manifest.jsonl",
+    subsets: dict[str, set[str]] | None = None,
 ) -> dict[str, Any]:
     """Leave-one-family-out evaluation of every head; returns the result table.
 
     Per fold, condition and scorer (``cnn`` alone, each head alone, each head fused with
     the CNN by the per-segment maximum as in the detector): clip EER (mean segment logit),
-    2 s segment EER and clip EER against the demo pages' own reals only.
+    2 s segment EER and clip EER against the demo pages' own reals only. ``subsets``
+    (name: clip ids) also scores each fold's models on only those of its test clips, under
+    ``fold["subsets"][name]`` (e.g. the test clips of an earlier manifest, so two data
+    sets can be compared on the same test clips).
     """
-    from veracity.detect.speech_real import real_logits
-
     train_versions = train_versions or TRAIN_VERSIONS
-    rows = load_manifest(data)
+    rows = load_manifest(data, manifest)
     f = features(data, rows)
     labels = np.array([r["label"] for r in rows])
     fam = np.array([r["family"] for r in rows])
     split = np.array([r["split"] for r in rows])
+    ids_all = np.array([r["id"] for r in rows])
     test_speakers = {r["speaker"] for r in rows if r["label"] == 0 and r["split"] == "test"}
     fake_test_spk = np.array([r["speaker"] in test_speakers for r in rows])
     page_real = np.array([r["label"] == 0 and r["licence"] not in SHARED_LICENCES for r in rows])
     out: dict[str, Any] = {
+        "manifest": manifest,
         "clips": len(rows),
         "families": {
             str(k): int(v) for k, v in zip(*np.unique(fam, return_counts=True), strict=True)
@@ -397,34 +439,15 @@ def logo(
             ys.append(labels[f[f"clip_{v}"][m]])
         xtr, ytr = np.concatenate(xs), np.concatenate(ys)
         models = {h: fit_head(h, xtr, ytr) for h in heads}
-        ids = np.flatnonzero(test_clip)
-        page_ids = ids[(labels[ids] == 1) | page_real[ids]]
-        fold: dict[str, Any] = {
-            "train_clips": int(train_clip.sum()),
-            "train_segments": len(ytr),
-            "test_real_clips": int(((labels == 0) & test_clip).sum()),
-            "test_fake_clips": int(((labels == 1) & test_clip).sum()),
-        }
-        for cond in TEST_CONDITIONS:
-            clip = f[f"clip_{cond}"]
-            m = test_clip[clip]
-            seg_labels, seg_clip = labels[clip[m]], clip[m]
-            cnn = f[f"cnn_{cond}"][m]
-            scorers = {"cnn": cnn}
-            for h, model in models.items():
-                z = real_logits(f[f"x_{cond}"][m], model)
-                scorers[h] = z
-                scorers[f"{h}_fused"] = np.maximum(cnn, z)
-            res: dict[str, Any] = {"segments": int(m.sum())}
-            for name, seg in scorers.items():
-                res[name] = {
-                    "clip_eer": eer(_clip_scores(seg, seg_clip, ids), labels[ids]),
-                    "segment_eer": eer(seg, seg_labels),
-                    "pagereal_clip_eer": eer(
-                        _clip_scores(seg, seg_clip, page_ids), labels[page_ids]
-                    ),
-                }
-            fold[cond] = res
+        fold: dict[str, Any] = {"train_clips": int(train_clip.sum()), "train_segments": len(ytr)}
+        fold.update(_evaluate(f, labels, test_clip, page_real, models))
+        if subsets:
+            fold["subsets"] = {
+                name: _evaluate(
+                    f, labels, test_clip & np.isin(ids_all, list(keep)), page_real, models
+                )
+                for name, keep in subsets.items()
+            }
         out["folds"][held] = fold
         summary = {
             k: round(100 * v["clip_eer"], 1)
@@ -435,9 +458,9 @@ def logo(
     return out
 
 
-def ship(data: Path, dest: Path, head: str) -> None:
-    """Fit ``head`` on every clip (clean + augmented) and write the model."""
-    rows = load_manifest(data)
+def ship(data: Path, dest: Path, head: str, manifest: str = "manifest.jsonl") -> None:
+    """Fit ``head`` on every clip of ``manifest`` (clean + augmented) and write the model."""
+    rows = load_manifest(data, manifest)
     f = features(data, rows)
     labels = np.array([r["label"] for r in rows])
     x = np.concatenate([f[f"x_{v}"] for v in TRAIN_VERSIONS])
@@ -455,12 +478,16 @@ def main() -> None:
     ap.add_argument("--ship", action="store_true")
     ap.add_argument("--head", choices=HEADS, default=SHIPPED_HEAD)
     ap.add_argument("--train-versions", default=",".join(TRAIN_VERSIONS))
+    ap.add_argument("--json", type=Path, help="also write the LOGO result table here")
+    ap.add_argument("--manifest", default="manifest.jsonl", help="manifest file in --data")
     args = ap.parse_args()
     if args.ship:
         dest = Path(__file__).resolve().parents[1] / "src/veracity/models/speech_real_head"
-        ship(args.data, dest, args.head)
+        ship(args.data, dest, args.head, args.manifest)
     else:
-        logo(args.data, tuple(args.train_versions.split(",")))
+        result = logo(args.data, tuple(args.train_versions.split(",")), manifest=args.manifest)
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

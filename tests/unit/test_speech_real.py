@@ -163,6 +163,22 @@ def test_ablation_artefact_features_shape_and_finite(seconds: float) -> None:
     assert np.allclose(a.artefact_features(0.25 * x, segs)[:, :16], f[:, :16], atol=1e-4)
 
 
+@pytest.mark.parametrize("seconds", [0.05, 2.0, 5.5])
+def test_ablation_hires_lfcc_shape_finite_and_level_invariant(seconds: float) -> None:
+    bench = TRAINING.parent / "benchmarks"
+    sys.path.insert(0, str(bench))
+    try:
+        import speech_real_ablations as a
+    finally:
+        sys.path.remove(str(bench))
+    x = speech_like(seconds, 16000, seed=6).astype(np.float32)
+    segs = active_segments(x) or [(0, len(x))]
+    f = a.hires_lfcc_features(x, segs)
+    assert f.shape == (len(segs), a.HIRES_DIM) and np.isfinite(f).all()
+    # c0 is left out, so a gain change leaves every coefficient's statistics in place.
+    assert np.allclose(a.hires_lfcc_features(0.1 * x, segs), f, atol=1e-3)
+
+
 def test_network_head_averages_members_and_reads_a_prefix() -> None:
     rng = np.random.default_rng(1)
     one = {

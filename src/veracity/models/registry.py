@@ -90,7 +90,7 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         "speech_real_head",
         "speech_real_head/model.npz",
-        "a6985196475ae317d8d1aed6e30175d047eb5025e4115c09e10c4f745fcfee37",
+        "15e21339ad5b7c31568c7882ca2b0ad4d169f4b5bd04c51e8b3ef8909718f536",
         "numpy",
     ),
     ModelSpec(
