@@ -353,7 +353,8 @@ def compare_to_reference(
             lowpass_peak, lowpass_changed = _lowpass(
                 stored, stored.lowpass, frame, covered, compared.shape
             )
-            changed |= compared & lowpass_changed
+            # a tone change that clips moves clipped blocks unlike the rest: not mapped
+            changed |= compared & lowpass_changed & ~_clipped(reference, compared.shape)
     n_compared = int(compared.sum())
     peak = float(np.nanmax(scores)) if compared.any() else 0.0
     altered = int(changed.sum()) >= _MIN_BLOCKS or peak > _STRONG
