@@ -11,7 +11,11 @@ benign level are changed; a copy with enough changed blocks is altered, and the 
 says where. In flat blocks (little texture in the stored block hash) re-encoding leaves a
 residual close to the copy's picture-wide level, so a flat block whose residual is an
 outlier against that level (a faint fill or patch, 1-2 % of the area) leaves the copy
-unconfirmed even when it is too faint to call altered. The thresholds were set on benign re-encodes (JPEG 50-95, WebP, resizes, crops)
+unconfirmed even when it is too faint to call altered. Where the block hash carries the
+fine low-pass signature (:mod:`.lowpass`, mean colour per 8 px block at 512 px), each
+block's tone-matched colour change relative to the copy's noise level, gradient and
+texture is a further test: a 2x2 cluster over its doubt level leaves the copy unconfirmed,
+and blocks far over it are mapped as changed. The thresholds were set on benign re-encodes (JPEG 50-95, WebP, resizes, crops)
 and local edits of 1-25 % of the area: see ``benchmarks/altered_credentials.py``.
 """
 
@@ -24,6 +28,7 @@ import numpy as np
 
 from veracity.credentials.blockhash import BlockHash, texture_change
 from veracity.credentials.keypoints import fit_similarity, grey
+from veracity.credentials.lowpass import LowPass, lowpass_change, window_peak
 
 __all__ = ["Alteration", "compare_to_reference"]
 
@@ -46,6 +51,12 @@ _TEXTURE_CHANGED = 3.0  # ... and that marks a block changed
 _FLAT_ENERGY = 2.0
 _FLAT_OUTLIER = 3.0
 _NOISE_FLOOR = 0.1  # floor of the median residual the outlier ratio divides by
+# Low-pass signature (mean of the squared noise-relative colour change over 2x2 blocks of
+# 8 px at 512 px): benign copies of BSDS500 train (200 photos x 10) peaked at 5.4; a 2x2
+# block (16 px) of the comparison grid over _LOWPASS_CHANGED is mapped changed (no benign
+# copy there had 3 such blocks).
+_LOWPASS_DOUBT = 6.0
+_LOWPASS_CHANGED = 10.0
 _CLIP_LOW, _CLIP_HIGH = 5, 250  # channel values taken as clipped
 _MIN_VALID = 0.75  # a block is compared when this share of it lies inside the copy
 _TEXTURE_C = 2.0  # residual scale added to a block's own contrast (8-bit levels)
@@ -82,6 +93,7 @@ class Alteration:
     residual_peak: float = 0.0
     texture_peak: float | None = None
     outlier_peak: float | None = None
+    lowpass_peak: float | None = None
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready summary (the block map as rows of 0/1)."""
@@ -97,8 +109,10 @@ class Alteration:
             "residual_peak": round(self.residual_peak, 3),
             "texture_peak": None if self.texture_peak is None else round(self.texture_peak, 3),
             "outlier_peak": None if self.outlier_peak is None else round(self.outlier_peak, 3),
+            "lowpass_peak": None if self.lowpass_peak is None else round(self.lowpass_peak, 3),
             "method": "thumbnail comparison (8 px blocks at 256 px)"
-            + ("" if self.texture_peak is None else " + stored block hash (texture)"),
+            + ("" if self.texture_peak is None else " + stored block hash (texture)")
+            + ("" if self.lowpass_peak is None else " + stored low-pass signature (colour)"),
         }
 
 
@@ -199,10 +213,10 @@ def _contrast(rgb: np.ndarray, gh: int, gw: int) -> np.ndarray:
     return grad.reshape(gh, _BLOCK, gw, _BLOCK).mean(axis=(1, 3)) / 8.0
 
 
-def _texture(
-    stored: BlockHash, align: _Alignment, compared: np.ndarray, side: tuple[int, int]
-) -> np.ndarray:
-    """Texture change per grid block against the stored block hash (NaN where not compared)."""
+def _frame(
+    stored: BlockHash, align: _Alignment, side: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The copy warped into the block hash's frame, and the frame pixels it covers."""
     fh, fw = stored.frame
     to_frame = np.diag([fw / side[1], fh / side[0]]) @ align.matrix
     # one resampling step from the copy's own pixels: a second one would blur texture
@@ -212,6 +226,13 @@ def _texture(
     frame = cv2.warpAffine(
         align.copy, to_frame, (fw, fh), flags=flags, borderMode=cv2.BORDER_REFLECT
     )
+    ones = np.full(align.copy.shape[:2], 255, np.uint8)
+    covered = cv2.warpAffine(ones, to_frame, (fw, fh), flags=cv2.INTER_NEAREST, borderValue=0)
+    return frame, covered > 0
+
+
+def _texture(stored: BlockHash, frame: np.ndarray, compared: np.ndarray) -> np.ndarray:
+    """Texture change per grid block against the stored block hash (NaN where not compared)."""
     gh = min(compared.shape[0], stored.grid[0])
     gw = min(compared.shape[1], stored.grid[1])
     out = np.full(compared.shape, np.nan)
@@ -284,6 +305,23 @@ def _flat_outlier(
     return float(np.nanmax(scores[:gh, :gw][flat])) / noise
 
 
+def _lowpass(
+    stored: BlockHash,
+    signature: LowPass,
+    frame: np.ndarray,
+    covered: np.ndarray,
+    grid: tuple[int, int],
+) -> tuple[float, np.ndarray]:
+    """Peak of the low-pass test and its map of changed blocks on the comparison grid."""
+    energy = np.repeat(np.repeat(stored.energy(), 2, axis=0), 2, axis=1)  # 16 px -> 8 px grid
+    change = lowpass_change(signature, frame, covered, energy)
+    gh, gw = min(grid[0], change.shape[0] // 2), min(grid[1], change.shape[1] // 2)
+    pairs = change[: 2 * gh, : 2 * gw].reshape(gh, 2, gw, 2).mean(axis=(1, 3))
+    changed = np.zeros(grid, bool)
+    changed[:gh, :gw] = np.nan_to_num(pairs) > _LOWPASS_CHANGED
+    return window_peak(change), changed
+
+
 def compare_to_reference(
     copy_rgb: np.ndarray, reference_rgb: np.ndarray, stored: BlockHash | None = None
 ) -> Alteration:
@@ -304,16 +342,24 @@ def compare_to_reference(
     benign = float(np.nanquantile(scores, 0.25)) if compared.any() else 0.0
     threshold = max(_ABS_FLOOR, _REL_FACTOR * benign)
     changed = compared & (np.nan_to_num(scores) > threshold)
-    texture_peak = outlier_peak = 0.0
+    texture_peak = outlier_peak = lowpass_peak = 0.0
     if stored is not None:
-        texture = _texture(stored, align, compared, reference.shape[:2])
+        frame, covered = _frame(stored, align, reference.shape[:2])
+        texture = _texture(stored, frame, compared)
         changed |= compared & (np.nan_to_num(texture) > _TEXTURE_CHANGED)
         texture_peak = float(np.nanmax(texture)) if compared.any() else 0.0
         outlier_peak = _flat_outlier(stored, scores, compared, reference) if compared.any() else 0.0
+        if stored.lowpass is not None:
+            lowpass_peak, lowpass_changed = _lowpass(
+                stored, stored.lowpass, frame, covered, compared.shape
+            )
+            # a tone change that clips moves clipped blocks unlike the rest: not mapped
+            changed |= compared & lowpass_changed & ~_clipped(reference, compared.shape)
     n_compared = int(compared.sum())
     peak = float(np.nanmax(scores)) if compared.any() else 0.0
     altered = int(changed.sum()) >= _MIN_BLOCKS or peak > _STRONG
     doubt = peak > _DOUBT or texture_peak > _TEXTURE_DOUBT or outlier_peak > _FLAT_OUTLIER
+    doubt |= lowpass_peak > _LOWPASS_DOUBT
     return Alteration(
         altered=altered,
         confirmed=not altered and not doubt,
@@ -325,4 +371,5 @@ def compare_to_reference(
         residual_peak=peak,
         texture_peak=texture_peak if stored is not None else None,
         outlier_peak=outlier_peak if stored is not None else None,
+        lowpass_peak=lowpass_peak if stored is not None and stored.lowpass is not None else None,
     )

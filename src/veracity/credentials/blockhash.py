@@ -8,7 +8,10 @@ fine and a middle scale, log-coded) in a custom assertion (``io.github.veracity.
 ~3 KB). Re-encoding (JPEG 50-95, WebP, resizes) scales texture nearly uniformly across
 the picture; an inpainted or pasted region loses (or gains) texture locally. On recovery
 the copy is aligned with the thumbnail (:mod:`.alteration`) and each block's texture is
-compared with the stored one, relative to the picture-wide change.
+compared with the stored one, relative to the picture-wide change. Since v1.1 of the
+assertion, the same data also carries a finer low-frequency signature (``lowpass``: the
+mean colour of every 8 px block, :mod:`.lowpass`); manifests signed before lack it and are
+compared without it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from veracity.credentials.lowpass import LowPass, lowpass_of
 from veracity.credentials.manifest import BLOCKHASH_LABEL
 
 __all__ = [
@@ -50,12 +54,14 @@ class BlockHash:
         luma: Mean luma per block (uint8, grid shape).
         fine: Log-coded fine-scale texture energy per block (uint8).
         mid: Log-coded middle-scale texture energy per block (uint8).
+        lowpass: The finer low-frequency signature, or None (manifests signed before it).
     """
 
     frame: tuple[int, int]
     luma: np.ndarray
     fine: np.ndarray
     mid: np.ndarray
+    lowpass: LowPass | None = None
 
     @property
     def grid(self) -> tuple[int, int]:
@@ -69,6 +75,7 @@ class BlockHash:
     def to_assertion(self) -> dict[str, Any]:
         """The assertion data (the three planes zlib-compressed and base64-coded)."""
         planes = np.stack([self.luma, self.fine, self.mid]).astype(np.uint8).tobytes()
+        extra = {} if self.lowpass is None else {"lowpass": self.lowpass.to_assertion()}
         return {
             "alg": BLOCKHASH_ALG,
             # plain integers: c2pa's CBOR round trip turns short integer lists into bytes
@@ -79,6 +86,7 @@ class BlockHash:
             "grid_cols": self.grid[1],
             "planes": ["luma", "fine", "mid"],
             "data": base64.b64encode(zlib.compress(planes, 9)).decode("ascii"),
+            **extra,
         }
 
     @classmethod
@@ -97,7 +105,9 @@ class BlockHash:
             planes = np.frombuffer(raw, np.uint8).reshape(3, gh, gw)
         except (KeyError, TypeError, ValueError, zlib.error) as exc:
             raise ValueError(f"damaged block hash ({exc})") from None
-        return cls((fh, fw), planes[0].copy(), planes[1].copy(), planes[2].copy())
+        lowpass = data.get("lowpass")
+        parsed = None if lowpass is None else LowPass.from_assertion(lowpass)
+        return cls((fh, fw), planes[0].copy(), planes[1].copy(), planes[2].copy(), parsed)
 
 
 def stored_block_hash(manifest: dict[str, Any]) -> BlockHash | None:
@@ -151,7 +161,8 @@ def block_hash(rgb: np.ndarray) -> BlockHash:
     h, w = frame.shape[:2]
     gh, gw = h // BLOCK, w // BLOCK
     luma, fine, mid = _planes(frame, gh, gw)
-    return BlockHash((h, w), np.round(luma).astype(np.uint8), _code(fine), _code(mid))
+    luma8 = np.round(luma).astype(np.uint8)
+    return BlockHash((h, w), luma8, _code(fine), _code(mid), lowpass_of(frame))
 
 
 def texture_change(stored: BlockHash, frame: np.ndarray, compared: np.ndarray) -> np.ndarray:
