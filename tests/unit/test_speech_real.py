@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -148,14 +149,20 @@ def test_group_balanced_weights_share_each_class_equally(
     assert plain[y == 1].sum() == pytest.approx(0.5) and len(np.unique(plain[y == 1])) == 1
 
 
-@pytest.mark.parametrize("seconds", [0.2, 2.0, 5.5])
-def test_ablation_artefact_features_shape_and_finite(seconds: float) -> None:
+def _ablations() -> ModuleType:
+    """benchmarks/speech_real_ablations.py, imported from its folder."""
     bench = TRAINING.parent / "benchmarks"
     sys.path.insert(0, str(bench))
     try:
-        import speech_real_ablations as a
+        import speech_real_ablations
     finally:
         sys.path.remove(str(bench))
+    return speech_real_ablations
+
+
+@pytest.mark.parametrize("seconds", [0.2, 2.0, 5.5])
+def test_ablation_artefact_features_shape_and_finite(seconds: float) -> None:
+    a = _ablations()
     x = speech_like(seconds, 16000, seed=5).astype(np.float32)
     segs = active_segments(x) or [(0, len(x))]
     f = a.artefact_features(x, segs)
@@ -165,12 +172,7 @@ def test_ablation_artefact_features_shape_and_finite(seconds: float) -> None:
 
 @pytest.mark.parametrize("seconds", [0.05, 2.0, 5.5])
 def test_ablation_hires_lfcc_shape_finite_and_level_invariant(seconds: float) -> None:
-    bench = TRAINING.parent / "benchmarks"
-    sys.path.insert(0, str(bench))
-    try:
-        import speech_real_ablations as a
-    finally:
-        sys.path.remove(str(bench))
+    a = _ablations()
     x = speech_like(seconds, 16000, seed=6).astype(np.float32)
     segs = active_segments(x) or [(0, len(x))]
     f = a.hires_lfcc_features(x, segs)

@@ -28,7 +28,7 @@ import numpy as np
 
 from veracity.credentials.blockhash import BlockHash, texture_change
 from veracity.credentials.keypoints import fit_similarity, grey
-from veracity.credentials.lowpass import LowPass, lowpass_change, window_peak
+from veracity.credentials.lowpass import lowpass_change, window_peak
 
 __all__ = ["Alteration", "compare_to_reference"]
 
@@ -306,15 +306,13 @@ def _flat_outlier(
 
 
 def _lowpass(
-    stored: BlockHash,
-    signature: LowPass,
-    frame: np.ndarray,
-    covered: np.ndarray,
-    grid: tuple[int, int],
+    stored: BlockHash, frame: np.ndarray, covered: np.ndarray, grid: tuple[int, int]
 ) -> tuple[float, np.ndarray]:
-    """Peak of the low-pass test and its map of changed blocks on the comparison grid."""
+    """Peak of the low-pass test and its map of changed blocks on the comparison grid
+    (``stored`` carries the low-pass signature)."""
+    assert stored.lowpass is not None
     energy = np.repeat(np.repeat(stored.energy(), 2, axis=0), 2, axis=1)  # 16 px -> 8 px grid
-    change = lowpass_change(signature, frame, covered, energy)
+    change = lowpass_change(stored.lowpass, frame, covered, energy)
     gh, gw = min(grid[0], change.shape[0] // 2), min(grid[1], change.shape[1] // 2)
     pairs = change[: 2 * gh, : 2 * gw].reshape(gh, 2, gw, 2).mean(axis=(1, 3))
     changed = np.zeros(grid, bool)
@@ -350,9 +348,7 @@ def compare_to_reference(
         texture_peak = float(np.nanmax(texture)) if compared.any() else 0.0
         outlier_peak = _flat_outlier(stored, scores, compared, reference) if compared.any() else 0.0
         if stored.lowpass is not None:
-            lowpass_peak, lowpass_changed = _lowpass(
-                stored, stored.lowpass, frame, covered, compared.shape
-            )
+            lowpass_peak, lowpass_changed = _lowpass(stored, frame, covered, compared.shape)
             # a tone change that clips moves clipped blocks unlike the rest: not mapped
             changed |= compared & lowpass_changed & ~_clipped(reference, compared.shape)
     n_compared = int(compared.sum())

@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from veracity.credentials.lowpass import LowPass, lowpass_of
+from veracity.credentials.lowpass import LowPass, block_means, lowpass_of
 from veracity.credentials.manifest import BLOCKHASH_LABEL
 
 __all__ = [
@@ -130,20 +130,15 @@ def frame_of(rgb: np.ndarray) -> np.ndarray:
     return cv2.resize(np.ascontiguousarray(rgb[:, :, :3]), size, interpolation=interp)
 
 
-def _block_means(plane: np.ndarray, gh: int, gw: int) -> np.ndarray:
-    cut = plane[: gh * BLOCK, : gw * BLOCK]
-    return cut.reshape(gh, BLOCK, gw, BLOCK).mean(axis=(1, 3))
-
-
 def _planes(frame: np.ndarray, gh: int, gw: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean luma and fine/middle band-pass energy per block (8-bit levels)."""
     y = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
     b1 = cv2.GaussianBlur(y, (0, 0), 1.0)
     b3 = cv2.GaussianBlur(y, (0, 0), 3.0)
     return (
-        _block_means(y, gh, gw),
-        _block_means(np.abs(y - b1), gh, gw),
-        _block_means(np.abs(b1 - b3), gh, gw),
+        block_means(y, gh, gw, BLOCK),
+        block_means(np.abs(y - b1), gh, gw, BLOCK),
+        block_means(np.abs(b1 - b3), gh, gw, BLOCK),
     )
 
 

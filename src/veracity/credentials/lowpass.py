@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-__all__ = ["LOWPASS_ALG", "LowPass", "lowpass_change", "lowpass_of", "window_peak"]
+__all__ = ["LOWPASS_ALG", "LowPass", "block_means", "lowpass_change", "lowpass_of", "window_peak"]
 
 LOWPASS_ALG = "io.github.veracity.lowpass.v1"
 BLOCK = 8  # block side in the 512 px frame of the block hash (px)
@@ -96,15 +96,16 @@ def _ycc(frame: np.ndarray) -> np.ndarray:
     )
 
 
-def _block_means(plane: np.ndarray, gh: int, gw: int) -> np.ndarray:
-    cut = plane[: gh * BLOCK, : gw * BLOCK]
-    return np.asarray(cut.reshape(gh, BLOCK, gw, BLOCK, *plane.shape[2:]).mean(axis=(1, 3)))
+def block_means(plane: np.ndarray, gh: int, gw: int, block: int = BLOCK) -> np.ndarray:
+    """Mean of each ``block`` x ``block`` cell of the top-left ``gh`` x ``gw`` cells (any channels)."""
+    cut = plane[: gh * block, : gw * block]
+    return np.asarray(cut.reshape(gh, block, gw, block, *plane.shape[2:]).mean(axis=(1, 3)))
 
 
 def lowpass_of(frame: np.ndarray) -> LowPass:
     """The signature of an image already reduced to the 512 px frame (:func:`.frame_of`)."""
     h, w = frame.shape[:2]
-    means = _block_means(_ycc(frame), h // BLOCK, w // BLOCK)
+    means = block_means(_ycc(frame), h // BLOCK, w // BLOCK)
     return LowPass(np.round(means / STEP) * STEP)
 
 
@@ -150,8 +151,8 @@ def lowpass_change(
     gh = min(stored.grid[0], frame.shape[0] // BLOCK, energy.shape[0])
     gw = min(stored.grid[1], frame.shape[1] // BLOCK, energy.shape[1])
     then = stored.means[:gh, :gw]
-    now = _block_means(_ycc(frame), gh, gw)
-    full = _block_means(covered.astype(np.float32), gh, gw) >= _FULL
+    now = block_means(_ycc(frame), gh, gw)
+    full = block_means(covered.astype(np.float32), gh, gw) >= _FULL
     # blocks on the rim of the covered area take the reflected border of the warp
     kernel = np.ones((3, 3), np.uint8)
     inner = cv2.erode(full.astype(np.uint8), kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
