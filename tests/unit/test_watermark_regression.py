@@ -37,15 +37,35 @@ def test_regression_set_is_complete(current: dict[str, object]) -> None:
     assert sum(k.startswith("ecc-") for k in recorded) == 240
 
 
+# Readings of a file that went through a lossy encoder from the PyAV wheel: the encoded
+# bytes, and so the scores, change with the FFmpeg build inside it (PyAV 18.1.0 and 18.1.1
+# give the same payload at z = 82 and 67 on clip 0), so only the scores are left loose.
+CODEC_DEPENDENT = ("/mp3_64k",)
+
+
+def _bit_exact(key: str) -> bool:
+    return not key.startswith("video") and not key.endswith(CODEC_DEPENDENT)
+
+
 def test_readings_are_bit_identical(current: dict[str, object]) -> None:
     recorded = json.loads(RECORDED.read_text())
-    changed = [k for k in recorded if not k.startswith("video") and current[k] != recorded[k]]
+    changed = [k for k in recorded if _bit_exact(k) and current[k] != recorded[k]]
     assert not changed, f"{len(changed)} readings changed, e.g. {changed[:5]}"
 
 
 def _without_scores(reading: Any) -> Any:
-    details = {k: v for k, v in reading["details"].items() if k != "sync_z"}
+    drop = {"sync_z", "sync_score"}
+    details = {k: v for k, v in reading["details"].items() if k not in drop}
     return {**reading, "details": details, "confidence": None, "p_value": None}
+
+
+def test_codec_readings_match_but_for_scores(current: dict[str, Any]) -> None:
+    recorded = json.loads(RECORDED.read_text())
+    keys = [k for k in recorded if k.endswith(CODEC_DEPENDENT)]
+    assert len(keys) == 3
+    for key in keys:
+        assert _without_scores(current[key]) == _without_scores(recorded[key]), key
+        assert current[key]["detected"] and current[key]["p_value"] < 1e-50, key
 
 
 def test_video_readings_match(current: dict[str, Any]) -> None:
