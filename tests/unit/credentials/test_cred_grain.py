@@ -127,3 +127,21 @@ def test_a_smooth_fill_over_grain_is_seen_only_with_the_reference(seed: int) -> 
     for benign in (_jpeg(signed, 95), _jpeg(signed, 50), _jpeg(signed[30:-30, 40:-40], 80)):
         again = compare_to_reference(benign, thumbnail, stored)
         assert again.confirmed and again.grain_peak is not None and again.grain_peak < 4.5
+
+
+def test_a_large_smooth_fill_is_mapped_where_it_is() -> None:
+    # a smooth fill over ~9 % of the picture: grain windows far over 10 map its blocks
+    signed = _grainy_photo(0)
+    stored, thumbnail = block_hash(signed), _c2pa_thumbnail(signed)
+    edited = signed.copy()
+    box = (slice(40, 180), slice(60, 240))
+    edited[box] = cv2.GaussianBlur(signed, (0, 0), 2.0)[box]
+    result = compare_to_reference(_jpeg(edited, 90), thumbnail, stored)
+    assert not result.confirmed
+    assert result.grain_peak is not None and result.grain_peak > 10.0
+    rows, cols = np.nonzero(result.changed)
+    assert rows.size >= 3
+    # comparison grid: 8 px blocks at 256 px (scale 256 / 540)
+    scale = 256 / 540 / 8
+    assert rows.min() >= 40 * scale - 2 and rows.max() <= 180 * scale + 2
+    assert cols.min() >= 60 * scale - 2 and cols.max() <= 240 * scale + 2
