@@ -446,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         nargs="+",
         default=[Path("/work/data/face/v2")],
-        help="the folders the baseline recipe (the shipped one) trains on",
+        help="the folders the baseline recipe trains on (the weights shipped before 2026-12-07: batch 2)",
     )
     ap.add_argument("--sbi", type=Path, default=Path("/work/data/face/sbi"))
     ap.add_argument("--cache", type=Path, default=Path("/work/data/face/feats.npz"))

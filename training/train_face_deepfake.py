@@ -34,9 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         "--data",
         type=Path,
         nargs="+",
-        default=[Path("/work/data/face/v2")],
+        default=[Path("/work/data/face/v2"), Path("/work/data/face/v3")],
         help="crop folders of build_real_face_dataset.py (one per --batch; the shipped "
-        "weights: see the model card)",
+        "weights are batches 2 and 3)",
     )
     ap.add_argument("--sbi", type=Path, default=Path("/work/data/face/sbi"))
     ap.add_argument("--cache", type=Path, default=Path("/work/data/face/feats.npz"))
