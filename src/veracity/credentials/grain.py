@@ -27,7 +27,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from veracity.credentials.lowpass import block_means
+from veracity.credentials.lowpass import block_means, decode_rows, encode_rows
 
 __all__ = ["GRAIN_ALG", "Grain", "grain_drop", "grain_energy", "grain_of", "relative_drop"]
 
@@ -71,8 +71,7 @@ class Grain:
 
     def to_assertion(self) -> dict[str, Any]:
         """The reference as assertion data (row-wise differences, zigzag, zlib, base64)."""
-        deltas = np.diff(self.codes.astype(np.int16), axis=1, prepend=0)
-        zigzag = np.where(deltas >= 0, 2 * deltas, -2 * deltas - 1).astype(np.uint8)
+        zigzag = encode_rows(self.codes.astype(np.int16), axis=1).astype(np.uint8)
         return {
             "alg": GRAIN_ALG,
             "block": BLOCK,
@@ -100,8 +99,7 @@ class Grain:
             zigzag = np.frombuffer(raw, np.uint8).astype(np.int16).reshape(gh, gw)
         except (KeyError, TypeError, ValueError, zlib.error) as exc:
             raise ValueError(f"damaged grain reference ({exc})") from None
-        deltas = np.where(zigzag % 2 == 0, zigzag // 2, -(zigzag + 1) // 2)
-        codes = np.cumsum(deltas, axis=1)
+        codes = decode_rows(zigzag, axis=1)
         if codes.min() < 0 or codes.max() > 255:
             raise ValueError("damaged grain reference (codes out of range)")
         return cls(codes.astype(np.uint8))
