@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from veracity.faces.align import CROP_SIZE, aligned_crop, alignment_matrix, template
-from veracity.faces.detect import Face, FaceDetector
+from veracity.faces.detect import Face, FaceDetector, _visible_fraction
 from veracity.faces.masks import ellipse_mask_from_points5, hull_mask
 from veracity.faces.temporal import blink_report, pulse_report, score_flicker
 from veracity.faces.track import FaceTracker, iou
@@ -33,6 +33,32 @@ def test_alignment_maps_points_onto_template() -> None:
 
 def test_detector_finds_no_face_in_texture() -> None:
     assert FaceDetector().detect(natural_image(240, 320, seed=3)) == []
+
+
+@pytest.mark.parametrize("shape", [(16, 900), (900, 16), (5, 7), (1, 1), (63, 400)])
+def test_thin_frames_give_no_garbage_boxes(shape: tuple[int, int]) -> None:
+    """A fresh YuNet net read 1e30 px boxes, or boxes mostly outside, from a 16 px tall frame."""
+    faces = FaceDetector().detect(natural_image(*shape, seed=shape[0]))
+    h, w = shape
+    for face in faces:
+        assert np.isfinite(face.box).all() and face.box[2] > 0 and face.box[3] > 0
+        assert _visible_fraction(face.box, w, h) >= 0.5
+    assert faces == []  # and no face at all in these texture images
+
+
+@pytest.mark.parametrize(
+    ("box", "expected"),
+    [
+        ((10.0, 10.0, 20.0, 20.0), 1.0),
+        ((-10.0, 0.0, 20.0, 20.0), 0.5),
+        ((90.0, 90.0, 20.0, 20.0), 0.25),
+        ((0.0, -16.0, 41.0, 50.0), 34 / 50),
+        ((200.0, 0.0, 20.0, 20.0), 0.0),
+        ((0.0, 0.0, 0.0, 20.0), 0.0),
+    ],
+)
+def test_visible_fraction_of_a_box(box: tuple[float, float, float, float], expected: float) -> None:
+    assert _visible_fraction(box, 100, 100) == pytest.approx(expected)
 
 
 def test_tracker_keeps_identity_of_moving_faces() -> None:

@@ -45,6 +45,13 @@ def yunet_model_path() -> str:
     return str(registry.path("yunet"))
 
 
+# YuNet reads garbage (boxes of 1e30 px, or boxes mostly outside the picture) from
+# frames thinner than its coarsest stride, so thin frames are padded with black up to this.
+_MIN_INPUT_SIDE = 64
+# A box is kept only when at least this fraction of its area lies inside the frame.
+_MIN_VISIBLE = 0.5
+
+
 class FaceDetector:
     """YuNet face detector working on a downscaled copy of the frame.
 
@@ -96,11 +103,23 @@ class FaceDetector:
             )
         )
         bgr = np.ascontiguousarray(small[:, :, ::-1])
+        sh, sw = bgr.shape[:2]
+        if min(sh, sw) < _MIN_INPUT_SIDE:
+            bgr = cv2.copyMakeBorder(
+                bgr,
+                0,
+                max(0, _MIN_INPUT_SIDE - sh),
+                0,
+                max(0, _MIN_INPUT_SIDE - sw),
+                cv2.BORDER_CONSTANT,
+                value=(0, 0, 0),
+            )
         net = self._ensure((bgr.shape[1], bgr.shape[0]))
         _, found = net.detect(bgr)
         if found is None:
             return []
-        faces = [_to_face(row, scale) for row in found]
+        faces = [_to_face(row, scale) for row in found if np.isfinite(row).all()]
+        faces = [f for f in faces if _visible_fraction(f.box, w, h) >= _MIN_VISIBLE]
         return sorted(faces, key=lambda f: -f.box[2] * f.box[3])
 
 
@@ -109,6 +128,16 @@ def shifted(face: Face, dx: float, dy: float) -> Face:
     x, y, w, h = face.box
     points = face.points + np.array([dx, dy], dtype=np.float32)
     return Face((x + dx, y + dy, w, h), points, face.score)
+
+
+def _visible_fraction(box: tuple[float, float, float, float], width: int, height: int) -> float:
+    """The fraction of a box's area inside a ``width`` x ``height`` frame (0 for empty boxes)."""
+    x, y, bw, bh = box
+    if not (bw > 0 and bh > 0):
+        return 0.0
+    ix = max(0.0, min(x + bw, float(width)) - max(x, 0.0))
+    iy = max(0.0, min(y + bh, float(height)) - max(y, 0.0))
+    return ix * iy / (bw * bh)
 
 
 def _to_face(row: np.ndarray, scale: float) -> Face:
