@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import train_speech_real as T  # noqa: E402
+import train_speech_real as T
 
 AASIST_DIR = "features_aasist"
 N_SAMPLES = 64600

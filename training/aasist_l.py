@@ -52,7 +52,9 @@ class ResBlock(nn.Module):
         self.conv1 = nn.Conv2d(c_in, c_out, (2, 3), padding=(1, 1))
         self.bn2 = nn.BatchNorm2d(c_out)
         self.conv2 = nn.Conv2d(c_out, c_out, (2, 3), padding=(0, 1))
-        self.conv_downsample = nn.Conv2d(c_in, c_out, (1, 3), padding=(0, 1)) if c_in != c_out else None
+        self.conv_downsample = (
+            nn.Conv2d(c_in, c_out, (1, 3), padding=(0, 1)) if c_in != c_out else None
+        )
         self.mp = nn.MaxPool2d((1, 3))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -184,11 +186,17 @@ class AasistL(nn.Module):
         m1 = self.master1.expand(wav.shape[0], -1, -1)
         m2 = self.master2.expand(wav.shape[0], -1, -1)
         ta, sa, ma = self._branch(
-            t, s, m1, (self.HtrgGAT_layer_ST11, self.HtrgGAT_layer_ST12),
+            t,
+            s,
+            m1,
+            (self.HtrgGAT_layer_ST11, self.HtrgGAT_layer_ST12),
             (self.pool_hS1, self.pool_hT1),
         )
         tb, sb, mb = self._branch(
-            t, s, m2, (self.HtrgGAT_layer_ST21, self.HtrgGAT_layer_ST22),
+            t,
+            s,
+            m2,
+            (self.HtrgGAT_layer_ST21, self.HtrgGAT_layer_ST22),
             (self.pool_hS2, self.pool_hT2),
         )
         t, s, m = torch.maximum(ta, tb), torch.maximum(sa, sb), torch.maximum(ma, mb)
@@ -229,8 +237,13 @@ def features(net: AasistL, x: np.ndarray) -> np.ndarray:
 def export_onnx(net: AasistL, out: Path) -> None:
     dummy = torch.zeros(1, N_SAMPLES)
     torch.onnx.export(
-        net, (dummy,), str(out), input_names=["wav"], output_names=["embedding", "logits"],
-        opset_version=17, dynamo=False,
+        net,
+        (dummy,),
+        str(out),
+        input_names=["wav"],
+        output_names=["embedding", "logits"],
+        opset_version=17,
+        dynamo=False,
     )
 
 
