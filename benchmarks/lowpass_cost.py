@@ -1,11 +1,11 @@
-"""What the low-pass signature costs: manifest bytes added and CPU time per content check.
+"""What the low-pass signature and the grain reference cost: manifest bytes and CPU per check.
 
 For N photos (sorted by name): the block-hash assertion with and without the low-pass
-signature (JSON characters; c2pa stores the assertion as CBOR, about the same size), and the
-CPU time of ``compare_to_reference`` on a JPEG 75 copy against a c2pa-style thumbnail
-(1024 px, JPEG 75) with the full block hash vs the same block hash stripped of the signature
-(the baseline, in the same run), one thread, best of 3 per photo. Writes
-benchmarks/results/lowpass_cost.json.
+signature and the grain reference (JSON characters; c2pa stores the assertion as CBOR, about
+the same size), and the CPU time of ``compare_to_reference`` on a JPEG 75 copy against a
+c2pa-style thumbnail (1024 px, JPEG 75) with the block hash stripped of both (the baseline),
+with the low-pass signature only, and with both, in the same run, one thread, best of 3 per
+photo. Writes benchmarks/results/lowpass_cost.json.
 
 Usage::
 
@@ -62,24 +62,31 @@ def main() -> None:
     args = ap.parse_args()
     cv2.setNumThreads(1)
     photos = sorted(args.photos.rglob("*.jpg"))[: args.n]
-    added, blockhash, full_s, base_s = [], [], [], []
+    added, grain_added, blockhash, full_s, base_s, lowpass_s = [], [], [], [], [], []
     for photo in photos:
         rgb = np.asarray(Image.open(photo).convert("RGB"))
         stored = block_hash(rgb)
         data = stored.to_assertion()
-        before = len(json.dumps({k: v for k, v in data.items() if k != "lowpass"}))
-        added.append(len(json.dumps(data)) - before)
+        before = len(json.dumps({k: v for k, v in data.items() if k not in ("lowpass", "grain")}))
+        with_lowpass = len(json.dumps({k: v for k, v in data.items() if k != "grain"}))
+        added.append(with_lowpass - before)
+        grain_added.append(len(json.dumps(data)) - with_lowpass)
         blockhash.append(before)
         copy, thumb = _jpeg(rgb, 75), _thumbnail(rgb)
-        base_s.append(_cpu(copy, thumb, dataclasses.replace(stored, lowpass=None)))
+        base_s.append(_cpu(copy, thumb, dataclasses.replace(stored, lowpass=None, grain=None)))
+        lowpass_s.append(_cpu(copy, thumb, dataclasses.replace(stored, grain=None)))
         full_s.append(_cpu(copy, thumb, stored))
     rows = {
         "bytes_added": {"mean": round(float(np.mean(added))), "max": int(np.max(added))},
+        "grain_bytes_added": {"mean": round(float(np.mean(grain_added))), "max": int(np.max(grain_added))},
         "blockhash_bytes_before": {"mean": round(float(np.mean(blockhash))), "max": int(np.max(blockhash))},
         "cpu_s_per_check": {
             "baseline_without_lowpass": round(float(np.median(base_s)), 4),
-            "with_lowpass": round(float(np.median(full_s)), 4),
-            "ratio": round(float(np.median(full_s) / np.median(base_s)), 3),
+            "with_lowpass": round(float(np.median(lowpass_s)), 4),
+            "ratio": round(float(np.median(lowpass_s) / np.median(base_s)), 3),
+            "with_lowpass_and_grain": round(float(np.median(full_s)), 4),
+            "ratio_with_grain": round(float(np.median(full_s) / np.median(base_s)), 3),
+            "ratio_grain_vs_lowpass": round(float(np.median(full_s) / np.median(lowpass_s)), 3),
         },
         "photos": len(photos),
         "photo_folder": str(args.photos),
@@ -88,11 +95,14 @@ def main() -> None:
     }  # fmt: skip
     print(f"{'':<34} {'mean':>8} {'max':>8}")
     print(f"{'JSON bytes added by lowpass':<34} {rows['bytes_added']['mean']:>8} {rows['bytes_added']['max']:>8}")  # fmt: skip
+    print(f"{'JSON bytes added by grain':<34} {rows['grain_bytes_added']['mean']:>8} {rows['grain_bytes_added']['max']:>8}")  # fmt: skip
     print(f"{'block hash JSON bytes (before)':<34} {rows['blockhash_bytes_before']['mean']:>8} {rows['blockhash_bytes_before']['max']:>8}")  # fmt: skip
     cpu = rows["cpu_s_per_check"]
     print(
         f"CPU per content check (median, 1 thread): baseline {cpu['baseline_without_lowpass']:.4f} s, "
-        f"with low-pass {cpu['with_lowpass']:.4f} s, ratio {cpu['ratio']:.3f}"
+        f"with low-pass {cpu['with_lowpass']:.4f} s (ratio {cpu['ratio']:.3f}), "
+        f"with low-pass and grain {cpu['with_lowpass_and_grain']:.4f} s (ratio "
+        f"{cpu['ratio_with_grain']:.3f}; {cpu['ratio_grain_vs_lowpass']:.3f} vs low-pass only)"
     )
     write_result(
         args.out.stem, rows, script="benchmarks/lowpass_cost.py", directory=args.out.parent

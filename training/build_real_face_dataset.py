@@ -41,7 +41,7 @@ class Source:
     """One group of files in one repository, all with the same label."""
 
     repo: str
-    pattern: str
+    pattern: str  # fnmatch glob; alternatives separated by "|"
     label: str  # real | fake
     family: str  # real | face_swap | reenactment | generated
     dataset: str
@@ -52,6 +52,7 @@ class Source:
     regions: tuple[tuple[float, float, float, float], ...] = ((0.0, 0.0, 1.0, 1.0),)
     largest: bool = False  # keep only the largest face per frame and region
     whole: bool = False  # the file is already a tight face crop: resize it, do not detect
+    batch: int = 2  # the build round that added it (``--batch`` builds one round only)
 
 
 # Grids whose panels carry coloured borders or captions that reveal the label (Celeb-DF
@@ -546,6 +547,269 @@ SOURCES: tuple[Source, ...] = (
         "pSp encoding inputs (CelebA-HQ, real)",
         "MIT",
     ),
+    # --- added in the third session (issue 21): more talking heads, swaps and GAN faces.
+    # Built as their own folder (``--batch 3``).  Left out after looking at each file:
+    # ICCV2023-MCNET's comparison (green arrows mark only the generated columns, insets
+    # only the driving one), AniPortrait's reference stills (several are themselves
+    # AI-generated) and its anime clip, V-Express's short_case clips (of unclear origin),
+    # LivePortrait's doc figures (statues and paintings) and SimSwap's VGGFace2-HQ row
+    # (super-resolved, neither real capture nor a deepfake).
+    Source(
+        "EndlessSora/DeeperForensics-1.0",
+        "supports/m2m.png",
+        "fake",
+        "face_swap",
+        "DeeperForensics-1.0 DF-VAE many-to-many swaps (rows 2-5)",
+        "DeeperForensics terms (research); repo licence not stated",
+        regions=((0.0, 0.2, 1.0, 1.0),),
+        batch=3,
+    ),
+    Source(
+        "EndlessSora/DeeperForensics-1.0",
+        "supports/m2m.png",
+        "real",
+        "real",
+        "DeeperForensics-1.0 source actors (top row)",
+        "DeeperForensics terms (research); repo licence not stated",
+        regions=((0.0, 0.0, 1.0, 0.2),),
+        batch=3,
+    ),
+    Source(
+        "EndlessSora/DeeperForensics-1.0",
+        "supports/first_figure.png",
+        "fake",
+        "face_swap",
+        "DeeperForensics-1.0 overview, manipulation panel (swapped column)",
+        "DeeperForensics terms (research); repo licence not stated",
+        regions=((0.545, 0.05, 0.67, 0.9),),
+        batch=3,
+    ),
+    Source(
+        "EndlessSora/DeeperForensics-1.0",
+        "supports/first_figure.png",
+        "real",
+        "real",
+        "DeeperForensics-1.0 overview, manipulation panel (source and target columns)",
+        "DeeperForensics terms (research); repo licence not stated",
+        regions=((0.34, 0.05, 0.54, 0.9),),
+        batch=3,
+    ),
+    Source(
+        "neuralchen/SimSwap",
+        "docs/img/results1.PNG",
+        "fake",
+        "face_swap",
+        "SimSwap results figure (result columns)",
+        "CC-BY-NC-4.0",
+        regions=((0.333, 0.0, 0.5, 1.0), (0.833, 0.0, 1.0, 1.0)),
+        batch=3,
+    ),
+    Source(
+        "neuralchen/SimSwap",
+        "docs/img/results1.PNG",
+        "real",
+        "real",
+        "SimSwap results figure (source and target columns)",
+        "CC-BY-NC-4.0",
+        regions=((0.0, 0.0, 0.333, 1.0), (0.5, 0.0, 0.833, 1.0)),
+        batch=3,
+    ),
+    Source(
+        "neuralchen/SimSwap",
+        "docs/img/total.PNG",
+        "fake",
+        "face_swap",
+        "SimSwap source x target grid (swapped cells)",
+        "CC-BY-NC-4.0",
+        regions=((0.09, 0.12, 1.0, 1.0),),
+        batch=3,
+    ),
+    Source(
+        "neuralchen/SimSwap",
+        "docs/img/total.PNG",
+        "real",
+        "real",
+        "SimSwap source x target grid (source row, target column)",
+        "CC-BY-NC-4.0",
+        regions=((0.09, 0.0, 1.0, 0.12), (0.0, 0.12, 0.09, 1.0)),
+        batch=3,
+    ),
+    Source(
+        "tencent-ailab/V-Express",
+        "assets/demo/talk_tys_fix_face_post_processing.gif",
+        "fake",
+        "reenactment",
+        "V-Express talking-head output (demo GIF)",
+        "repo licence not stated",
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "Zejun-Yang/AniPortrait",
+        "asset/Aragaki.mp4|asset/num18.mp4",  # reference | output | driving
+        "fake",
+        "reenactment",
+        "AniPortrait face reenactment (middle panel)",
+        "Apache-2.0",
+        regions=((0.333, 0.0, 0.667, 1.0),),
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "Zejun-Yang/AniPortrait",
+        "asset/Aragaki.mp4|asset/num18.mp4",
+        "real",
+        "real",
+        "AniPortrait driving videos (right panel, real people)",
+        "Apache-2.0",
+        regions=((0.667, 0.0, 1.0, 1.0),),
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "Zejun-Yang/AniPortrait",
+        "asset/cxk.mp4|asset/kara.mp4|asset/lyl.mp4|asset/solo.mp4|asset/zl.mp4",
+        "fake",
+        "reenactment",
+        "AniPortrait self- and audio-driven outputs (right panel)",
+        "Apache-2.0",
+        regions=((0.5, 0.0, 1.0, 1.0),),
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "Zejun-Yang/AniPortrait",
+        "asset/cxk.mp4",
+        "real",
+        "real",
+        "AniPortrait self-driven demo, original video (left panel)",
+        "Apache-2.0",
+        regions=((0.0, 0.0, 0.5, 1.0),),
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "yerfor/GeneFace",
+        "assets/zozo_radnerf_torso_smo.mp4",
+        "fake",
+        "reenactment",
+        "GeneFace NeRF talking-head output",
+        "MIT",
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "yerfor/GeneFace",
+        "deep_3drecon/datasets/examples/*.jpg|deep_3drecon/datasets/examples/*.png",
+        "real",
+        "real",
+        "Deep3DFaceRecon example photos (real people, in GeneFace)",
+        "MIT",
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "ajay-sainy/Wav2Lip-GFPGAN",
+        "showcase/kim_lip_synced.mp4",
+        "fake",
+        "reenactment",
+        "Wav2Lip + GFPGAN lip-sync output (removed from the repo later)",
+        "repo licence not stated",
+        "9514f3981e52147a1435d3de51d70fc2f541d40d",
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "ajay-sainy/Wav2Lip-GFPGAN",
+        "inputs/kim_7s_raw.mp4",
+        "real",
+        "real",
+        "Wav2Lip-GFPGAN input video (real counterpart of the lip-sync)",
+        "repo licence not stated",
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "genforce/interfacegan",
+        "docs/assets/*.gif",
+        "fake",
+        "generated",
+        "InterFaceGAN attribute edits of PGGAN/StyleGAN faces (animated)",
+        "MIT",
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "genforce/interfacegan",
+        "docs/assets/teaser.jpg",
+        "fake",
+        "generated",
+        "InterFaceGAN teaser (synthesised face and its edits)",
+        "MIT",
+        batch=3,
+    ),
+    Source(
+        "NVlabs/stylegan3",
+        "docs/stylegan3-teaser-1920x1006.png",
+        "fake",
+        "generated",
+        "StyleGAN3 teaser (FFHQ-U samples, right column)",
+        "NVIDIA Source Code License",
+        regions=((0.88, 0.0, 1.0, 1.0),),
+        batch=3,
+    ),
+    Source(
+        "mit-han-lab/data-efficient-gans",
+        "imgs/low-shot-interp.jpg",
+        "fake",
+        "generated",
+        "DiffAugment StyleGAN2 100-shot Obama interpolation (top row)",
+        "BSD-2-Clause",
+        regions=((0.0, 0.0, 1.0, 0.19),),
+        batch=3,
+    ),
+    Source(
+        "tanshuai0219/EDTalk",
+        "res/demo_EDTalk_[AV].mp4|res/demo_EDTalk_[AV]_using_weights.mp4"
+        "|res/demo_EDTalk_lip_pose.mp4|res/demo_EDTalk_lip_pose_V.mp4"
+        "|res/demo_EDTalk_lip_pose_V_lei.mp4|res/results_by_facesr/RD_Radio51_000.mp4"
+        "|res/results_by_facesr/demo_lip_pose5.mp4",
+        "fake",
+        "reenactment",
+        "EDTalk talking-head outputs (256 px; the 512 px and GIF copies left out)",
+        "Apache-2.0",
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "tanshuai0219/EDTalk",
+        "test_data/*.mp4|test_data/identity_source.jpg|test_data/leijun.png",
+        "real",
+        "real",
+        "EDTalk driving videos and identity photos (real people; uncrop_face.jpg, which "
+        "carries a magazine watermark, left out)",
+        "Apache-2.0",
+        largest=True,
+        batch=3,
+    ),
+    Source(
+        "haofanwang/inswapper",
+        "result.png",
+        "fake",
+        "face_swap",
+        "inswapper (InsightFace inswapper_128) result on data/mans1.jpeg",
+        "repo licence not stated",
+        batch=3,
+    ),
+    Source(
+        "haofanwang/inswapper",
+        "data/*.jpeg",
+        "real",
+        "real",
+        "inswapper example inputs (real photos; mans1 is the swap's counterpart)",
+        "repo licence not stated",
+        batch=3,
+    ),
 )
 
 
@@ -559,7 +823,8 @@ def git(mirror: Path, repo: str, *args: str) -> bytes:
 def list_files(mirror: Path, src: Source) -> tuple[str, list[str]]:
     commit = git(mirror, src.repo, "rev-parse", src.commit or "HEAD").decode().strip()
     names = git(mirror, src.repo, "ls-tree", "-r", "--name-only", commit).decode().splitlines()
-    return commit, sorted(n for n in names if fnmatch.fnmatch(n, src.pattern))
+    globs = src.pattern.split("|")
+    return commit, sorted(n for n in names if any(fnmatch.fnmatch(n, g) for g in globs))
 
 
 VIDEO_EXT = (".mp4", ".mov", ".avi", ".gif", ".webp")
@@ -663,6 +928,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
     ap.add_argument("--out", type=Path, default=Path("/work/data/face/real"))
+    ap.add_argument(
+        "--batch", type=int, default=None, help="build only the sources of this round (2 or 3)"
+    )
     args = ap.parse_args(argv)
     from veracity.faces.detect import detect_faces
 
@@ -671,6 +939,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, object]] = []
     clips: list[dict[str, object]] = []
     for src in SOURCES:
+        if args.batch is not None and src.batch != args.batch:
+            continue
         commit, names = list_files(args.mirror, src)
         for name in names:
             try:

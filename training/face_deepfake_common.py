@@ -121,17 +121,23 @@ def fit(
     return Probe(probe.mean, probe.scale, probe.w, probe.b - shift)
 
 
-def loso(data: CropSet, l2: float = L2) -> tuple[np.ndarray, dict[str, Probe]]:
+def loso(
+    data: CropSet, l2: float = L2, train: np.ndarray | None = None
+) -> tuple[np.ndarray, dict[str, Probe]]:
     """Out-of-source logits for every non-self-blend crop (NaN for self-blend rows).
 
-    Returns the logits and, per held-out source, the probe that scored it.
+    ``train`` (a row mask, default all rows) limits the rows a fold may fit on, so that
+    two recipes (e.g. an older crop set against a larger one) are scored on the same
+    held-out sources and test crops: the folds are always those of every source in
+    ``data``.  Returns the logits and, per held-out source, the probe that scored it.
     """
     src = data.col("repo")
+    allowed = np.ones(len(src), bool) if train is None else np.asarray(train, bool)
     out = np.full(len(data.rows), np.nan)
     probes: dict[str, Probe] = {}
     for held in sorted(set(src) - {SBI_SOURCE}):
         te = src == held
-        tr = ~te
+        tr = allowed & ~te
         probes[held] = fit(data.feats[tr], data.y[tr], src[tr], l2)
         out[te] = probes[held].logit(data.feats[te])
     return out, probes

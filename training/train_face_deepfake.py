@@ -9,7 +9,7 @@ standardisation into the weights and writes ``model.npz``.  The model card's sha
 
 Usage::
 
-    python training/train_face_deepfake.py --data /work/data/face/v2 --sbi /work/data/face/sbi \\
+    python training/train_face_deepfake.py --data /work/data/face/v2 /work/data/face/v3 --sbi /work/data/face/sbi \\
         --cache /work/data/face/feats.npz --out src/veracity/models/face_deepfake
 """
 
@@ -30,12 +30,19 @@ from face_deepfake_common import fit, load_set
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=Path("/work/data/face/v2"))
+    ap.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        default=[Path("/work/data/face/v2"), Path("/work/data/face/v3")],
+        help="crop folders of build_real_face_dataset.py (one per --batch; the shipped "
+        "weights are batches 2 and 3)",
+    )
     ap.add_argument("--sbi", type=Path, default=Path("/work/data/face/sbi"))
     ap.add_argument("--cache", type=Path, default=Path("/work/data/face/feats.npz"))
     ap.add_argument("--out", type=Path, default=Path("src/veracity/models/face_deepfake"))
     args = ap.parse_args(argv)
-    data = load_set([args.data, args.sbi], args.cache)
+    data = load_set([*args.data, args.sbi], args.cache)
     probe = fit(data.feats, data.y, data.col("repo"))
     w = (probe.w / probe.scale).astype(np.float32)
     b = np.array([probe.b - float((probe.mean / probe.scale) @ probe.w)], np.float32)

@@ -10,8 +10,9 @@ the picture; an inpainted or pasted region loses (or gains) texture locally. On 
 the copy is aligned with the thumbnail (:mod:`.alteration`) and each block's texture is
 compared with the stored one, relative to the picture-wide change. Since v1.1 of the
 assertion, the same data also carries a finer low-frequency signature (``lowpass``: the
-mean colour of every 8 px block, :mod:`.lowpass`); manifests signed before lack it and are
-compared without it.
+mean colour of every 8 px block, :mod:`.lowpass`); since v1.2 also a grain reference
+(``grain``: the fine high-pass energy of every 8 px block, :mod:`.grain`). Manifests signed
+before lack them and are compared without them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from veracity.credentials.grain import Grain, grain_of
 from veracity.credentials.lowpass import LowPass, block_means, lowpass_of
 from veracity.credentials.manifest import BLOCKHASH_LABEL
 
@@ -55,6 +57,7 @@ class BlockHash:
         fine: Log-coded fine-scale texture energy per block (uint8).
         mid: Log-coded middle-scale texture energy per block (uint8).
         lowpass: The finer low-frequency signature, or None (manifests signed before it).
+        grain: The grain reference, or None (manifests signed before it).
     """
 
     frame: tuple[int, int]
@@ -62,6 +65,7 @@ class BlockHash:
     fine: np.ndarray
     mid: np.ndarray
     lowpass: LowPass | None = None
+    grain: Grain | None = None
 
     @property
     def grid(self) -> tuple[int, int]:
@@ -75,7 +79,11 @@ class BlockHash:
     def to_assertion(self) -> dict[str, Any]:
         """The assertion data (the three planes zlib-compressed and base64-coded)."""
         planes = np.stack([self.luma, self.fine, self.mid]).astype(np.uint8).tobytes()
-        extra = {} if self.lowpass is None else {"lowpass": self.lowpass.to_assertion()}
+        extra: dict[str, Any] = {}
+        if self.lowpass is not None:
+            extra["lowpass"] = self.lowpass.to_assertion()
+        if self.grain is not None:
+            extra["grain"] = self.grain.to_assertion()
         return {
             "alg": BLOCKHASH_ALG,
             # plain integers: c2pa's CBOR round trip turns short integer lists into bytes
@@ -107,7 +115,9 @@ class BlockHash:
             raise ValueError(f"damaged block hash ({exc})") from None
         lowpass = data.get("lowpass")
         parsed = None if lowpass is None else LowPass.from_assertion(lowpass)
-        return cls((fh, fw), planes[0].copy(), planes[1].copy(), planes[2].copy(), parsed)
+        grain = data.get("grain")
+        texture = None if grain is None else Grain.from_assertion(grain)
+        return cls((fh, fw), planes[0].copy(), planes[1].copy(), planes[2].copy(), parsed, texture)
 
 
 def stored_block_hash(manifest: dict[str, Any]) -> BlockHash | None:
@@ -157,7 +167,7 @@ def block_hash(rgb: np.ndarray) -> BlockHash:
     gh, gw = h // BLOCK, w // BLOCK
     luma, fine, mid = _planes(frame, gh, gw)
     luma8 = np.round(luma).astype(np.uint8)
-    return BlockHash((h, w), luma8, _code(fine), _code(mid), lowpass_of(frame))
+    return BlockHash((h, w), luma8, _code(fine), _code(mid), lowpass_of(frame), grain_of(frame))
 
 
 def texture_change(stored: BlockHash, frame: np.ndarray, compared: np.ndarray) -> np.ndarray:

@@ -56,9 +56,8 @@ class LowPass:
     def to_assertion(self) -> dict[str, Any]:
         """The signature as assertion data (row-wise differences, zlib, base64)."""
         codes = np.round(self.means / STEP).astype(np.int32).transpose(2, 0, 1)  # 0..1020
-        deltas = np.diff(codes, axis=2, prepend=0)
-        # zigzag, then the low bytes before the high ones: zlib finds the runs of zeros
-        zigzag = np.where(deltas >= 0, 2 * deltas, -2 * deltas - 1).astype(np.uint16)
+        # low bytes before the high ones: zlib finds the runs of zeros
+        zigzag = encode_rows(codes, axis=2).astype(np.uint16)
         raw = (zigzag & 255).astype(np.uint8).tobytes() + (zigzag >> 8).astype(np.uint8).tobytes()
         return {
             "alg": LOWPASS_ALG,
@@ -85,9 +84,19 @@ class LowPass:
             low, high = np.frombuffer(raw, np.uint8).astype(np.int32).reshape(2, 3, gh, gw)
         except (KeyError, TypeError, ValueError, zlib.error) as exc:
             raise ValueError(f"damaged low-pass signature ({exc})") from None
-        zigzag = low | (high << 8)
-        deltas = np.where(zigzag % 2 == 0, zigzag // 2, -(zigzag + 1) // 2)
-        return cls(np.cumsum(deltas, axis=2).transpose(1, 2, 0) * step)
+        return cls(decode_rows(low | (high << 8), axis=2).transpose(1, 2, 0) * step)
+
+
+def encode_rows(codes: np.ndarray, axis: int) -> np.ndarray:
+    """Integer codes as differences along ``axis``, zigzag-coded (0, -1, 1, -2 -> 0, 1, 2, 3)."""
+    deltas = np.diff(codes, axis=axis, prepend=0)
+    return np.where(deltas >= 0, 2 * deltas, -2 * deltas - 1)
+
+
+def decode_rows(zigzag: np.ndarray, axis: int) -> np.ndarray:
+    """Inverse of :func:`encode_rows`."""
+    deltas = np.where(zigzag % 2 == 0, zigzag // 2, -(zigzag + 1) // 2)
+    return np.cumsum(deltas, axis=axis)
 
 
 def _ycc(frame: np.ndarray) -> np.ndarray:

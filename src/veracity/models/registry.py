@@ -78,7 +78,7 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         "face_deepfake",
         "face_deepfake/model.npz",
-        "9815b5e3890b2fe22290dbab897a1b85c1d07a65b124d58462c8970abc1248c9",
+        "7b4095ce2ffbbca237cad61acbef22709ee82bfbd363ed515b3ed1ace274b3f0",
         "numpy",
     ),
     ModelSpec(
