@@ -220,6 +220,7 @@ def _artefact_block(
 
 AASIST_DIR = "features_aasist"  # training/aasist_features.py
 AASIST_DIM = 162  # 160-d embedding, spoof logit, bona fide logit
+AASIST_WINDOW_S = 64600 / 16000  # the one window AASIST-L sees per clip
 
 
 def _aasist_block(
@@ -500,6 +501,7 @@ def decision(results: dict[str, dict[str, Any]], sp: dict[str, float] | None) ->
                 "gated_worst_family_change_points": round(100 * float(max(g)), 2),
                 "gated_fraction_of_test_clips": round(frac, 3),
             }
+            gated["gated_eer_rule_met"] = bool(-float(np.mean(g)) > 0.01 and max(g) <= 0.02)
             if sp is not None:
                 x_rt = sp["audio_s"] / (sp["shipped_cpu_s"] + frac * sp["aasist_cpu_s"])
                 gated["gated_speed_x_realtime"] = round(x_rt, 1)
@@ -508,6 +510,73 @@ def decision(results: dict[str, dict[str, Any]], sp: dict[str, float] | None) ->
                 )
             out[name].update(gated)
     return out
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def decision_table(dec: dict[str, Any]) -> dict[str, Any]:
+    """The declared rule per candidate (and its uncertain-band gated form) as a table."""
+    rows = []
+    for name, d in dec.items():
+        speed_x = d["speed_x_realtime"]
+        rows.append(
+            [
+                name,
+                f"{-d['mean_clip_eer_gain_points']:+.2f}",
+                f"{d['worst_family_change_points']:+.2f}",
+                _yes(d["eer_rule_met"]),
+                "not measured" if speed_x is None else f"{speed_x:.1f}",
+                _yes(d["ships"]),
+            ]
+        )
+        if "gated_mean_clip_eer_gain_points" in d:
+            gx = d.get("gated_speed_x_realtime")
+            frac = 100 * d["gated_fraction_of_test_clips"]
+            rows.append(
+                [
+                    f"{name}, gated (AASIST-L on the {frac:.1f} % uncertain clips)",
+                    f"{-d['gated_mean_clip_eer_gain_points']:+.2f}",
+                    f"{d['gated_worst_family_change_points']:+.2f}",
+                    _yes(d["gated_eer_rule_met"]),
+                    "not measured" if gx is None else f"{gx:.1f}",
+                    _yes(bool(d.get("gated_ships", False))),
+                ]
+            )
+    return {
+        "columns": [
+            "candidate (against the control of the same run)",
+            "mean clip EER change (points)",
+            "worst family change (points)",
+            "EER rule met (< -1, worst <= +2)",
+            "fused x real time (>= 50)",
+            "ships",
+        ],
+        "rows": rows,
+        "note": "Rule declared before the run; speed: one core, CPU time, best of 3.",
+    }
+
+
+def speed_table(sp: dict[str, float]) -> dict[str, Any]:
+    """CPU seconds and real-time factor of the shipped detector and of it plus AASIST-L."""
+    return {
+        "columns": ["detector (60 s audio, one core)", "CPU s", "x real time"],
+        "rows": [
+            ["shipped", f"{sp['shipped_cpu_s']:.2f}", f"{sp['shipped_x_realtime']:.0f}"],
+            [
+                "AASIST-L alone (onnxruntime, one 4.04 s window; x real time of the window)",
+                f"{sp['aasist_cpu_s']:.2f}",
+                f"{AASIST_WINDOW_S / sp['aasist_cpu_s']:.0f}",
+            ],
+            [
+                "shipped + AASIST-L (fused)",
+                f"{sp['fused_cpu_s']:.2f}",
+                f"{sp['fused_x_realtime']:.0f}",
+            ],
+        ],
+        "note": "Same run; 2-core machine shared with other jobs.",
+    }
 
 
 def main() -> None:
@@ -575,7 +644,10 @@ def main() -> None:
     dec = decision(results, sp)
     if dec:
         payload["decision"] = dec
+        tables["decision"] = decision_table(dec)
         print("decision:", dec)
+    if sp is not None:
+        tables["speed"] = speed_table(sp)
     out = write_result(
         args.out.stem,
         {**payload, "tables": tables},

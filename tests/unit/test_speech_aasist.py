@@ -92,3 +92,38 @@ def test_declared_rule(delta: float, worst: float, ships: bool) -> None:
     assert not a.decision(results, {"fused_x_realtime": 40.0})["AASIST-L in the head"]["ships"]
     tab = a.logo_table(results)
     assert len(tab["rows"]) == len(fams) + 1 and len(tab["columns"]) == 1 + 2 * 4
+
+
+@pytest.mark.parametrize(
+    ("gated_delta", "speed_x", "gated_ships"),
+    [(-0.02, 60.0, True), (-0.02, 45.0, False), (0.0, 60.0, False)],
+)
+def test_gated_rule_and_decision_table(
+    gated_delta: float, speed_x: float, gated_ships: bool
+) -> None:
+    a = _import("benchmarks", "speech_real_ablations")
+    fams = a.T.FAMILIES
+    ctrl = _folds({fam: 0.2 for fam in fams})
+    cand = _folds({fam: 0.2 for fam in fams})
+    for fam in fams:
+        cand[fam]["clean_gated_clip_eer"] = 0.2 + gated_delta
+        cand[fam]["clean_gated_fraction"] = 0.1
+    results = {"shipped recipe (control)": ctrl, "logistic stack (AASIST-L)": cand}
+    # shipped 1 s and AASIST-L 1 s per 60 s: gating on 10 % of the clips costs 1.1 s
+    audio = speed_x * 1.1
+    sp = {"audio_s": audio, "shipped_cpu_s": 1.0, "aasist_cpu_s": 1.0}
+    sp["fused_cpu_s"] = 2.0
+    sp["fused_x_realtime"] = audio / 2.0
+    sp["shipped_x_realtime"] = audio
+    dec = a.decision(results, sp)["logistic stack (AASIST-L)"]
+    assert dec["gated_speed_x_realtime"] == pytest.approx(speed_x, abs=0.1)
+    assert dec["gated_ships"] is gated_ships
+    assert dec["gated_eer_rule_met"] is (gated_delta < -0.01)
+    assert not dec["ships"]  # the ungated stack changes nothing here
+    tab = a.decision_table({"logistic stack (AASIST-L)": dec})
+    assert len(tab["rows"]) == 2 and all(len(r) == len(tab["columns"]) for r in tab["rows"])
+    assert tab["rows"][1][-1] == ("yes" if gated_ships else "no")
+    assert "10.0 %" in tab["rows"][1][0]
+    sp_tab = a.speed_table(sp)
+    assert [r[1] for r in sp_tab["rows"]] == ["1.00", "1.00", "2.00"]
+    assert sp_tab["rows"][1][2] == f"{a.AASIST_WINDOW_S:.0f}"
