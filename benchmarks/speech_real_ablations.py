@@ -26,9 +26,23 @@ Round 3 (declared 2026-12-07 before its run, on the set with the vocoder pages' 
   over the six folds drops by at least 1 point against the control in the same run, no
   family gets worse by more than 2 points, and the detector stays at >= 50x real time.
 
+Round 4 (declared 2026-12-07 before its run, docs/guide/detection-speech.md, on the
+shipped head's 1,198 clips, ``--manifest manifest_round2_dedup.jsonl``): AASIST-L
+(clovaai/aasist, ASVspoof 2019 LA) as a second front end, its 160-d embedding and two
+logits on the first 4.04 s of each version of each clip (``training/aasist_features.py``):
+
+- ``AASIST-L in the head``: the clip's 162 values appended to each of its segments;
+- ``logistic stack (AASIST-L)``: per fold, a logistic regression on the control's fused
+  clip logit (cross-fitted on two halves of the training clips) and AASIST-L's
+  spoof-minus-bona-fide logit; segments: the same weights on the fused segment logit;
+- ``AASIST-L alone``: that logit, zero-shot (reference only).
+
+Same rule as round 3. ``--speed ONNX`` also times the shipped detector and AASIST-L
+(onnxruntime, one thread) on a 60 s signal, CPU time, best of 3.
+
 Writes ``benchmarks/results/speech_real_ablations.json`` (``write_result``, no headline).
 Usage: OMP_NUM_THREADS=1 python benchmarks/speech_real_ablations.py [--data DIR]
-    [--variants NAME,NAME] [--out FILE]
+    [--manifest manifest.jsonl] [--variants NAME,NAME] [--out FILE] [--speed ONNX]
 """
 
 from __future__ import annotations
@@ -204,6 +218,28 @@ def _artefact_block(
     return {f"x_{v}": np.concatenate([p[f"x_{v}"] for p in per_row]) for v in T.VERSIONS}
 
 
+AASIST_DIR = "features_aasist"  # training/aasist_features.py
+AASIST_DIM = 162  # 160-d embedding, spoof logit, bona fide logit
+AASIST_WINDOW_S = 64600 / 16000  # the one window AASIST-L sees per clip
+
+
+def _aasist_block(
+    data: Path, rows: list[dict[str, Any]], f: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Each segment gets its clip's AASIST-L values of the same version."""
+    missing = [r["id"] for r in rows if not (data / AASIST_DIR / f"{r['id']}.npz").exists()]
+    if missing:
+        sys.exit(
+            f"error: no AASIST-L features for {len(missing)} clips (training/aasist_features.py)"
+        )
+    per_clip = {v: np.zeros((len(rows), AASIST_DIM), np.float32) for v in T.VERSIONS}
+    for i, r in enumerate(rows):
+        with np.load(data / AASIST_DIR / f"{r['id']}.npz") as z:
+            for v in T.VERSIONS:
+                per_clip[v][i] = z[f"a_{v}"]
+    return {f"x_{v}": per_clip[v][f[f"clip_{v}"]] for v in T.VERSIONS}
+
+
 VARIANTS: dict[str, dict[str, Any]] = {
     "shipped recipe (control)": {},
     "artefact block": {"artefact": True},
@@ -211,7 +247,45 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "family-balanced loss": {"balanced": True},
     "network lambda 0.1": {"lam": 0.1},
     "hi-res LFCC block": {"hires": True},
+    "AASIST-L in the head": {"aasist": True},
+    "logistic stack (AASIST-L)": {"stack": True},
+    "AASIST-L alone": {"aasist_alone": True},
 }
+# the detector's uncertain band, score 0.35..0.65 (veracity.detect.fusion), as a logit
+UNCERTAIN_LOGIT = float(np.log(0.65 / 0.35))
+CANDIDATES = ("AASIST-L in the head", "logistic stack (AASIST-L)")  # round 4, declared
+
+
+def _fused_segments(
+    f: dict[str, np.ndarray],
+    model: dict[str, np.ndarray],
+    cols: np.ndarray,
+    cond: str,
+    keep: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fused (head, CNN maximum) segment logits of the clips in ``keep``, and their clip ids."""
+    clip = f[f"clip_{cond}"]
+    m = keep[clip]
+    z = real_logits(f[f"x_{cond}"][m][:, cols], model)
+    return np.maximum(z, f[f"cnn_{cond}"][m]), clip[m]
+
+
+def _train_xy(
+    f: dict[str, np.ndarray],
+    labels: np.ndarray,
+    keep: np.ndarray,
+    cols: np.ndarray,
+    versions: tuple[str, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    clips = np.concatenate([f[f"clip_{v}"][keep[f[f"clip_{v}"]]] for v in versions])
+    x = np.concatenate([f[f"x_{v}"][keep[f[f"clip_{v}"]]][:, cols] for v in versions])
+    return x, labels[clips], clips
+
+
+def _aasist_logit(f: dict[str, np.ndarray], cond: str) -> np.ndarray:
+    """AASIST-L's spoof-minus-bona-fide logit of each segment's clip (from the block)."""
+    a = f[f"aasist_{cond}"]
+    return a[:, 0] - a[:, 1]
 
 
 def run_variant(
@@ -230,29 +304,76 @@ def run_variant(
     if spec.get("hires"):
         start = T.REAL_FEATURE_DIM + ARTEFACT_DIM
         cols = np.concatenate([cols, start + np.arange(HIRES_DIM)])
+    if spec.get("aasist"):
+        start = T.REAL_FEATURE_DIM + ARTEFACT_DIM + HIRES_DIM
+        cols = np.concatenate([cols, start + np.arange(AASIST_DIM)])
     folds: dict[str, Any] = {}
     for held in T.FAMILIES:
         train_clip = ((labels == 0) & (split == "train")) | (
             (labels == 1) & (fam != held) & ~fake_test_spk
         )
         test_clip = ((labels == 0) & (split == "test")) | (fam == held)
-        tv = spec.get("versions", T.TRAIN_VERSIONS)
-        clips = np.concatenate([f[f"clip_{v}"][train_clip[f[f"clip_{v}"]]] for v in tv])
-        x = np.concatenate([f[f"x_{v}"][train_clip[f[f"clip_{v}"]]][:, cols] for v in tv])
-        y = labels[clips]
-        groups = np.where(y == 1, fam[clips], corpus[clips]) if spec.get("balanced") else None
-        model = T.fit_mlp(x, y, lam=spec.get("lam", T.MLP_LAMBDA), groups=groups)
         ids = np.flatnonzero(test_clip)
         fold: dict[str, float] = {}
+        if spec.get("aasist_alone"):
+            for cond in T.TEST_CONDITIONS:
+                clip = f[f"clip_{cond}"]
+                m = test_clip[clip]
+                seg = _aasist_logit(f, cond)[m]
+                fold[f"{cond}_clip_eer"] = T.eer(T._clip_scores(seg, clip[m], ids), labels[ids])
+                fold[f"{cond}_segment_eer"] = T.eer(seg, labels[clip[m]])
+            folds[held] = fold
+            continue
+        tv = spec.get("versions", T.TRAIN_VERSIONS)
+        x, y, clips = _train_xy(f, labels, train_clip, cols, tv)
+        groups = np.where(y == 1, fam[clips], corpus[clips]) if spec.get("balanced") else None
+        model = T.fit_mlp(x, y, lam=spec.get("lam", T.MLP_LAMBDA), groups=groups)
+        stack = _fit_stack(f, labels, train_clip, cols) if spec.get("stack") else None
         for cond in T.TEST_CONDITIONS:
-            clip = f[f"clip_{cond}"]
-            m = test_clip[clip]
-            z = real_logits(f[f"x_{cond}"][m][:, cols], model)
-            seg = np.maximum(z, f[f"cnn_{cond}"][m])
-            fold[f"{cond}_clip_eer"] = T.eer(T._clip_scores(seg, clip[m], ids), labels[ids])
-            fold[f"{cond}_segment_eer"] = T.eer(seg, labels[clip[m]])
+            seg, seg_clip = _fused_segments(f, model, cols, cond, test_clip)
+            if stack is not None:
+                control = T._clip_scores(seg, seg_clip, ids)
+                a = _aasist_logit(f, cond)[test_clip[f[f"clip_{cond}"]]]
+                seg = stack[0] * seg + stack[1] * a + stack[2]
+                # gated: the stack only where the control's clip score is uncertain
+                band = np.abs(control) <= UNCERTAIN_LOGIT
+                gated = np.where(band, T._clip_scores(seg, seg_clip, ids), control)
+                fold[f"{cond}_gated_clip_eer"] = T.eer(gated, labels[ids])
+                fold[f"{cond}_gated_fraction"] = float(band.mean())
+                fold["stack_weights"] = [float(w) for w in stack]
+            fold[f"{cond}_clip_eer"] = T.eer(T._clip_scores(seg, seg_clip, ids), labels[ids])
+            fold[f"{cond}_segment_eer"] = T.eer(seg, labels[seg_clip])
         folds[held] = fold
     return folds
+
+
+def _fit_stack(
+    f: dict[str, np.ndarray], labels: np.ndarray, train_clip: np.ndarray, cols: np.ndarray
+) -> tuple[float, float, float]:
+    """Weights (a, b, c) of a * fused logit + b * AASIST-L logit + c, on the training clips.
+
+    The fused clip logits of the training clips come from two heads, each trained on the
+    other half of the training clips (fixed random halves), so no clip is scored by a head
+    that saw it; one row per training clip, clean version, class-balanced.
+    """
+    tr = np.flatnonzero(train_clip)
+    half = np.zeros(len(labels), bool)
+    half[tr[np.random.default_rng(0).permutation(len(tr))[: len(tr) // 2]]] = True
+    fused = np.zeros(len(labels))
+    for side in (True, False):
+        fit_on = train_clip & (half != side)
+        score_on = train_clip & (half == side)
+        x, y, _ = _train_xy(f, labels, fit_on, cols, T.TRAIN_VERSIONS)
+        seg, seg_clip = _fused_segments(f, T.fit_mlp(x, y), cols, "clean", score_on)
+        sc = np.flatnonzero(score_on)
+        fused[sc] = T._clip_scores(seg, seg_clip, sc)
+    a = f["aasist_clean"]
+    aasist = np.zeros(len(labels))
+    aasist[f["clip_clean"]] = a[:, 0] - a[:, 1]
+    lr = T.fit(np.stack([fused[tr], aasist[tr]], axis=1), labels[tr])
+    w = lr["coef"] / lr["scale"]
+    c = float(lr["intercept"][0] - np.sum(w * lr["mean"]))
+    return float(w[0]), float(w[1]), c
 
 
 def _pct(v: float) -> str:
@@ -291,6 +412,173 @@ def table(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def logo_table(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Per held-out family: clip, 2 s segment, MP3 64k and Opus 32k clip EER per variant."""
+    keys = (
+        ("clip", "clean_clip_eer"),
+        ("segment", "clean_segment_eer"),
+        ("MP3", "mp3_64k_clip_eer"),
+        ("Opus", "opus_32k_clip_eer"),
+    )
+    cols = ["held-out family"] + [f"{n}: {k}" for n in results for k, _ in keys]
+    rows = []
+    for fam in (*T.FAMILIES, "mean of the folds"):
+        row = [fam]
+        for folds in results.values():
+            for _, key in keys:
+                v = (
+                    np.mean([folds[x][key] for x in T.FAMILIES])
+                    if fam == "mean of the folds"
+                    else folds[fam][key]
+                )
+                row.append(_pct(float(v)))
+        rows.append(row)
+    return {
+        "columns": cols,
+        "rows": rows,
+        "note": "Every variant retrained per fold in the same run.",
+    }
+
+
+def speed(onnx: Path, repeats: int = 3) -> dict[str, float]:
+    """CPU s (one thread, best of ``repeats``) of the shipped detector on a 60 s signal and
+    of AASIST-L (onnxruntime) on its first 4.04 s."""
+    from aasist_features import run, session
+
+    from veracity.bench.timing import best_cpu_s
+    from veracity.detect.speech_features import RATE
+    from veracity.detect.synthetic_speech import SyntheticSpeechDetector
+    from veracity.media.audio import AudioClip, AudioInfo
+    from veracity.synth.speech import speech_like
+
+    seconds = 60.0
+    x = speech_like(seconds, RATE, seed=11).astype(np.float32)
+    clip = AudioClip(Path("bench.wav"), AudioInfo(RATE, 1, seconds, "pcm", "wav"), RATE, x, seconds)
+    det = SyntheticSpeechDetector()
+    det.analyze(clip)
+    sess = session(onnx)
+    run(sess, x)
+    shipped = best_cpu_s(lambda: det.analyze(clip), repeats)
+    aasist = best_cpu_s(lambda: run(sess, x), repeats)
+    return {
+        "audio_s": seconds,
+        "shipped_cpu_s": shipped,
+        "shipped_x_realtime": seconds / shipped,
+        "aasist_cpu_s": aasist,
+        "fused_cpu_s": shipped + aasist,
+        "fused_x_realtime": seconds / (shipped + aasist),
+    }
+
+
+def decision(results: dict[str, dict[str, Any]], sp: dict[str, float] | None) -> dict[str, Any]:
+    """The declared rule for each round-4 candidate against the control of the same run."""
+    ctrl = results.get("shipped recipe (control)")
+    out: dict[str, Any] = {}
+    if ctrl is None:
+        return out
+    for name in CANDIDATES:
+        if name not in results:
+            continue
+        d = [results[name][x]["clean_clip_eer"] - ctrl[x]["clean_clip_eer"] for x in T.FAMILIES]
+        mean_gain = -float(np.mean(d))
+        worst = float(max(d))
+        fast = sp is not None and sp["fused_x_realtime"] >= 50
+        out[name] = {
+            "mean_clip_eer_gain_points": round(100 * mean_gain, 2),
+            "worst_family_change_points": round(100 * worst, 2),
+            "eer_rule_met": bool(mean_gain > 0.01 and worst <= 0.02),
+            "speed_x_realtime": None if sp is None else round(sp["fused_x_realtime"], 1),
+            "ships": bool(mean_gain > 0.01 and worst <= 0.02 and fast),
+        }
+        if "clean_gated_clip_eer" in results[name][T.FAMILIES[0]]:
+            g = [
+                results[name][x]["clean_gated_clip_eer"] - ctrl[x]["clean_clip_eer"]
+                for x in T.FAMILIES
+            ]
+            frac = float(np.mean([results[name][x]["clean_gated_fraction"] for x in T.FAMILIES]))
+            gated = {
+                "gated_mean_clip_eer_gain_points": round(-100 * float(np.mean(g)), 2),
+                "gated_worst_family_change_points": round(100 * float(max(g)), 2),
+                "gated_fraction_of_test_clips": round(frac, 3),
+            }
+            gated["gated_eer_rule_met"] = bool(-float(np.mean(g)) > 0.01 and max(g) <= 0.02)
+            if sp is not None:
+                x_rt = sp["audio_s"] / (sp["shipped_cpu_s"] + frac * sp["aasist_cpu_s"])
+                gated["gated_speed_x_realtime"] = round(x_rt, 1)
+                gated["gated_ships"] = bool(
+                    -float(np.mean(g)) > 0.01 and max(g) <= 0.02 and x_rt >= 50
+                )
+            out[name].update(gated)
+    return out
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def decision_table(dec: dict[str, Any]) -> dict[str, Any]:
+    """The declared rule per candidate (and its uncertain-band gated form) as a table."""
+    rows = []
+    for name, d in dec.items():
+        speed_x = d["speed_x_realtime"]
+        rows.append(
+            [
+                name,
+                f"{-d['mean_clip_eer_gain_points']:+.2f}",
+                f"{d['worst_family_change_points']:+.2f}",
+                _yes(d["eer_rule_met"]),
+                "not measured" if speed_x is None else f"{speed_x:.1f}",
+                _yes(d["ships"]),
+            ]
+        )
+        if "gated_mean_clip_eer_gain_points" in d:
+            gx = d.get("gated_speed_x_realtime")
+            frac = 100 * d["gated_fraction_of_test_clips"]
+            rows.append(
+                [
+                    f"{name}, gated (AASIST-L on the {frac:.1f} % uncertain clips)",
+                    f"{-d['gated_mean_clip_eer_gain_points']:+.2f}",
+                    f"{d['gated_worst_family_change_points']:+.2f}",
+                    _yes(d["gated_eer_rule_met"]),
+                    "not measured" if gx is None else f"{gx:.1f}",
+                    _yes(bool(d.get("gated_ships", False))),
+                ]
+            )
+    return {
+        "columns": [
+            "candidate (against the control of the same run)",
+            "mean clip EER change (points)",
+            "worst family change (points)",
+            "EER rule met (< -1, worst <= +2)",
+            "fused x real time (>= 50)",
+            "ships",
+        ],
+        "rows": rows,
+        "note": "Rule declared before the run; speed: one core, CPU time, best of 3.",
+    }
+
+
+def speed_table(sp: dict[str, float]) -> dict[str, Any]:
+    """CPU seconds and real-time factor of the shipped detector and of it plus AASIST-L."""
+    return {
+        "columns": ["detector (60 s audio, one core)", "CPU s", "x real time"],
+        "rows": [
+            ["shipped", f"{sp['shipped_cpu_s']:.2f}", f"{sp['shipped_x_realtime']:.0f}"],
+            [
+                "AASIST-L alone (onnxruntime, one 4.04 s window; x real time of the window)",
+                f"{sp['aasist_cpu_s']:.2f}",
+                f"{AASIST_WINDOW_S / sp['aasist_cpu_s']:.0f}",
+            ],
+            [
+                "shipped + AASIST-L (fused)",
+                f"{sp['fused_cpu_s']:.2f}",
+                f"{sp['fused_x_realtime']:.0f}",
+            ],
+        ],
+        "note": "Same run; 2-core machine shared with other jobs.",
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("/work/data/speech/real_spoof"))
@@ -298,6 +586,8 @@ def main() -> None:
         "--out", type=Path, default=ROOT / "benchmarks/results/speech_real_ablations.json"
     )
     ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated names")
+    ap.add_argument("--manifest", default="manifest.jsonl", help="manifest name in --data")
+    ap.add_argument("--speed", type=Path, help="AASIST-L ONNX file: also time the detector")
     args = ap.parse_args()
     chosen = args.variants.split(",")
     unknown = sorted(set(chosen) - set(VARIANTS))
@@ -305,7 +595,7 @@ def main() -> None:
         ap.error(f"unknown variant(s): {', '.join(unknown)}")
     if not (args.data / "manifest.jsonl").is_file():
         sys.exit(f"error: no real-spoof set at {args.data} (training/build_real_spoof_dataset.py)")
-    rows = T.load_manifest(args.data)
+    rows = T.load_manifest(args.data, args.manifest)
     f = T.features(args.data, rows)
     specs = {n: VARIANTS[n] for n in VARIANTS if n in chosen}
     blocks = []
@@ -319,6 +609,13 @@ def main() -> None:
             blocks.append(
                 {f"x_{v}": np.zeros((len(f[f"x_{v}"]), dim), np.float32) for v in T.VERSIONS}
             )
+    if any(s.get("aasist") or s.get("stack") or s.get("aasist_alone") for s in specs.values()):
+        ab = _aasist_block(args.data, rows, f)
+    else:
+        ab = {f"x_{v}": np.zeros((len(f[f"x_{v}"]), AASIST_DIM), np.float32) for v in T.VERSIONS}
+    blocks.append(ab)
+    for v in T.VERSIONS:
+        f[f"aasist_{v}"] = ab[f"x_{v}"]
     for v in T.VERSIONS:
         for b in blocks:
             assert len(b[f"x_{v}"]) == len(f[f"x_{v}"]), v
@@ -333,14 +630,27 @@ def main() -> None:
             f"(mean {_pct(float(np.mean(clean)))}; {time.process_time() - t0:.0f} s CPU)",
             flush=True,
         )
-    tab = table(results)
-    print("\n| " + " | ".join(tab["columns"]) + " |")
-    print("|---" * len(tab["columns"]) + "|")
-    for row in tab["rows"]:
-        print("| " + " | ".join(str(c) for c in row) + " |")
+    tables = {"variants": table(results), "logo": logo_table(results)}
+    for tab in tables.values():
+        print("\n| " + " | ".join(tab["columns"]) + " |")
+        print("|---" * len(tab["columns"]) + "|")
+        for row in tab["rows"]:
+            print("| " + " | ".join(str(c) for c in row) + " |")
+    payload: dict[str, Any] = {"variants": results, "manifest": args.manifest, "clips": len(rows)}
+    sp = speed(args.speed) if args.speed else None
+    if sp is not None:
+        payload["speed"] = sp
+        print("\nspeed:", {k: round(v, 3) for k, v in sp.items()})
+    dec = decision(results, sp)
+    if dec:
+        payload["decision"] = dec
+        tables["decision"] = decision_table(dec)
+        print("decision:", dec)
+    if sp is not None:
+        tables["speed"] = speed_table(sp)
     out = write_result(
         args.out.stem,
-        {"variants": results, "tables": {"variants": tab}},
+        {**payload, "tables": tables},
         script="benchmarks/speech_real_ablations.py",
         directory=args.out.parent,
     )
