@@ -82,6 +82,28 @@ def load_set(folders: Sequence[Path], cache: Path) -> CropSet:
     return CropSet(rows, features([r["path"] for r in rows], cache))
 
 
+def check_copies(rows: Sequence[dict[str, str]]) -> None:
+    """Every re-encoded copy (a row with ``aug``) names a pooled original of its own source.
+
+    Leave-one-source-out holds out by ``repo``; a copy trains a fold only if its ``repo``
+    is not the held-out one, so a copy must carry its original's ``repo`` (and label and
+    family) for a held-out source's crops never to train, through their copies, the fold
+    that scores them.  Raises ``ValueError`` naming the first copy that does not.
+    """
+    originals = {r["path"]: r for r in rows if "aug" not in r}
+    for r in rows:
+        if "aug" not in r:
+            continue
+        o = originals.get(r.get("of", ""))
+        if o is None:
+            raise ValueError(f"re-encoded copy {r['path']}: original {r.get('of')} not pooled")
+        for key in ("repo", "label", "family"):
+            if r[key] != o[key]:
+                raise ValueError(
+                    f"re-encoded copy {r['path']}: {key} {r[key]!r} != original's {o[key]!r}"
+                )
+
+
 INNER_FOLDS = 5
 
 

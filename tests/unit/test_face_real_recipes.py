@@ -265,7 +265,8 @@ def test_pooled_masks_keep_copies_and_new_folders_out(bench: ModuleType, tmp_pat
     sbi = _crop_folder(tmp_path, "sbi", [("LFW (self-blend)", "self_blend", "fake")])
     aug = _crop_folder(tmp_path, "aug", [("o/s0", "face_swap", "fake")])
     rows = json.loads((aug / "manifest.jsonl").read_text())
-    (aug / "manifest.jsonl").write_text(json.dumps({**rows, "aug": "jpeg_q60_180"}) + "\n")
+    copy = {**rows, "aug": "jpeg_q60_180", "of": str(v2 / "v2_0.jpg")}
+    (aug / "manifest.jsonl").write_text(json.dumps(copy) + "\n")
     _cache(tmp_path / "f.npz", [v2, v3, sbi])
     _cache(tmp_path / "a.npz", [aug])
     args = argparse.Namespace(
@@ -280,6 +281,109 @@ def test_pooled_masks_keep_copies_and_new_folders_out(bench: ModuleType, tmp_pat
     repo = data.col("repo")
     assert len(data.rows) == 16 and not test[-1] and test[:-1].all()
     assert base[:12].all() and base[14] and not base[repo == "o/new"].any() and not base[-1]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({}, None),
+        ({"repo": "o/s1"}, "repo"),  # a copy filed under another source
+        ({"label": "real"}, "label"),
+        ({"of": "/nowhere/x.jpg"}, "not pooled"),
+    ],
+)
+def test_check_copies_ties_each_copy_to_its_original_source(
+    common: ModuleType, change: dict[str, str], error: str | None
+) -> None:
+    orig = {"path": "/d/v2/a.jpg", "repo": "o/s0", "label": "fake", "family": "face_swap"}
+    copy = {**orig, "path": "/d/aug/a+h264.jpg", "aug": "h264_crf23_192", "of": orig["path"]}
+    rows = [orig, {**copy, **change}]
+    if error is None:
+        common.check_copies(rows)
+    else:
+        with pytest.raises(ValueError, match=error):
+            common.check_copies(rows)
+
+
+def test_pooled_refuses_a_copy_of_another_source(bench: ModuleType, tmp_path: Path) -> None:
+    v2 = _crop_folder(tmp_path, "v2", _sources(2))
+    sbi = _crop_folder(tmp_path, "sbi", [("LFW (self-blend)", "self_blend", "fake")])
+    aug = _crop_folder(tmp_path, "aug", [("o/s1", "face_swap", "fake")])
+    row = json.loads((aug / "manifest.jsonl").read_text())
+    copy = {**row, "aug": "jpeg_q60_180", "of": str(v2 / "v2_0.jpg")}  # v2_0 is o/s0's
+    (aug / "manifest.jsonl").write_text(json.dumps(copy) + "\n")
+    _cache(tmp_path / "f.npz", [v2, sbi])
+    _cache(tmp_path / "a.npz", [aug])
+    args = argparse.Namespace(
+        data=[v2],
+        baseline_data=[v2],
+        sbi=sbi,
+        cache=tmp_path / "f.npz",
+        aug=aug,
+        aug_cache=tmp_path / "a.npz",
+    )
+    with pytest.raises(ValueError, match="repo"):
+        bench.pooled(args)
+
+
+def test_loso_never_trains_a_fold_on_copies_of_its_held_out_source(
+    common: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _separable(common, 6)
+    copies = [{**r, "aug": "jpeg_q60_180"} for r in data.rows]
+    rng = np.random.default_rng(1)
+    pooled = common.CropSet(
+        data.rows + copies, np.concatenate([data.feats, data.feats + rng.normal(size=(36, 4))])
+    )
+    seen: list[tuple[set[str], int]] = []
+    real_fit = common.fit
+
+    def spy(x: np.ndarray, y: np.ndarray, src: np.ndarray, l2: float = 1.0) -> object:
+        seen.append((set(src.tolist()), len(src)))
+        return real_fit(x, y, src, l2)
+
+    monkeypatch.setattr(common, "fit", spy)
+    z, probes = common.loso(pooled)
+    assert len(seen) == len(probes) == 6
+    for held, (trained, n) in zip(sorted(probes), seen, strict=True):
+        assert held not in trained and n == 2 * 30  # 5 sources x 6 crops, originals + copies
+    monkeypatch.setattr(common, "fit", real_fit)
+    m = pooled.col("repo") == "o/s0"
+
+    def flip(which: str) -> np.ndarray:
+        rows = [
+            {**r, "label": {"fake": "real", "real": "fake"}[r["label"]]}
+            if "aug" in r and (r["repo"] == "o/s0") == (which == "own")
+            else r
+            for r in pooled.rows
+        ]
+        return np.asarray(common.loso(common.CropSet(rows, pooled.feats))[0])
+
+    # Relabelling o/s0's own copies cannot move its scores; the other copies do train it.
+    np.testing.assert_allclose(flip("own")[m], z[m])
+    assert not np.allclose(flip("others")[m], z[m])
+
+
+def _out(crop: float, vid: float) -> dict[str, object]:
+    return _tables([crop] * 3, [vid] * 3, 0.03)
+
+
+@pytest.mark.parametrize(
+    ("cand", "want"),
+    [
+        ((0.8, 0.8), "all_data_reencode"),
+        ((0.8, 0.6), "all_data"),  # video mean down: the incumbent stays
+        ((0.6, 0.8), "all_data"),
+    ],
+)
+def test_pick_recipe_compares_candidates_with_the_incumbent(
+    bench: ModuleType, cand: tuple[float, float], want: str
+) -> None:
+    # The older baseline scores below both; it is reported, never a reference.
+    out = {"baseline": _out(0.5, 0.5), "all_data": _out(0.7, 0.7), "all_data_reencode": _out(*cand)}
+    shipped, rules = bench.pick_recipe(out)
+    assert shipped == want and set(rules) == {"all_data_reencode"}
+    assert rules["all_data_reencode"]["against"] == "all_data"
 
 
 def test_clip_cache_round_trip_and_held_out_probe(bench: ModuleType, tmp_path: Path) -> None:
