@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
 
 from clip_probe_fit import Probe, auc
 from face_deepfake_common import (
+    DATA_FOLDERS,
     FAMILIES,
     SBI_SOURCE,
     CropSet,
@@ -457,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         "--data",
         type=Path,
         nargs="+",
-        default=[Path("/work/data/face/v2"), Path("/work/data/face/v3")],
+        default=list(DATA_FOLDERS),
         help="crop folders of build_real_face_dataset.py (one per --batch); all are tested",
     )
     ap.add_argument(

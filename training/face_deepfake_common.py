@@ -27,6 +27,9 @@ from veracity.detect.face_deepfake import SPEC, THRESHOLD_FPR
 
 SBI_SOURCE = "LFW (self-blend)"
 FAMILIES = ("face_swap", "reenactment", "generated")
+# The crop folders of build_real_face_dataset.py (batches 2 and 3), the default ``--data``
+# of the benchmark, the training script and the shortcut check.
+DATA_FOLDERS = (Path("/work/data/face/v2"), Path("/work/data/face/v3"))
 L2 = 1.0
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from face_deepfake_common import CropSet, fit, load_set
+from face_deepfake_common import DATA_FOLDERS, CropSet, fit, load_set
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         "--data",
         type=Path,
         nargs="+",
-        default=[Path("/work/data/face/v2"), Path("/work/data/face/v3")],
+        default=list(DATA_FOLDERS),
         help="crop folders of build_real_face_dataset.py (one per --batch; the shipped "
         "weights are batches 2 and 3)",
     )
