@@ -38,9 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
 
 from clip_probe_fit import Probe, auc
 from face_deepfake_common import (
+    DATA_FOLDERS,
     FAMILIES,
     SBI_SOURCE,
     CropSet,
+    check_copies,
     family_table,
     load_set,
     loso,
@@ -51,6 +53,7 @@ from veracity.bench.results_file import Headline, write_result
 CLIP_FRAMES = 4
 BLEND_THRESHOLD = 0.5
 FPR_TARGET = 0.05
+INCUMBENT = "all_data"  # the recipe of the shipped weights (since 2026-12-07)
 RECIPE_NAMES = {
     "baseline": "v2 sources (shipped before)",
     "all_data": "v2 + v3 sources",
@@ -377,6 +380,22 @@ def ship_rule(base: dict[str, Any], cand: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def pick_recipe(out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The recipe to ship and the rule's verdicts: each candidate against the incumbent.
+
+    The incumbent is ``INCUMBENT`` (the shipped weights' recipe); the recipes listed after
+    it are candidates, the ones before it (older recipes) are reported only.  The first
+    candidate that passes the rule is shipped; otherwise the incumbent stays.
+    """
+    names = list(out)
+    shipped, rules = INCUMBENT, {}
+    for name in names[names.index(INCUMBENT) + 1 :]:
+        rules[name] = ship_rule(out[INCUMBENT], out[name]) | {"against": INCUMBENT}
+        if rules[name]["passes"] and shipped == INCUMBENT:
+            shipped = name
+    return shipped, rules
+
+
 def print_crops(name: str, ours: dict[str, Any], base: dict[str, Any]) -> None:
     print(f"[{name}] face crops, leave one source out; baseline face-blend (shipped)")
     print(
@@ -426,6 +445,7 @@ def pooled(args: argparse.Namespace) -> tuple[CropSet, np.ndarray, np.ndarray]:
     if args.aug is not None:
         aug = load_set([args.aug], args.aug_cache)
         rows, feats = rows + aug.rows, np.concatenate([feats, aug.feats])
+        check_copies(rows)
     test = np.array(["aug" not in r for r in rows])
     base_dirs = {str(d) for d in (*args.baseline_data, args.sbi)}
     base = np.array([str(Path(r["path"]).parent) in base_dirs for r in rows]) & test
@@ -438,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         "--data",
         type=Path,
         nargs="+",
-        default=[Path("/work/data/face/v2"), Path("/work/data/face/v3")],
+        default=list(DATA_FOLDERS),
         help="crop folders of build_real_face_dataset.py (one per --batch); all are tested",
     )
     ap.add_argument(
@@ -516,12 +536,9 @@ def main(argv: list[str] | None = None) -> int:
             print_video(rec.name, entry["video"], blend_video, len(scored))
         out[rec.name] = entry
 
-    shipped, rules = "baseline", {}
-    for rec in recipes[1:]:
-        rules[rec.name] = ship_rule(out[shipped], out[rec.name]) | {"against": shipped}
-        print(f"ship rule {rec.name} vs {shipped}: {rules[rec.name]}")
-        if rules[rec.name]["passes"]:
-            shipped = rec.name
+    shipped, rules = pick_recipe(out)
+    for name, rule in rules.items():
+        print(f"ship rule {name} vs {rule['against']}: {rule}")
     print(f"recipe to ship: {shipped}")
     video: dict[str, Any] | None = None
     if tracks:

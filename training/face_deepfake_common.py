@@ -27,6 +27,9 @@ from veracity.detect.face_deepfake import SPEC, THRESHOLD_FPR
 
 SBI_SOURCE = "LFW (self-blend)"
 FAMILIES = ("face_swap", "reenactment", "generated")
+# The crop folders of build_real_face_dataset.py (batches 2 and 3), the default ``--data``
+# of the benchmark, the training script and the shortcut check.
+DATA_FOLDERS = (Path("/work/data/face/v2"), Path("/work/data/face/v3"))
 L2 = 1.0
 
 
@@ -80,6 +83,28 @@ def features(paths: Sequence[str], cache: Path, batch: int = 8) -> np.ndarray:
 def load_set(folders: Sequence[Path], cache: Path) -> CropSet:
     rows = [r for f in folders for r in load_rows(f)]
     return CropSet(rows, features([r["path"] for r in rows], cache))
+
+
+def check_copies(rows: Sequence[dict[str, str]]) -> None:
+    """Every re-encoded copy (a row with ``aug``) names a pooled original of its own source.
+
+    Leave-one-source-out holds out by ``repo``; a copy trains a fold only if its ``repo``
+    is not the held-out one, so a copy must carry its original's ``repo`` (and label and
+    family) for a held-out source's crops never to train, through their copies, the fold
+    that scores them.  Raises ``ValueError`` naming the first copy that does not.
+    """
+    originals = {r["path"]: r for r in rows if "aug" not in r}
+    for r in rows:
+        if "aug" not in r:
+            continue
+        o = originals.get(r.get("of", ""))
+        if o is None:
+            raise ValueError(f"re-encoded copy {r['path']}: original {r.get('of')} not pooled")
+        for key in ("repo", "label", "family"):
+            if r[key] != o[key]:
+                raise ValueError(
+                    f"re-encoded copy {r['path']}: {key} {r[key]!r} != original's {o[key]!r}"
+                )
 
 
 INNER_FOLDS = 5

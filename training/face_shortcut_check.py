@@ -28,7 +28,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clip_probe_fit import auc
-from face_deepfake_common import CropSet, family_table, load_rows, loso
+from face_deepfake_common import DATA_FOLDERS, CropSet, family_table, load_rows, loso
 
 STATS = ("brightness", "contrast", "saturation", "sharpness", "high_freq", "dark_border")
 FLAG = 0.35
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         "--data",
         type=Path,
         nargs="+",
-        default=[Path("/work/data/face/v2"), Path("/work/data/face/v3")],
+        default=list(DATA_FOLDERS),
     )
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)

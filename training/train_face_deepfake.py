@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from face_deepfake_common import fit, load_set
+from face_deepfake_common import DATA_FOLDERS, CropSet, fit, load_set
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,15 +34,25 @@ def main(argv: list[str] | None = None) -> int:
         "--data",
         type=Path,
         nargs="+",
-        default=[Path("/work/data/face/v2"), Path("/work/data/face/v3")],
+        default=list(DATA_FOLDERS),
         help="crop folders of build_real_face_dataset.py (one per --batch; the shipped "
         "weights are batches 2 and 3)",
     )
     ap.add_argument("--sbi", type=Path, default=Path("/work/data/face/sbi"))
     ap.add_argument("--cache", type=Path, default=Path("/work/data/face/feats.npz"))
     ap.add_argument("--out", type=Path, default=Path("src/veracity/models/face_deepfake"))
+    ap.add_argument(
+        "--aug",
+        type=Path,
+        default=None,
+        help="re-encoded copies of the crops (training/face_reencode_copies.py) to train on too",
+    )
+    ap.add_argument("--aug-cache", type=Path, default=Path("/work/data/face/feats_aug.npz"))
     args = ap.parse_args(argv)
     data = load_set([*args.data, args.sbi], args.cache)
+    if args.aug is not None:
+        aug = load_set([args.aug], args.aug_cache)
+        data = CropSet(data.rows + aug.rows, np.concatenate([data.feats, aug.feats]))
     probe = fit(data.feats, data.y, data.col("repo"))
     w = (probe.w / probe.scale).astype(np.float32)
     b = np.array([probe.b - float((probe.mean / probe.scale) @ probe.w)], np.float32)
