@@ -17,8 +17,6 @@ before lack them and are compared without them.
 
 from __future__ import annotations
 
-import base64
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +24,7 @@ import cv2
 import numpy as np
 
 from veracity.credentials.grain import Grain, grain_of
-from veracity.credentials.lowpass import LowPass, block_means, lowpass_of
+from veracity.credentials.lowpass import LowPass, block_means, lowpass_of, pack, unpack
 from veracity.credentials.manifest import BLOCKHASH_LABEL
 
 __all__ = [
@@ -93,7 +91,7 @@ class BlockHash:
             "grid_rows": self.grid[0],
             "grid_cols": self.grid[1],
             "planes": ["luma", "fine", "mid"],
-            "data": base64.b64encode(zlib.compress(planes, 9)).decode("ascii"),
+            "data": pack(planes),
             **extra,
         }
 
@@ -109,9 +107,9 @@ class BlockHash:
         try:
             gh, gw = int(data["grid_rows"]), int(data["grid_cols"])
             fh, fw = int(data["frame_height"]), int(data["frame_width"])
-            raw = zlib.decompress(base64.b64decode(data["data"], validate=True))
+            raw = unpack(data["data"])
             planes = np.frombuffer(raw, np.uint8).reshape(3, gh, gw)
-        except (KeyError, TypeError, ValueError, zlib.error) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"damaged block hash ({exc})") from None
         lowpass = data.get("lowpass")
         parsed = None if lowpass is None else LowPass.from_assertion(lowpass)

@@ -18,16 +18,14 @@ of blocks that lost far more grain than their peers.
 
 from __future__ import annotations
 
-import base64
 import itertools
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
 
-from veracity.credentials.lowpass import block_means, decode_rows, encode_rows
+from veracity.credentials.lowpass import block_means, decode_rows, encode_rows, pack, unpack
 
 __all__ = ["GRAIN_ALG", "Grain", "grain_drop", "grain_energy", "grain_of", "relative_drop"]
 
@@ -81,7 +79,7 @@ class Grain:
             "offset": _OFFSET,
             "grid_rows": self.grid[0],
             "grid_cols": self.grid[1],
-            "data": base64.b64encode(zlib.compress(zigzag.tobytes(), 9)).decode("ascii"),
+            "data": pack(zigzag.tobytes()),
         }
 
     @classmethod
@@ -95,9 +93,9 @@ class Grain:
             raise ValueError("not a Veracity grain reference (v1)")
         try:
             gh, gw = int(data["grid_rows"]), int(data["grid_cols"])
-            raw = zlib.decompress(base64.b64decode(data["data"], validate=True))
+            raw = unpack(data["data"])
             zigzag = np.frombuffer(raw, np.uint8).astype(np.int16).reshape(gh, gw)
-        except (KeyError, TypeError, ValueError, zlib.error) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"damaged grain reference ({exc})") from None
         codes = decode_rows(zigzag, axis=1)
         if codes.min() < 0 or codes.max() > 255:

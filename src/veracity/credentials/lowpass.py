@@ -24,7 +24,16 @@ from typing import Any
 import cv2
 import numpy as np
 
-__all__ = ["LOWPASS_ALG", "LowPass", "block_means", "lowpass_change", "lowpass_of", "window_peak"]
+__all__ = [
+    "LOWPASS_ALG",
+    "LowPass",
+    "block_means",
+    "lowpass_change",
+    "lowpass_of",
+    "pack",
+    "unpack",
+    "window_peak",
+]
 
 LOWPASS_ALG = "io.github.veracity.lowpass.v1"
 BLOCK = 8  # block side in the 512 px frame of the block hash (px)
@@ -66,7 +75,7 @@ class LowPass:
             "grid_rows": self.grid[0],
             "grid_cols": self.grid[1],
             "planes": ["Y", "Cr", "Cb"],
-            "data": base64.b64encode(zlib.compress(raw, 9)).decode("ascii"),
+            "data": pack(raw),
         }
 
     @classmethod
@@ -80,11 +89,28 @@ class LowPass:
             raise ValueError("not a Veracity low-pass signature (v1)")
         try:
             gh, gw, step = int(data["grid_rows"]), int(data["grid_cols"]), float(data["step"])
-            raw = zlib.decompress(base64.b64decode(data["data"], validate=True))
+            raw = unpack(data["data"])
             low, high = np.frombuffer(raw, np.uint8).astype(np.int32).reshape(2, 3, gh, gw)
-        except (KeyError, TypeError, ValueError, zlib.error) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"damaged low-pass signature ({exc})") from None
         return cls(decode_rows(low | (high << 8), axis=2).transpose(1, 2, 0) * step)
+
+
+def pack(raw: bytes) -> str:
+    """Bytes as assertion text: zlib (level 9), then base64 (ASCII)."""
+    return base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+
+
+def unpack(text: str) -> bytes:
+    """Inverse of :func:`pack`.
+
+    Raises:
+        ValueError: Not base64, or not a zlib stream.
+    """
+    try:
+        return zlib.decompress(base64.b64decode(text, validate=True))
+    except zlib.error as exc:
+        raise ValueError(str(exc)) from None
 
 
 def encode_rows(codes: np.ndarray, axis: int) -> np.ndarray:

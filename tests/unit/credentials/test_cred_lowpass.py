@@ -16,6 +16,8 @@ from veracity.credentials.lowpass import (
     STEP,
     LowPass,
     lowpass_change,
+    pack,
+    unpack,
     window_peak,
 )
 from veracity.credentials.manifest import BLOCKHASH_LABEL
@@ -120,3 +122,12 @@ def test_a_one_level_fill_is_seen_only_with_the_signature(seed: int) -> None:
     for benign in (_jpeg(signed, 50), _jpeg(signed[30:-30, 40:-40], 80)):
         again = compare_to_reference(benign, thumbnail, stored)
         assert again.confirmed and again.lowpass_peak is not None and again.lowpass_peak < 6.0
+
+
+def test_packing_round_trips_and_refuses_damage() -> None:
+    raw = bytes(range(256)) * 4
+    text = pack(raw)
+    assert text.isascii() and unpack(text) == raw
+    for damaged in ("!!", "AAAA"):  # not base64; base64 but not a zlib stream
+        with pytest.raises(ValueError):
+            unpack(damaged)
