@@ -101,16 +101,26 @@ def pack(raw: bytes) -> str:
     return base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
 
 
-def unpack(text: str) -> bytes:
-    """Inverse of :func:`pack`.
+# The references unpack to a few KB; a hostile manifest could carry a zlib bomb.
+MAX_UNPACKED = 4 << 20
+
+
+def unpack(text: str, limit: int = MAX_UNPACKED) -> bytes:
+    """Inverse of :func:`pack`, refusing streams that inflate past ``limit`` bytes.
 
     Raises:
-        ValueError: Not base64, or not a zlib stream.
+        ValueError: Not base64, not a complete zlib stream, or larger than ``limit``.
     """
     try:
-        return zlib.decompress(base64.b64decode(text, validate=True))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(base64.b64decode(text, validate=True), limit)
     except zlib.error as exc:
         raise ValueError(str(exc)) from None
+    if inflater.unconsumed_tail:
+        raise ValueError(f"packed data inflates past {limit} bytes")
+    if not inflater.eof:
+        raise ValueError("truncated zlib stream")
+    return raw
 
 
 def encode_rows(codes: np.ndarray, axis: int) -> np.ndarray:

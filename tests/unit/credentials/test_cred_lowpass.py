@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import zlib
 
 import cv2
 import numpy as np
@@ -131,3 +133,14 @@ def test_packing_round_trips_and_refuses_damage() -> None:
     for damaged in ("!!", "AAAA"):  # not base64; base64 but not a zlib stream
         with pytest.raises(ValueError):
             unpack(damaged)
+
+
+def test_unpack_refuses_a_zlib_bomb_and_a_truncated_stream() -> None:
+    bomb = pack(bytes(64 << 20))  # 64 MiB of zeros packs to about 87 KB of text
+    assert len(bomb) < 200_000
+    with pytest.raises(ValueError, match="inflates past"):
+        unpack(bomb)
+    whole = zlib.compress(bytes(range(256)) * 8, 9)
+    with pytest.raises(ValueError, match="truncated"):
+        unpack(base64.b64encode(whole[: len(whole) // 2]).decode("ascii"))
+    assert unpack(pack(b"x" * 1000), limit=1000) == b"x" * 1000
