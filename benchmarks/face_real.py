@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
 
 from clip_probe_fit import Probe, auc
 from face_deepfake_common import (
-    DATA_FOLDERS,
     FAMILIES,
     SBI_SOURCE,
     CropSet,
+    add_data_argument,
     check_copies,
     family_table,
     load_set,
@@ -454,13 +454,7 @@ def pooled(args: argparse.Namespace) -> tuple[CropSet, np.ndarray, np.ndarray]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--data",
-        type=Path,
-        nargs="+",
-        default=list(DATA_FOLDERS),
-        help="crop folders of build_real_face_dataset.py (one per --batch); all are tested",
-    )
+    add_data_argument(ap, "; all are tested")
     ap.add_argument(
         "--baseline-data",
         type=Path,

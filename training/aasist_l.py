@@ -17,6 +17,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-N_SAMPLES = 64600
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from aasist_features import N_SAMPLES, first_window
+
 EMBED_DIM = 160
 _SR = 16000
 
@@ -215,16 +219,6 @@ def load(weights: Path) -> AasistL:
     if [m for m in missing if m != "sinc"] or unexpected:
         raise ValueError(f"weights do not fit: missing {missing}, unexpected {unexpected}")
     return net.eval()
-
-
-def first_window(x: np.ndarray) -> np.ndarray:
-    """The first N_SAMPLES samples, a shorter clip tiled to that length: (N_SAMPLES,)."""
-    x = np.asarray(x, np.float32)
-    if len(x) == 0:
-        x = np.zeros(1, np.float32)
-    if len(x) < N_SAMPLES:
-        x = np.tile(x, N_SAMPLES // len(x) + 1)
-    return x[:N_SAMPLES]
 
 
 def features(net: AasistL, x: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ crop is scored by a model that never saw its source.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -30,6 +31,19 @@ FAMILIES = ("face_swap", "reenactment", "generated")
 # The crop folders of build_real_face_dataset.py (batches 2 and 3), the default ``--data``
 # of the benchmark, the training script and the shortcut check.
 DATA_FOLDERS = (Path("/work/data/face/v2"), Path("/work/data/face/v3"))
+
+
+def add_data_argument(ap: argparse.ArgumentParser, note: str = "") -> None:
+    """The ``--data`` option shared by the benchmark, training script and shortcut check."""
+    ap.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        default=list(DATA_FOLDERS),
+        help=f"crop folders of build_real_face_dataset.py (one per --batch){note}",
+    )
+
+
 L2 = 1.0
 
 

@@ -28,7 +28,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clip_probe_fit import auc
-from face_deepfake_common import DATA_FOLDERS, CropSet, family_table, load_rows, loso
+from face_deepfake_common import CropSet, add_data_argument, family_table, load_rows, loso
 
 STATS = ("brightness", "contrast", "saturation", "sharpness", "high_freq", "dark_border")
 FLAG = 0.35
@@ -83,12 +83,7 @@ def within_source(data: CropSet) -> list[dict[str, object]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--data",
-        type=Path,
-        nargs="+",
-        default=list(DATA_FOLDERS),
-    )
+    add_data_argument(ap)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     data = stats_set(args.data)

@@ -25,19 +25,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from face_deepfake_common import DATA_FOLDERS, CropSet, fit, load_set
+from face_deepfake_common import CropSet, add_data_argument, fit, load_set
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--data",
-        type=Path,
-        nargs="+",
-        default=list(DATA_FOLDERS),
-        help="crop folders of build_real_face_dataset.py (one per --batch; the shipped "
-        "weights are batches 2 and 3)",
-    )
+    add_data_argument(ap, "; the shipped weights are batches 2 and 3")
     ap.add_argument("--sbi", type=Path, default=Path("/work/data/face/sbi"))
     ap.add_argument("--cache", type=Path, default=Path("/work/data/face/feats.npz"))
     ap.add_argument("--out", type=Path, default=Path("src/veracity/models/face_deepfake"))

@@ -35,7 +35,9 @@ def test_detector_finds_no_face_in_texture() -> None:
     assert FaceDetector().detect(natural_image(240, 320, seed=3)) == []
 
 
-@pytest.mark.parametrize("shape", [(16, 900), (900, 16), (301, 17), (17, 301), (5, 7), (1, 1), (63, 400)])
+@pytest.mark.parametrize(
+    "shape", [(16, 900), (900, 16), (301, 17), (17, 301), (5, 7), (1, 1), (63, 400)]
+)
 def test_thin_frames_give_no_garbage_boxes(shape: tuple[int, int]) -> None:
     """A fresh YuNet net read 1e30 px boxes, or boxes mostly outside, from a 16 px tall frame."""
     faces = FaceDetector().detect(natural_image(*shape, seed=shape[0]))
