@@ -37,7 +37,7 @@ from PIL import Image
 
 from veracity.bench.results_file import Headline, write_result
 from veracity.check.rules import decide
-from veracity.credentials import init_identity, open_store, sign_file, verify_file
+from veracity.credentials import alteration, init_identity, open_store, sign_file, verify_file
 from veracity.credentials.store import ManifestStore
 
 Box = tuple[int, int, int, int]
@@ -284,6 +284,8 @@ def main() -> None:
     areas: list[float] = []  # face swaps: share of the picture inside the changed box
     # mean absolute change (8-bit levels) inside the edited box of each edit passed as authentic
     passed: list[dict[str, object]] = []
+    # per copy: photo, variant, verdict, grain-phase peak, and every test's peak
+    peaks: list[list[object]] = []
     t0 = time.monotonic()
 
     def check(photo: Path, rgb: np.ndarray, name: str, pixels: np.ndarray, box: Box | None) -> None:
@@ -304,6 +306,8 @@ def main() -> None:
                 {"photo": photo.name, "edit": name, "mean_abs_change": round(float(delta), 2)}
             )
         content = report.details.get("content_check") or {}
+        tests = {k: v for k, v in content.items() if k.endswith("_peak")}
+        peaks.append([photo.name, name, verdict, content.get("phase_peak"), tests])
         if box is not None and content.get("changed_map"):
             ious[name].append(_iou(content["changed_map"], box, rgb.shape))
 
@@ -324,6 +328,7 @@ def main() -> None:
         "areas": areas, "photos": len(photos), "photo_folder": str(args.photos), "skipped_first": args.skip,
         "face_folder": str(args.faces) if args.faces else None, "identities": len(faces),
         "faces_skipped_first": args.faces_skip, "wall_s": round(time.monotonic() - t0, 1),
+        "peaks": peaks,
     }  # fmt: skip
     if args.raw is not None:
         args.raw.write_text(json.dumps(raw))
@@ -350,7 +355,30 @@ def _merged(raws: list[dict[str, Any]]) -> dict[str, Any]:
         "identities": sum(r["identities"] for r in raws),
         "faces_skipped_first": min(r["faces_skipped_first"] for r in raws if r["identities"]) if any(r["identities"] for r in raws) else 0,
         "wall_s": round(sum(r["wall_s"] for r in raws), 1), "runs": len(raws),
+        "peaks": [x for r in raws for x in r.get("peaks", [])],
     }  # fmt: skip
+
+
+def _phase_summary(peaks: list[list[Any]]) -> dict[str, Any] | None:
+    """Grain-phase peaks of the benign copies and the edits, and how many exceed the doubt
+    level (the copies where the grain-phase reference was stored and compared)."""
+    level = alteration._PHASE_DOUBT
+    groups: dict[str, list[float]] = {"benign": [], "edits": []}
+    for _, name, _, peak, *_ in peaks:
+        if peak is None or name.startswith(("face ", FACE_SWAP)):
+            continue
+        groups["benign" if name in BENIGN else "edits"].append(float(peak))
+    if not groups["benign"]:
+        return None
+    out: dict[str, Any] = {"doubt_level": level}
+    for key, values in groups.items():
+        v = np.asarray(values)
+        out[key] = {
+            "n": int(v.size), "over_doubt_level": int((v > level).sum()),
+            "peak_median": round(float(np.median(v)), 2), "peak_p99": round(float(np.quantile(v, 0.99)), 2),
+            "peak_max": round(float(v.max()), 2),
+        }  # fmt: skip
+    return out
 
 
 def _finish(raws: list[dict[str, Any]], args: argparse.Namespace) -> None:
@@ -386,6 +414,9 @@ def _finish(raws: list[dict[str, Any]], args: argparse.Namespace) -> None:
                "photo_folder": raw["photo_folder"], "skipped_first": raw["skipped_first"], "wall_s": raw["wall_s"]}  # fmt: skip
     if raw.get("runs", 1) > 1:
         summary["runs"] = raw["runs"]
+    phase = _phase_summary(raw.get("peaks", []))
+    if phase:
+        summary["grain_phase"] = phase
     swap = rows.get(FACE_SWAP)
     if raw["identities"]:
         summary["face_swaps"] = {

@@ -1,11 +1,13 @@
-"""What the low-pass signature and the grain reference cost: manifest bytes and CPU per check.
+"""What the low-pass signature, the grain reference and the grain phase cost: manifest bytes
+and CPU per check.
 
 For N photos (sorted by name): the block-hash assertion with and without the low-pass
-signature and the grain reference (JSON characters; c2pa stores the assertion as CBOR, about
-the same size), and the CPU time of ``compare_to_reference`` on a JPEG 75 copy against a
-c2pa-style thumbnail (1024 px, JPEG 75) with the block hash stripped of both (the baseline),
-with the low-pass signature only, and with both, in the same run, one thread, best of 3 per
-photo. Writes benchmarks/results/lowpass_cost.json.
+signature, the grain reference and the grain-phase reference (JSON characters; c2pa stores
+the assertion as CBOR, about the same size), and the CPU time of ``compare_to_reference`` on
+a JPEG 75 copy against a c2pa-style thumbnail (1024 px, JPEG 75) with the block hash stripped
+of all three (the baseline), with the low-pass signature only, with it and the grain
+reference, and with all three, in the same run, one thread, best of 3 per photo. Writes
+benchmarks/results/lowpass_cost.json.
 
 Usage::
 
@@ -62,31 +64,45 @@ def main() -> None:
     args = ap.parse_args()
     cv2.setNumThreads(1)
     photos = sorted(args.photos.rglob("*.jpg"))[: args.n]
-    added, grain_added, blockhash, full_s, base_s, lowpass_s = [], [], [], [], [], []
+    added, grain_added, phase_added, blockhash = [], [], [], []
+    full_s, base_s, lowpass_s, grain_s = [], [], [], []
     for photo in photos:
         rgb = np.asarray(Image.open(photo).convert("RGB"))
         stored = block_hash(rgb)
         data = stored.to_assertion()
-        before = len(json.dumps({k: v for k, v in data.items() if k not in ("lowpass", "grain")}))
-        with_lowpass = len(json.dumps({k: v for k, v in data.items() if k != "grain"}))
+        before = len(
+            json.dumps({k: v for k, v in data.items() if k not in ("lowpass", "grain", "phase")})
+        )
+        with_lowpass = len(
+            json.dumps({k: v for k, v in data.items() if k not in ("grain", "phase")})
+        )
+        with_grain = len(json.dumps({k: v for k, v in data.items() if k != "phase"}))
         added.append(with_lowpass - before)
-        grain_added.append(len(json.dumps(data)) - with_lowpass)
+        grain_added.append(with_grain - with_lowpass)
+        phase_added.append(len(json.dumps(data)) - with_grain)
         blockhash.append(before)
         copy, thumb = _jpeg(rgb, 75), _thumbnail(rgb)
-        base_s.append(_cpu(copy, thumb, dataclasses.replace(stored, lowpass=None, grain=None)))
-        lowpass_s.append(_cpu(copy, thumb, dataclasses.replace(stored, grain=None)))
+        base_s.append(
+            _cpu(copy, thumb, dataclasses.replace(stored, lowpass=None, grain=None, phase=None))
+        )
+        lowpass_s.append(_cpu(copy, thumb, dataclasses.replace(stored, grain=None, phase=None)))
+        grain_s.append(_cpu(copy, thumb, dataclasses.replace(stored, phase=None)))
         full_s.append(_cpu(copy, thumb, stored))
     rows = {
         "bytes_added": {"mean": round(float(np.mean(added))), "max": int(np.max(added))},
         "grain_bytes_added": {"mean": round(float(np.mean(grain_added))), "max": int(np.max(grain_added))},
+        "phase_bytes_added": {"mean": round(float(np.mean(phase_added))), "max": int(np.max(phase_added))},
         "blockhash_bytes_before": {"mean": round(float(np.mean(blockhash))), "max": int(np.max(blockhash))},
         "cpu_s_per_check": {
             "baseline_without_lowpass": round(float(np.median(base_s)), 4),
             "with_lowpass": round(float(np.median(lowpass_s)), 4),
             "ratio": round(float(np.median(lowpass_s) / np.median(base_s)), 3),
-            "with_lowpass_and_grain": round(float(np.median(full_s)), 4),
-            "ratio_with_grain": round(float(np.median(full_s) / np.median(base_s)), 3),
-            "ratio_grain_vs_lowpass": round(float(np.median(full_s) / np.median(lowpass_s)), 3),
+            "with_lowpass_and_grain": round(float(np.median(grain_s)), 4),
+            "ratio_with_grain": round(float(np.median(grain_s) / np.median(base_s)), 3),
+            "ratio_grain_vs_lowpass": round(float(np.median(grain_s) / np.median(lowpass_s)), 3),
+            "with_all_three": round(float(np.median(full_s)), 4),
+            "ratio_with_phase": round(float(np.median(full_s) / np.median(base_s)), 3),
+            "ratio_phase_vs_grain": round(float(np.median(full_s) / np.median(grain_s)), 3),
         },
         "photos": len(photos),
         "photo_folder": str(args.photos),
@@ -96,13 +112,16 @@ def main() -> None:
     print(f"{'':<34} {'mean':>8} {'max':>8}")
     print(f"{'JSON bytes added by lowpass':<34} {rows['bytes_added']['mean']:>8} {rows['bytes_added']['max']:>8}")  # fmt: skip
     print(f"{'JSON bytes added by grain':<34} {rows['grain_bytes_added']['mean']:>8} {rows['grain_bytes_added']['max']:>8}")  # fmt: skip
+    print(f"{'JSON bytes added by grain phase':<34} {rows['phase_bytes_added']['mean']:>8} {rows['phase_bytes_added']['max']:>8}")  # fmt: skip
     print(f"{'block hash JSON bytes (before)':<34} {rows['blockhash_bytes_before']['mean']:>8} {rows['blockhash_bytes_before']['max']:>8}")  # fmt: skip
     cpu = rows["cpu_s_per_check"]
     print(
         f"CPU per content check (median, 1 thread): baseline {cpu['baseline_without_lowpass']:.4f} s, "
         f"with low-pass {cpu['with_lowpass']:.4f} s (ratio {cpu['ratio']:.3f}), "
         f"with low-pass and grain {cpu['with_lowpass_and_grain']:.4f} s (ratio "
-        f"{cpu['ratio_with_grain']:.3f}; {cpu['ratio_grain_vs_lowpass']:.3f} vs low-pass only)"
+        f"{cpu['ratio_with_grain']:.3f}; {cpu['ratio_grain_vs_lowpass']:.3f} vs low-pass only), "
+        f"with all three {cpu['with_all_three']:.4f} s (ratio {cpu['ratio_with_phase']:.3f}; "
+        f"{cpu['ratio_phase_vs_grain']:.3f} vs without the grain phase)"
     )
     write_result(
         args.out.stem, rows, script="benchmarks/lowpass_cost.py", directory=args.out.parent

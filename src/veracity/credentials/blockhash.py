@@ -11,8 +11,9 @@ the copy is aligned with the thumbnail (:mod:`.alteration`) and each block's tex
 compared with the stored one, relative to the picture-wide change. Since v1.1 of the
 assertion, the same data also carries a finer low-frequency signature (``lowpass``: the
 mean colour of every 8 px block, :mod:`.lowpass`); since v1.2 also a grain reference
-(``grain``: the fine high-pass energy of every 8 px block, :mod:`.grain`). Manifests signed
-before lack them and are compared without them.
+(``grain``: the fine high-pass energy of every 8 px block, :mod:`.grain`); since v1.3 also a
+grain-phase reference (``phase``: the sign pattern of that high-pass, :mod:`.grainphase`).
+Manifests signed before lack them and are compared without them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import cv2
 import numpy as np
 
 from veracity.credentials.grain import Grain, grain_of
+from veracity.credentials.grainphase import GrainPhase, phase_of
 from veracity.credentials.lowpass import LowPass, block_means, lowpass_of, pack, unpack
 from veracity.credentials.manifest import BLOCKHASH_LABEL
 
@@ -56,6 +58,7 @@ class BlockHash:
         mid: Log-coded middle-scale texture energy per block (uint8).
         lowpass: The finer low-frequency signature, or None (manifests signed before it).
         grain: The grain reference, or None (manifests signed before it).
+        phase: The grain-phase reference, or None (manifests signed before it).
     """
 
     frame: tuple[int, int]
@@ -64,6 +67,7 @@ class BlockHash:
     mid: np.ndarray
     lowpass: LowPass | None = None
     grain: Grain | None = None
+    phase: GrainPhase | None = None
 
     @property
     def grid(self) -> tuple[int, int]:
@@ -82,6 +86,8 @@ class BlockHash:
             extra["lowpass"] = self.lowpass.to_assertion()
         if self.grain is not None:
             extra["grain"] = self.grain.to_assertion()
+        if self.phase is not None:
+            extra["phase"] = self.phase.to_assertion()
         return {
             "alg": BLOCKHASH_ALG,
             # plain integers: c2pa's CBOR round trip turns short integer lists into bytes
@@ -115,7 +121,11 @@ class BlockHash:
         parsed = None if lowpass is None else LowPass.from_assertion(lowpass)
         grain = data.get("grain")
         texture = None if grain is None else Grain.from_assertion(grain)
-        return cls((fh, fw), planes[0].copy(), planes[1].copy(), planes[2].copy(), parsed, texture)
+        phase = data.get("phase")
+        signs = None if phase is None else GrainPhase.from_assertion(phase)
+        return cls(
+            (fh, fw), planes[0].copy(), planes[1].copy(), planes[2].copy(), parsed, texture, signs
+        )
 
 
 def stored_block_hash(manifest: dict[str, Any]) -> BlockHash | None:
@@ -165,7 +175,9 @@ def block_hash(rgb: np.ndarray) -> BlockHash:
     gh, gw = h // BLOCK, w // BLOCK
     luma, fine, mid = _planes(frame, gh, gw)
     luma8 = np.round(luma).astype(np.uint8)
-    return BlockHash((h, w), luma8, _code(fine), _code(mid), lowpass_of(frame), grain_of(frame))
+    return BlockHash(
+        (h, w), luma8, _code(fine), _code(mid), lowpass_of(frame), grain_of(frame), phase_of(frame)
+    )
 
 
 def texture_change(stored: BlockHash, frame: np.ndarray, compared: np.ndarray) -> np.ndarray:
