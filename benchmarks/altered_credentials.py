@@ -284,7 +284,7 @@ def main() -> None:
     areas: list[float] = []  # face swaps: share of the picture inside the changed box
     # mean absolute change (8-bit levels) inside the edited box of each edit passed as authentic
     passed: list[dict[str, object]] = []
-    # per copy: photo, variant, verdict, grain-phase peak, and every test's peak
+    # per copy: photo, variant, verdict, and every test's peak ({"phase_peak": ..., ...})
     peaks: list[list[object]] = []
     t0 = time.monotonic()
 
@@ -307,7 +307,7 @@ def main() -> None:
             )
         content = report.details.get("content_check") or {}
         tests = {k: v for k, v in content.items() if k.endswith("_peak")}
-        peaks.append([photo.name, name, verdict, content.get("phase_peak"), tests])
+        peaks.append([photo.name, name, verdict, tests])
         if box is not None and content.get("changed_map"):
             ious[name].append(_iou(content["changed_map"], box, rgb.shape))
 
@@ -364,7 +364,8 @@ def _phase_summary(peaks: list[list[Any]]) -> dict[str, Any] | None:
     level (the copies where the grain-phase reference was stored and compared)."""
     level = alteration._PHASE_DOUBT
     groups: dict[str, list[float]] = {"benign": [], "edits": []}
-    for _, name, _, peak, *_ in peaks:
+    for _, name, _, tests in peaks:
+        peak = tests.get("phase_peak")
         if peak is None or name.startswith(("face ", FACE_SWAP)):
             continue
         groups["benign" if name in BENIGN else "edits"].append(float(peak))

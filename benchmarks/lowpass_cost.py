@@ -45,6 +45,9 @@ def _thumbnail(rgb: np.ndarray) -> np.ndarray:
     return _jpeg(cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC), 75)
 
 
+LAYERS = ("lowpass", "grain", "phase")  # BlockHash fields and their assertion keys
+
+
 def _cpu(copy: np.ndarray, thumb: np.ndarray, stored: BlockHash) -> float:
     best = float("inf")
     for _ in range(3):
@@ -64,30 +67,23 @@ def main() -> None:
     args = ap.parse_args()
     cv2.setNumThreads(1)
     photos = sorted(args.photos.rglob("*.jpg"))[: args.n]
-    added, grain_added, phase_added, blockhash = [], [], [], []
-    full_s, base_s, lowpass_s, grain_s = [], [], [], []
+    # cumulative layers of the block hash: none, + low-pass, + grain, + grain phase
+    n = len(LAYERS) + 1
+    sizes: list[list[int]] = [[] for _ in range(n)]  # JSON characters per layer count
+    cpu_s: list[list[float]] = [[] for _ in range(n)]
     for photo in photos:
         rgb = np.asarray(Image.open(photo).convert("RGB"))
         stored = block_hash(rgb)
         data = stored.to_assertion()
-        before = len(
-            json.dumps({k: v for k, v in data.items() if k not in ("lowpass", "grain", "phase")})
-        )
-        with_lowpass = len(
-            json.dumps({k: v for k, v in data.items() if k not in ("grain", "phase")})
-        )
-        with_grain = len(json.dumps({k: v for k, v in data.items() if k != "phase"}))
-        added.append(with_lowpass - before)
-        grain_added.append(with_grain - with_lowpass)
-        phase_added.append(len(json.dumps(data)) - with_grain)
-        blockhash.append(before)
         copy, thumb = _jpeg(rgb, 75), _thumbnail(rgb)
-        base_s.append(
-            _cpu(copy, thumb, dataclasses.replace(stored, lowpass=None, grain=None, phase=None))
-        )
-        lowpass_s.append(_cpu(copy, thumb, dataclasses.replace(stored, grain=None, phase=None)))
-        grain_s.append(_cpu(copy, thumb, dataclasses.replace(stored, phase=None)))
-        full_s.append(_cpu(copy, thumb, stored))
+        for i in range(n):
+            dropped = LAYERS[i:]
+            sizes[i].append(len(json.dumps({k: v for k, v in data.items() if k not in dropped})))
+            stripped = dataclasses.replace(stored, **dict.fromkeys(dropped))
+            cpu_s[i].append(_cpu(copy, thumb, stripped))
+    blockhash = sizes[0]
+    added, grain_added, phase_added = (np.subtract(sizes[i + 1], sizes[i]) for i in range(3))
+    base_s, lowpass_s, grain_s, full_s = cpu_s
     rows = {
         "bytes_added": {"mean": round(float(np.mean(added))), "max": int(np.max(added))},
         "grain_bytes_added": {"mean": round(float(np.mean(grain_added))), "max": int(np.max(grain_added))},

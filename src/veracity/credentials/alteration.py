@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 
 from veracity.credentials.blockhash import BlockHash, texture_change
+from veracity.credentials.frame import covered_by, warp_into
 from veracity.credentials.grain import grain_drop
 from veracity.credentials.grainphase import phase_frame, phase_scores
 from veracity.credentials.keypoints import fit_similarity, grey
@@ -245,22 +246,21 @@ def _contrast(rgb: np.ndarray, gh: int, gw: int) -> np.ndarray:
     return grad.reshape(gh, _BLOCK, gw, _BLOCK).mean(axis=(1, 3)) / 8.0
 
 
+def _to_frame(stored: BlockHash, align: _Alignment, side: tuple[int, int]) -> np.ndarray:
+    """2x3 transform of the copy's pixels onto the block hash's frame."""
+    fh, fw = stored.frame
+    return np.diag([fw / side[1], fh / side[0]]) @ align.matrix
+
+
 def _frame(
     stored: BlockHash, align: _Alignment, side: tuple[int, int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """The copy warped into the block hash's frame, and the frame pixels it covers."""
-    fh, fw = stored.frame
-    to_frame = np.diag([fw / side[1], fh / side[0]]) @ align.matrix
-    # one resampling step from the copy's own pixels: a second one would blur texture
-    # unevenly (its sub-pixel phase drifts across the picture)
-    shrink = abs(float(np.linalg.det(to_frame[:, :2]))) < 1.0
-    flags = cv2.INTER_AREA if shrink else cv2.INTER_CUBIC
-    frame = cv2.warpAffine(
-        align.copy, to_frame, (fw, fh), flags=flags, borderMode=cv2.BORDER_REFLECT
+    to_frame = _to_frame(stored, align, side)
+    return (
+        warp_into(align.copy, to_frame, stored.frame),
+        covered_by(align.copy, to_frame, stored.frame),
     )
-    ones = np.full(align.copy.shape[:2], 255, np.uint8)
-    covered = cv2.warpAffine(ones, to_frame, (fw, fh), flags=cv2.INTER_NEAREST, borderValue=0)
-    return frame, covered > 0
 
 
 def _phase_frame(
@@ -271,10 +271,9 @@ def _phase_frame(
     moves them by (k - 1) / 2 px) and refined on the stored grain signs."""
     assert stored.phase is not None
     fh, fw = stored.frame
-    kx, ky = fw / side[1], fh / side[0]
-    to_frame = np.diag([kx, ky]) @ align.matrix
-    to_frame[:, 2] += ((kx - 1) / 2, (ky - 1) / 2)
-    return phase_frame(stored.phase, align.copy, to_frame, (fh, fw))
+    to_frame = _to_frame(stored, align, side)
+    to_frame[:, 2] += ((fw / side[1] - 1) / 2, (fh / side[0] - 1) / 2)
+    return phase_frame(stored.phase, align.copy, to_frame, stored.frame)
 
 
 def _texture(stored: BlockHash, frame: np.ndarray, compared: np.ndarray) -> np.ndarray:

@@ -27,7 +27,16 @@ import numpy as np
 
 from veracity.credentials.lowpass import block_means, decode_rows, encode_rows, pack, unpack
 
-__all__ = ["GRAIN_ALG", "Grain", "grain_drop", "grain_energy", "grain_of", "relative_drop"]
+__all__ = [
+    "GRAIN_ALG",
+    "Grain",
+    "grain_drop",
+    "grain_energy",
+    "grain_of",
+    "high_pass",
+    "reference_blocks",
+    "relative_drop",
+]
 
 GRAIN_ALG = "io.github.veracity.grain.v1"
 BLOCK = 8  # block side in the 512 px frame of the block hash (px)
@@ -42,10 +51,16 @@ _FULL = 0.999  # share of a block the copy must cover to be compared
 _MIN_BLOCKS = 20  # compared blocks a copy needs for the test
 
 
+def high_pass(frame: np.ndarray) -> np.ndarray:
+    """The luma of an RGB frame less its Gaussian blur at :data:`SIGMA` (float32): the grain
+    this reference and the grain phase (:mod:`.grainphase`) measure."""
+    y = cv2.cvtColor(np.ascontiguousarray(frame[:, :, :3]), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return np.asarray(y - cv2.GaussianBlur(y, (0, 0), SIGMA))
+
+
 def grain_energy(frame: np.ndarray, gh: int, gw: int) -> np.ndarray:
     """Mean absolute luma high-pass (8-bit levels) of each 8 px block of an RGB frame."""
-    y = cv2.cvtColor(np.ascontiguousarray(frame[:, :, :3]), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return block_means(np.abs(y - cv2.GaussianBlur(y, (0, 0), SIGMA)), gh, gw, BLOCK)
+    return block_means(np.abs(high_pass(frame)), gh, gw, BLOCK)
 
 
 @dataclass(frozen=True)
@@ -113,10 +128,22 @@ def grain_of(frame: np.ndarray) -> Grain:
     return Grain(_codes(grain_energy(frame, h // BLOCK, w // BLOCK)))
 
 
-def _inner(mask: np.ndarray) -> np.ndarray:
+def reference_blocks(covered: np.ndarray, gh: int, gw: int) -> np.ndarray | None:
+    """The 8 px blocks a copy's grain is compared on, or None when there are too few.
+
+    A block counts when the copy covers all of it and it is not on the rim of the covered
+    area (the warp reflects there).
+
+    Args:
+        covered: Pixels of the frame the copy covers (frame-shaped booleans).
+        gh: Blocks down.
+        gw: Blocks across.
+    """
+    full = block_means(covered.astype(np.float32), gh, gw, BLOCK) >= _FULL
     kernel = np.ones((3, 3), np.uint8)
-    eroded = cv2.erode(mask.astype(np.uint8), kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    return np.asarray(eroded > 0)
+    eroded = cv2.erode(full.astype(np.uint8), kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    inner = np.asarray(eroded > 0)
+    return inner if inner.sum() >= _MIN_BLOCKS else None
 
 
 def grain_drop(stored: Grain, frame: np.ndarray, covered: np.ndarray) -> np.ndarray:
@@ -136,9 +163,8 @@ def grain_drop(stored: Grain, frame: np.ndarray, covered: np.ndarray) -> np.ndar
     """
     gh = min(stored.grid[0], frame.shape[0] // BLOCK)
     gw = min(stored.grid[1], frame.shape[1] // BLOCK)
-    full = block_means(covered.astype(np.float32), gh, gw, BLOCK) >= _FULL
-    inner = _inner(full)  # the reference set: clear of the warp's reflected border
-    if inner.sum() < _MIN_BLOCKS:
+    inner = reference_blocks(covered, gh, gw)
+    if inner is None:
         return np.full((gh, gw), np.nan, np.float32)
     now = grain_energy(frame, gh, gw)
     return relative_drop(stored.log_energy()[:gh, :gw], now, inner, inner)

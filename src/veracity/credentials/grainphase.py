@@ -28,13 +28,14 @@ import cv2
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from veracity.credentials.lowpass import block_means, pack, unpack
+from veracity.credentials.frame import covered_by, warp_into
+from veracity.credentials.grain import SIGMA, high_pass, reference_blocks
+from veracity.credentials.lowpass import pack, unpack
 
 __all__ = ["PHASE_ALG", "GrainPhase", "agreement", "phase_frame", "phase_of", "phase_scores"]
 
 PHASE_ALG = "io.github.veracity.grainphase.v1"
 BLOCK = 8  # block side in the 512 px frame of the block hash (px)
-SIGMA = 0.8  # Gaussian sigma of the high-pass (px), as the grain reference
 BITS = 8  # projections (sign bits) per block: one byte
 _SEED = 20261208  # the patterns are fixed: part of the algorithm, not a secret
 _LEVEL_BANDWIDTH = 0.25  # kernel width over the stored grain level (octaves)
@@ -42,8 +43,7 @@ _LEVEL_GRID = 64  # points of the regression over the level range
 _TREND = 21  # side of the local-trend median (blocks)
 _WINDOW = 4  # side of the scored window (blocks)
 _SPREAD_FLOOR = 0.04  # floor of the robust spread of window deficits (agreement share)
-_FULL = 0.999  # share of a block the copy must cover to be compared
-_MIN_BLOCKS = 20  # compared blocks a copy needs for the test
+_COMPLETE = 0.999  # share of a window's blocks that must be compared to score it
 
 
 def _patterns() -> np.ndarray:
@@ -57,9 +57,11 @@ _PATTERNS = _patterns()
 
 def _signs(frame: np.ndarray, gh: int, gw: int) -> np.ndarray:
     """Projection signs per block of an RGB frame: bool (gh, gw, BITS)."""
-    y = cv2.cvtColor(np.ascontiguousarray(frame[:, :, :3]), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    high = y - cv2.GaussianBlur(y, (0, 0), SIGMA)
-    blocks = high[: gh * BLOCK, : gw * BLOCK].reshape(gh, BLOCK, gw, BLOCK).transpose(0, 2, 1, 3)
+    blocks = (
+        high_pass(frame)[: gh * BLOCK, : gw * BLOCK]
+        .reshape(gh, BLOCK, gw, BLOCK)
+        .transpose(0, 2, 1, 3)
+    )
     flat = np.ascontiguousarray(blocks).reshape(gh * gw, BLOCK * BLOCK)
     return np.asarray((flat @ _PATTERNS.reshape(BITS, -1).T).reshape(gh, gw, BITS) > 0)
 
@@ -144,39 +146,26 @@ def phase_frame(
         to_frame: 2x3 transform of copy pixels onto frame pixels.
         size: (height, width) of the frame.
     """
-    fh, fw = size
-    gh, gw = min(stored.grid[0], fh // BLOCK), min(stored.grid[1], fw // BLOCK)
-    shrink = abs(float(np.linalg.det(to_frame[:, :2]))) < 1.0
-    flags = cv2.INTER_AREA if shrink else cv2.INTER_CUBIC
-    src = np.ascontiguousarray(copy[:, :, :3])
+    gh, gw = min(stored.grid[0], size[0] // BLOCK), min(stored.grid[1], size[1] // BLOCK)
 
-    def warp(dy: float, dx: float) -> np.ndarray:
+    def shifted(dy: float, dx: float) -> np.ndarray:
         m = to_frame.copy()
-        m[0, 2] += dx
-        m[1, 2] += dy
-        return cv2.warpAffine(src, m, (fw, fh), flags=flags, borderMode=cv2.BORDER_REFLECT)
+        m[:, 2] += (dx, dy)
+        return m
 
-    best, score = (0.0, 0.0), -1.0
+    best, score, frame = (0.0, 0.0), -1.0, copy
     for step, reach in ((0.25, 2), (0.125, 1)):
         centre = best
         for i in range(-reach, reach + 1):
             for j in range(-reach, reach + 1):
+                if step < 0.25 and i == j == 0:
+                    continue  # the centre is the first stage's best, already scored
                 offset = (centre[0] + i * step, centre[1] + j * step)
-                mean = float(agreement(stored, warp(*offset), gh, gw).mean())
+                warped = warp_into(copy, shifted(*offset), size)
+                mean = float(agreement(stored, warped, gh, gw).mean())
                 if mean > score:
-                    best, score = offset, mean
-    m = to_frame.copy()
-    m[0, 2] += best[1]
-    m[1, 2] += best[0]
-    ones = np.full(src.shape[:2], 255, np.uint8)
-    covered = cv2.warpAffine(ones, m, (fw, fh), flags=cv2.INTER_NEAREST, borderValue=0) > 0
-    return warp(*best), covered
-
-
-def _inner(mask: np.ndarray) -> np.ndarray:
-    kernel = np.ones((3, 3), np.uint8)
-    eroded = cv2.erode(mask.astype(np.uint8), kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    return np.asarray(eroded > 0)
+                    best, score, frame = offset, mean, warped
+    return frame, covered_by(copy, shifted(*best), size)
 
 
 def phase_scores(
@@ -197,10 +186,9 @@ def phase_scores(
     """
     gh = min(stored.grid[0], level.shape[0], frame.shape[0] // BLOCK)
     gw = min(stored.grid[1], level.shape[1], frame.shape[1] // BLOCK)
-    full = block_means(covered.astype(np.float32), gh, gw, BLOCK) >= _FULL
-    ok = _inner(full)
+    ok = reference_blocks(covered, gh, gw)
     none = np.full((gh, gw), np.nan, np.float32)
-    if ok.sum() < _MIN_BLOCKS:
+    if ok is None:
         return none
     agree = agreement(stored, frame, gh, gw)
     lv = level[:gh, :gw]
@@ -220,7 +208,7 @@ def phase_scores(
     detrended = np.nan_to_num(deficit - trend).astype(np.float32)
     k = _WINDOW
     window = cv2.blur(detrended, (k, k), borderType=cv2.BORDER_CONSTANT)
-    complete = cv2.blur(ok.astype(np.float32), (k, k), borderType=cv2.BORDER_CONSTANT) > _FULL
+    complete = cv2.blur(ok.astype(np.float32), (k, k), borderType=cv2.BORDER_CONSTANT) > _COMPLETE
     if not complete.any():
         return none
     values = window[complete]

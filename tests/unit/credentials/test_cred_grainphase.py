@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 from tests.unit.credentials.test_cred_alteration import _c2pa_thumbnail, _flat_photo, _jpeg
-from tests.unit.credentials.test_cred_grain import _grainy_photo
+from tests.unit.credentials.test_cred_grain import _grainy_photo, _manifest
 
 from veracity.credentials import alteration
 from veracity.credentials.alteration import compare_to_reference
@@ -23,13 +23,8 @@ from veracity.credentials.grainphase import (
     phase_of,
     phase_scores,
 )
-from veracity.credentials.manifest import BLOCKHASH_LABEL
 
 _BOX = (slice(60, 110), slice(100, 170))  # ~1.8 % of the 360 x 540 picture, in the flat region
-
-
-def _manifest(data: dict[str, object]) -> dict[str, object]:
-    return {"assertions": [{"label": BLOCKHASH_LABEL, "data": data}]}
 
 
 def _sky_photo(seed: int) -> np.ndarray:
