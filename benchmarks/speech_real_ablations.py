@@ -596,7 +596,7 @@ def main() -> None:
     unknown = sorted(set(chosen) - set(VARIANTS))
     if unknown:
         ap.error(f"unknown variant(s): {', '.join(unknown)}")
-    if not (args.data / "manifest.jsonl").is_file():
+    if not (args.data / args.manifest).is_file():
         sys.exit(f"error: no real-spoof set at {args.data} (training/build_real_spoof_dataset.py)")
     rows = T.load_manifest(args.data, args.manifest)
     f = T.features(args.data, rows)
